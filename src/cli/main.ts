@@ -1,0 +1,87 @@
+// The `loopcast` command.
+import { Command, InvalidArgumentError } from 'commander';
+import { startLoopcast } from '../app.js';
+import { ConfigError, configFromEnv, configFromFile, resolveConfig } from '../config/config.js';
+import { DirectoryLoadError } from '../directory/load-error.js';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be an integer 0..65535');
+  return n;
+}
+
+interface StartFlags {
+  config?: string;
+  db?: string;
+  dataDir?: string;
+  host?: string;
+  port?: number;
+  tlsKey?: string;
+  tlsCert?: string;
+  origin?: string[];
+  demo?: boolean;
+  logLevel?: string;
+}
+
+function flagLayer(flags: StartFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (flags.db !== undefined) out.db = flags.db;
+  if (flags.dataDir !== undefined) out.dataDir = flags.dataDir;
+  if (flags.host !== undefined) out.host = flags.host;
+  if (flags.port !== undefined) out.port = flags.port;
+  if (flags.tlsKey !== undefined || flags.tlsCert !== undefined) out.tls = { key: flags.tlsKey, cert: flags.tlsCert };
+  if (flags.origin !== undefined) out.allowedOrigins = flags.origin;
+  if (flags.demo === false) out.demo = false;
+  if (flags.logLevel !== undefined) out.logLevel = flags.logLevel;
+  return out;
+}
+
+async function start(flags: StartFlags): Promise<void> {
+  const configPath = flags.config ?? process.env.LOOPCAST_CONFIG;
+  const fileLayer = configPath ? await configFromFile(configPath) : {};
+  const config = resolveConfig(fileLayer, configFromEnv(process.env), flagLayer(flags));
+  const app = await startLoopcast(config);
+  const lines = [`Loopcast is running: ${app.url}  (directory: ${config.db})`];
+  if (app.demo) {
+    lines.push('Demo directory created. Log in with (user / password — roles):');
+    for (const u of app.demo.users) lines.push(`  ${u.user.padEnd(8)} / ${u.password.padEnd(8)} — ${u.roles.join(', ')}`);
+    lines.push('The certificate is self-signed: accept it in the browser once.');
+  }
+  process.stderr.write(`\n${lines.join('\n')}\n\n`);
+  const stop = (signal: string): void => {
+    process.stderr.write(`loopcast: ${signal}, shutting down\n`);
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+const program = new Command('loopcast')
+  .description('Loopcast voice communication system: openvocs-compatible signaling, mixing and loops')
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('serve the web clients and the signaling API (everything in one process)')
+  .option('-c, --config <file>', 'JSON configuration file (also LOOPCAST_CONFIG)')
+  .option('--db <dir>', 'openvocs-layout directory (auth/, state.json); default <data-dir>/db (LOOPCAST_DB)')
+  .option('--data-dir <dir>', 'Loopcast data directory, default ./data (LOOPCAST_DATA_DIR)')
+  .option('--host <address>', 'listen address, default 0.0.0.0 (LOOPCAST_HOST)')
+  .option('-p, --port <n>', 'HTTPS port, default 8443; 0 = any free port (LOOPCAST_PORT)', port)
+  .option('--tls-key <file>', 'TLS private key (PEM); default: self-signed in <data-dir>/tls (LOOPCAST_TLS_KEY)')
+  .option('--tls-cert <file>', 'TLS certificate (PEM) (LOOPCAST_TLS_CERT)')
+  .option('--origin <origin...>', 'allowed WebSocket Origin(s); "*" allows any; default same origin (LOOPCAST_ALLOWED_ORIGINS)')
+  .option('--no-demo', 'do not create the demo directory when the directory is empty (LOOPCAST_DEMO=0)')
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent, default info (LOOPCAST_LOG_LEVEL)')
+  .addHelpText('after', '\nConfiguration precedence: defaults < config file < environment < flags.')
+  .action(start);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof ConfigError || err instanceof DirectoryLoadError) {
+    process.stderr.write(`loopcast: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}

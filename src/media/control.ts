@@ -1,0 +1,62 @@
+// The media-control interface: how signaling drives the media plane (edge + mixer) for one client.
+// Signaling owns rights and state; the media plane only applies what it is told.
+import type { LoopState } from '../directory/permissions.js';
+
+export interface LoopAddress {
+  host: string;
+  port: number;
+}
+
+/** A loop as the media plane sees it: a key unique across tenants and its bus address, if fixed. */
+export interface MediaLoop {
+  key: string;
+  multicast?: LoopAddress;
+}
+
+export interface RemoteCandidate {
+  candidate: string;
+  sdpMid?: string;
+  sdpMLineIndex?: number;
+  ufrag?: string;
+}
+
+export interface LocalCandidate {
+  candidate: string;
+  sdpMid: string;
+  sdpMLineIndex: number;
+  ufrag?: string;
+}
+
+export interface MediaSessionEvents {
+  /** ICE + DTLS are up and the listener's mix is ready: signaling pushes `media_ready`. */
+  ready: () => void;
+  candidate: (candidate: LocalCandidate) => void;
+  /** The session ended by itself (ICE failure, timeout); signaling may let the client request again. */
+  closed: (reason: string) => void;
+}
+
+export interface MediaSession {
+  /** The server's SDP offer. */
+  offer(): Promise<string>;
+  answer(sdp: string): Promise<void>;
+  addCandidate(candidate: RemoteCandidate): void;
+  endOfCandidates(): void;
+  /** Apply a loop state and volume (0..100); `none` removes the loop from mix and uplink. */
+  setLoop(loop: MediaLoop, state: LoopState, volume: number): void;
+  setTalking(loop: MediaLoop, talking: boolean): void;
+  on<E extends keyof MediaSessionEvents>(event: E, listener: MediaSessionEvents[E]): void;
+  close(): void;
+}
+
+export interface MediaClientInfo {
+  connectionId: string;
+  user: string;
+  role: string;
+  client: string;
+}
+
+export interface MediaControl {
+  /** Throws a ProtocolError (10010 when no mixer capacity is left). */
+  openSession(client: MediaClientInfo): MediaSession;
+  close(): Promise<void>;
+}

@@ -1,0 +1,126 @@
+// From a WebSocket frame to a reply: size limit, JSON, envelope, rate limit, auth level, handler,
+// error mapping. Requests of one socket run strictly in order; sockets never wait for each other.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { errorReply, isJsonObject, reply, type JsonObject, type Request } from '../protocol/envelope.js';
+import { ErrorCode, ProtocolError } from '../protocol/errors.js';
+import type { Connection } from './connection.js';
+import { adminHandlers } from './handlers/admin.js';
+import { loopHandlers } from './handlers/loops.js';
+import { mediaHandlers } from './handlers/media.js';
+import { sessionHandlers } from './handlers/session.js';
+import { systemHandlers } from './handlers/system.js';
+import { userDataHandlers } from './handlers/user-data.js';
+import type { HandlerDef, HandlerTable, Services } from './services.js';
+
+export const handlers: HandlerTable = {
+  ...sessionHandlers,
+  ...loopHandlers,
+  ...mediaHandlers,
+  ...userDataHandlers,
+  ...systemHandlers,
+  ...adminHandlers,
+};
+
+export interface DispatchLimits {
+  /** Larger text frames get error 1008 and are not parsed. */
+  maxMessageBytes: number;
+  /** Requests waiting behind a slow one; more get a temporary error. */
+  maxQueued: number;
+}
+
+const envelopeSchema = z.object({
+  event: z.string().min(1).max(64),
+  uuid: z.string().min(1).max(128),
+  client: z.string().min(1).max(128).optional(),
+  type: z.string().max(64).optional(),
+  parameter: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** A reply to a frame we could not read as a request: echo what can be echoed. */
+function unreadable(raw: unknown): Request {
+  const obj = isJsonObject(raw) ? raw : {};
+  const text = (v: unknown): string | undefined => (typeof v === 'string' && v.length <= 128 ? v : undefined);
+  const request: Request = { event: text(obj.event) ?? '', uuid: text(obj.uuid) ?? randomUUID(), parameter: {} };
+  const client = text(obj.client);
+  if (client !== undefined) request.client = client;
+  return request;
+}
+
+function checkAuth(def: HandlerDef, conn: Connection): void {
+  if (def.auth === 'none') return;
+  if (!conn.login) throw ProtocolError.auth('not logged in');
+  if (def.auth === 'role' && !conn.role) throw ProtocolError.auth('no role authorized');
+}
+
+export class Dispatcher {
+  private readonly queues = new WeakMap<Connection, { tail: Promise<void>; length: number }>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly limits: DispatchLimits,
+  ) {}
+
+  /** Entry point for every frame of a socket. Never throws. */
+  receive(conn: Connection, data: Buffer, isBinary: boolean): void {
+    if (isBinary) return this.refuse(conn, undefined, 'binary frames are not supported; send JSON text');
+    if (data.length > this.limits.maxMessageBytes) {
+      return this.refuse(conn, undefined, `message too large (${data.length} bytes, limit ${this.limits.maxMessageBytes})`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString('utf8'));
+    } catch {
+      return this.refuse(conn, undefined, 'malformed JSON');
+    }
+    const envelope = envelopeSchema.safeParse(raw);
+    if (!envelope.success) {
+      const issue = envelope.error.issues[0];
+      const field = issue?.path.map(String).join('.') || '(envelope)';
+      return this.refuse(conn, raw, `parameter ${field}: ${issue?.message ?? 'invalid'}`);
+    }
+    const request: Request = { ...envelope.data, parameter: envelope.data.parameter ?? {} };
+    if (!conn.bucket.take(Date.now())) {
+      conn.send(errorReply(request, new ProtocolError(ErrorCode.rateLimited)));
+      return;
+    }
+    this.enqueue(conn, request);
+  }
+
+  private refuse(conn: Connection, raw: unknown, description: string): void {
+    conn.send(errorReply(unreadable(raw), new ProtocolError(ErrorCode.parameter, description)));
+  }
+
+  private enqueue(conn: Connection, request: Request): void {
+    const queue = this.queues.get(conn) ?? { tail: Promise.resolve(), length: 0 };
+    this.queues.set(conn, queue);
+    if (queue.length >= this.limits.maxQueued) {
+      conn.send(errorReply(request, new ProtocolError(ErrorCode.overloaded)));
+      return;
+    }
+    queue.length++;
+    queue.tail = queue.tail.then(async () => {
+      try {
+        if (!conn.closed) conn.send(await this.handle(conn, request));
+      } finally {
+        queue.length--;
+      }
+    });
+  }
+
+  private async handle(conn: Connection, request: Request) {
+    const def = Object.hasOwn(handlers, request.event) ? handlers[request.event] : undefined;
+    try {
+      if (!def) throw new ProtocolError(ErrorCode.parameter, `unknown event ${request.event}`);
+      checkAuth(def, conn);
+      const response: JsonObject = await def.handle({ conn, request, services: this.services });
+      return reply(request, response);
+    } catch (err) {
+      if (err instanceof ProtocolError) return errorReply(request, err);
+      // Internal failure: log with a reference the operator can quote; the client sees no internals.
+      const ref = randomBytes(4).toString('hex');
+      this.services.log.error({ err, ref, conn: conn.id, event: request.event }, 'request failed');
+      return errorReply(request, new ProtocolError(ErrorCode.processing, `server processing error (ref ${ref})`));
+    }
+  }
+}

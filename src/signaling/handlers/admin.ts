@@ -1,0 +1,280 @@
+// Admin API (PROTOCOL.md §7), openvocs names and parameter shapes. Every write needs admin rights on
+// the entity's scope (domain admins administer all projects of their domain) and is durable before
+// the reply. Replies never carry password objects.
+import { z } from 'zod';
+import { DirectoryChangeError, type Scope } from '../../directory/directory.js';
+import {
+  COLLECTION,
+  dropReferences,
+  ENTITY_KINDS,
+  entityRecord,
+  highestMulticastPort,
+  idExists,
+  isMemberKind,
+  ownerScope,
+  withoutSecrets,
+  type EntityKind,
+} from '../../directory/entities.js';
+import { hashPassword } from '../../directory/passwords.js';
+import { ADMIN_ROLE } from '../../directory/permissions.js';
+import { idSchema, roleLayoutSchema } from '../../directory/schema.js';
+import type { JsonObject } from '../../protocol/envelope.js';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import { parseParams } from '../../protocol/schemas.js';
+import type { HandlerContext, HandlerTable, Services } from '../services.js';
+import { getUser } from './session.js';
+import { loggedIn, requireAdmin } from './guards.js';
+
+const kind = z.enum(ENTITY_KINDS);
+const typeId = z.object({ type: kind, id: idSchema });
+const keyName = z.string().min(1).max(128);
+export const MIN_PASSWORD_LENGTH = 8;
+
+/** The scope whose admins may change this entity; unknown entities fail like forbidden ones (5000). */
+function adminScopeOf(ctx: HandlerContext, type: EntityKind, id: string): Scope {
+  return requireAdmin(ctx.services, ctx.conn, ownerScope(ctx.services.directory, type, id));
+}
+
+async function change(services: Services, scope: Scope, mutate: Parameters<Services['directory']['change']>[1]): Promise<void> {
+  try {
+    await services.directory.change(scope, mutate);
+  } catch (err) {
+    if (err instanceof DirectoryChangeError) throw new ProtocolError(ErrorCode.parameter, `invalid change: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Apply `edit` to the entity's record inside a validated change of its scope. */
+async function editEntity(services: Services, scope: Scope, type: EntityKind, id: string, edit: (record: Record<string, unknown>) => void): Promise<void> {
+  await change(services, scope, (draft) => {
+    const record = isMemberKind(type) ? (draft[COLLECTION[type]] as Record<string, Record<string, unknown>>)[id] : draft;
+    if (record) edit(record);
+  });
+}
+
+function refuseSpecialKeys(key: string): void {
+  if (key === 'id') throw ProtocolError.parameter('key', 'the id cannot be changed');
+  if (key === 'password') throw ProtocolError.parameter('key', 'use update_password to set a password');
+}
+
+async function create(ctx: HandlerContext): Promise<JsonObject> {
+  const { services } = ctx;
+  const p = parseParams(typeId.extend({ scope: z.object({ type: z.enum(['domain', 'project']), id: idSchema }) }), ctx.request.parameter);
+  const scope = requireAdmin(services, ctx.conn, services.directory.scope(p.scope.type, p.scope.id));
+  if (idExists(services.directory, p.type, p.id)) throw ProtocolError.parameter('id', `${p.type} ${p.id} already exists`);
+  if (p.type === 'domain') {
+    await services.directory.addDomain({ id: p.id, users: {}, roles: {}, loops: {} });
+  } else if (p.type === 'project') {
+    if (scope.kind !== 'domain') throw ProtocolError.parameter('scope.type', 'projects are created in a domain');
+    await services.directory.addProject({ id: p.id, domain: scope.id, users: {}, roles: {}, loops: {} });
+  } else {
+    const type = p.type;
+    const record = type === 'user' ? { id: p.id } : type === 'role' ? { id: p.id, users: {} } : { id: p.id, roles: {} };
+    await change(services, scope, (draft) => {
+      (draft[COLLECTION[type]] as Record<string, unknown>)[p.id] = record;
+    });
+  }
+  return {};
+}
+
+async function update(ctx: HandlerContext): Promise<JsonObject> {
+  const p = parseParams(typeId.extend({ data: z.record(z.string(), z.unknown()) }), ctx.request.parameter);
+  const scope = adminScopeOf(ctx, p.type, p.id);
+  for (const key of Object.keys(p.data)) if (key !== 'id') refuseSpecialKeys(key);
+  if (p.data.id !== undefined && p.data.id !== p.id) throw ProtocolError.parameter('data.id', 'does not match id');
+  await editEntity(ctx.services, scope, p.type, p.id, (record) => {
+    for (const [key, value] of Object.entries(p.data)) {
+      if (key === 'users' && !isMemberKind(p.type)) record[key] = keepPasswords(record[key], value);
+      else record[key] = value;
+    }
+  });
+  return {};
+}
+
+/** Replacing a scope's users must not drop existing password objects (they never leave the server). */
+function keepPasswords(existing: unknown, next: unknown): unknown {
+  if (typeof next !== 'object' || next === null || typeof existing !== 'object' || existing === null) return next;
+  const old = existing as Record<string, Record<string, unknown>>;
+  const out: Record<string, unknown> = {};
+  for (const [id, user] of Object.entries(next as Record<string, unknown>)) {
+    if (typeof user !== 'object' || user === null) out[id] = user;
+    else {
+      const password = Object.hasOwn(old, id) ? old[id]?.password : undefined;
+      const { password: _ignored, ...rest } = user as Record<string, unknown>;
+      out[id] = password === undefined ? rest : { ...rest, password };
+    }
+  }
+  return out;
+}
+
+async function updateKey(ctx: HandlerContext): Promise<JsonObject> {
+  const p = parseParams(typeId.extend({ key: keyName, data: z.unknown() }), ctx.request.parameter);
+  refuseSpecialKeys(p.key);
+  const scope = adminScopeOf(ctx, p.type, p.id);
+  await editEntity(ctx.services, scope, p.type, p.id, (record) => {
+    record[p.key] = p.key === 'users' && !isMemberKind(p.type) ? keepPasswords(record[p.key], p.data) : p.data;
+  });
+  return {};
+}
+
+async function deleteKey(ctx: HandlerContext): Promise<JsonObject> {
+  const p = parseParams(typeId.extend({ key: keyName }), ctx.request.parameter);
+  refuseSpecialKeys(p.key);
+  const scope = adminScopeOf(ctx, p.type, p.id);
+  await editEntity(ctx.services, scope, p.type, p.id, (record) => {
+    delete record[p.key];
+  });
+  return {};
+}
+
+async function remove(ctx: HandlerContext): Promise<JsonObject> {
+  const { services } = ctx;
+  const p = parseParams(typeId, ctx.request.parameter);
+  const scope = adminScopeOf(ctx, p.type, p.id);
+  if (!isMemberKind(p.type)) {
+    await services.directory.removeScope(scope);
+    return {};
+  }
+  const type = p.type;
+  await change(services, scope, (draft) => {
+    delete (draft[COLLECTION[type]] as Record<string, unknown>)[p.id];
+    dropReferences({ ...scope, data: draft }, type, p.id);
+  });
+  if (type === 'user') {
+    await services.sessions.revokeUser(p.id);
+    await services.state.forgetUser(p.id);
+  }
+  return {};
+}
+
+function get(ctx: HandlerContext): JsonObject {
+  const p = parseParams(typeId, ctx.request.parameter);
+  // `get {type:user}` is the keyset's "who am I": always the logged-in user, whatever the id.
+  if (p.type === 'user' && p.id === loggedIn(ctx.conn).user) return getUser(ctx);
+  adminScopeOf(ctx, p.type, p.id);
+  return { type: p.type, result: withoutSecrets(entityRecord(ctx.services.directory, p.type, p.id)) ?? null };
+}
+
+function getKey(ctx: HandlerContext): JsonObject {
+  const p = parseParams(typeId.extend({ key: keyName }), ctx.request.parameter);
+  adminScopeOf(ctx, p.type, p.id);
+  const record = entityRecord(ctx.services.directory, p.type, p.id);
+  const value = p.key === 'password' || !record || !Object.hasOwn(record, p.key) ? null : withoutSecrets(record[p.key]);
+  return { type: p.type, id: p.id, key: p.key, result: value ?? null };
+}
+
+async function updatePassword(ctx: HandlerContext): Promise<JsonObject> {
+  const { services } = ctx;
+  const p = parseParams(z.object({ user: idSchema, password: z.string().max(1024) }), ctx.request.parameter);
+  const self = loggedIn(ctx.conn).user === p.user;
+  const scope = self ? services.directory.findUser(p.user)?.scope : adminScopeOf(ctx, 'user', p.user);
+  if (!scope) throw ProtocolError.auth();
+  if (p.password.length < MIN_PASSWORD_LENGTH) throw ProtocolError.parameter('password', `at least ${MIN_PASSWORD_LENGTH} characters`);
+  const password = await hashPassword(p.password);
+  await editEntity(services, scope, 'user', p.user, (record) => {
+    record.password = password;
+  });
+  return {};
+}
+
+async function addAdmin(ctx: HandlerContext, scope: Scope | undefined, user: string): Promise<JsonObject> {
+  const target = requireAdmin(ctx.services, ctx.conn, scope);
+  if (!ctx.services.directory.findUser(user)) throw ProtocolError.parameter('user', `unknown user ${user}`);
+  await change(ctx.services, target, (draft) => {
+    const role = (draft.roles[ADMIN_ROLE] ??= { id: ADMIN_ROLE, users: {} });
+    role.users[user] = null;
+  });
+  return {};
+}
+
+async function setLayout(ctx: HandlerContext): Promise<JsonObject> {
+  const p = parseParams(z.object({ role: idSchema, layout: roleLayoutSchema }), ctx.request.parameter);
+  const scope = adminScopeOf(ctx, 'role', p.role);
+  await editEntity(ctx.services, scope, 'role', p.role, (record) => {
+    record.layout = p.layout;
+  });
+  return {};
+}
+
+function getLayout(ctx: HandlerContext): JsonObject {
+  const { role } = parseParams(z.object({ role: idSchema }), ctx.request.parameter);
+  const { scope } = loggedIn(ctx.conn);
+  const owner = ctx.services.directory.ownerOf('roles', role) ?? scope;
+  // Members of the scope (and its admins) may read a role's layout.
+  if (owner !== scope && !ctx.services.directory.isAdmin(loggedIn(ctx.conn).user, owner)) throw ProtocolError.auth();
+  const record = ctx.services.directory.role(owner, role);
+  if (!record) throw ProtocolError.parameter('role', `unknown role ${role}`);
+  return { layout: record.layout ?? {} };
+}
+
+function ownAdminQuery(ctx: HandlerContext): string {
+  const { user } = parseParams(z.object({ user: idSchema.optional() }), ctx.request.parameter);
+  const me = loggedIn(ctx.conn).user;
+  if (user !== undefined && user !== me) throw ProtocolError.auth('admin rights can only be listed for yourself');
+  return me;
+}
+
+function requireDomainAdmin(ctx: HandlerContext): void {
+  const scopes = ctx.services.directory.adminScopes(loggedIn(ctx.conn).user);
+  if (!scopes.some((s) => s.kind === 'domain')) throw ProtocolError.auth('domain admin rights required');
+}
+
+const write = (handle: (ctx: HandlerContext) => Promise<JsonObject>) => ({ auth: 'login' as const, handle });
+const read = (handle: (ctx: HandlerContext) => JsonObject) => ({ auth: 'login' as const, handle });
+
+export const adminHandlers: HandlerTable = {
+  admin_domains: read((ctx) => {
+    const me = ownAdminQuery(ctx);
+    return { domains: ctx.services.directory.adminScopes(me).filter((s) => s.kind === 'domain').map((s) => s.id) };
+  }),
+  admin_projects: read((ctx) => {
+    const me = ownAdminQuery(ctx);
+    const projects: JsonObject = {};
+    for (const s of ctx.services.directory.adminScopes(me)) {
+      if (s.kind === 'project') projects[s.id] = { id: s.id, domain: s.domainId, name: s.data.name ?? null };
+    }
+    return { projects };
+  }),
+  check_id_exists: read((ctx) => {
+    const p = parseParams(z.object({ id: idSchema, scope: kind.optional() }), ctx.request.parameter);
+    const kinds = p.scope ? [p.scope] : ENTITY_KINDS;
+    return { result: kinds.some((k) => idExists(ctx.services.directory, k, p.id)) };
+  }),
+  get: read(get),
+  get_key: read(getKey),
+  create: write(create),
+  update: write(update),
+  update_key: write(updateKey),
+  delete_key: write(deleteKey),
+  delete: write(remove),
+  update_password: write(updatePassword),
+  set_layout: write(setLayout),
+  get_layout: read(getLayout),
+  add_domain_admin: write((ctx) => {
+    const p = parseParams(z.object({ domain: idSchema, user: idSchema }), ctx.request.parameter);
+    return addAdmin(ctx, ctx.services.directory.domain(p.domain), p.user);
+  }),
+  add_project_admin: write((ctx) => {
+    const p = parseParams(z.object({ project: idSchema, user: idSchema }), ctx.request.parameter);
+    return addAdmin(ctx, ctx.services.directory.project(p.project), p.user);
+  }),
+  save: write(async (ctx) => {
+    requireDomainAdmin(ctx);
+    await ctx.services.directory.saveAll();
+    await ctx.services.state.save();
+    return {};
+  }),
+  load: write(async (ctx) => {
+    requireDomainAdmin(ctx);
+    try {
+      await ctx.services.directory.reload();
+    } catch (err) {
+      throw new ProtocolError(ErrorCode.processing, `load failed, nothing changed: ${(err as Error).message}`);
+    }
+    return {};
+  }),
+  get_highest_port: read((ctx) => {
+    if (!ctx.services.directory.isAnyAdmin(loggedIn(ctx.conn).user)) throw ProtocolError.auth('admin rights required');
+    return { port: highestMulticastPort(ctx.services.directory) };
+  }),
+};

@@ -1,0 +1,109 @@
+// register, login, update_login, logout, get{type:user}, user_roles, authorize (PROTOCOL.md §5).
+import { verifyPassword, type StoredPassword } from '../../directory/passwords.js';
+import { isRoleMember } from '../../directory/permissions.js';
+import type { JsonObject } from '../../protocol/envelope.js';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import { authorizeParams, loginParams, parseParams, updateLoginParams } from '../../protocol/schemas.js';
+import type { HandlerContext, HandlerTable } from '../services.js';
+import { leaveEverything } from './leave.js';
+import { loggedIn } from './guards.js';
+
+/** Verified against when the user does not exist, so a wrong name costs as long as a wrong password. */
+const DUMMY_PASSWORD: StoredPassword = { hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', salt: 'c2FsdA==' };
+const LOGIN_FAILED = 'wrong user name or password';
+
+async function login({ conn, request, services }: HandlerContext): Promise<JsonObject> {
+  if (conn.login) throw new ProtocolError(ErrorCode.alreadyAuthenticated);
+  const { user, password } = parseParams(loginParams, request.parameter);
+  const now = Date.now();
+  const wait = services.throttle.retryAfter(user, conn.remoteAddress, now);
+  if (wait > 0) throw ProtocolError.auth(`too many failed logins; retry in ${Math.ceil(wait / 1000)} s`);
+
+  const client = request.client ?? conn.id;
+  const ref = services.directory.findUser(user);
+  // A still-valid session id issued to this client id logs in again without the password (reload).
+  const viaSession = ref !== undefined && services.sessions.find(password, user, client) !== undefined;
+  const ok = viaSession || ((await verifyPassword(password, ref?.user.password ?? DUMMY_PASSWORD)) && ref !== undefined);
+  if (!ok || !ref) {
+    services.throttle.recordFailure(user, conn.remoteAddress, now);
+    services.log.info({ conn: conn.id, user, address: conn.remoteAddress }, 'login failed');
+    throw ProtocolError.auth(LOGIN_FAILED);
+  }
+  if (conn.login) throw new ProtocolError(ErrorCode.alreadyAuthenticated);
+  services.throttle.recordSuccess(user);
+  if (viaSession) await services.sessions.revoke(password);
+  const session = await services.sessions.create(user, client);
+  conn.login = { user, scope: ref.scope, session, client };
+  conn.registered = true;
+  services.hub.addUser(conn, user);
+  services.log.info({ conn: conn.id, user, client, viaSession }, 'logged in');
+  return { id: user, session };
+}
+
+async function updateLogin({ conn, request, services }: HandlerContext): Promise<JsonObject> {
+  const current = loggedIn(conn);
+  const { user, session } = parseParams(updateLoginParams, request.parameter);
+  if (user !== current.user || !services.sessions.find(session, user)) throw ProtocolError.auth('session invalid or expired');
+  await services.sessions.renew(session);
+  return { id: user, session };
+}
+
+async function logout({ conn, services }: HandlerContext): Promise<JsonObject> {
+  const current = loggedIn(conn);
+  await services.sessions.revoke(current.session);
+  leaveEverything(services, conn);
+  services.log.info({ conn: conn.id, user: current.user }, 'logged out');
+  // Close after the reply is on the wire.
+  setImmediate(() => conn.close(1000, 'logout'));
+  return {};
+}
+
+function getUser({ conn, services }: HandlerContext): JsonObject {
+  const { user, scope } = loggedIn(conn);
+  const ref = services.directory.findUser(user);
+  if (!ref) throw ProtocolError.auth('user no longer exists');
+  const { password: _password, ...visible } = ref.user;
+  const domain: JsonObject = { domain: scope.domainId };
+  if (scope.kind === 'project') domain.project = scope.id;
+  return { type: 'user', result: { ...visible, domain } };
+}
+
+function userRoles({ conn, services }: HandlerContext): JsonObject {
+  const { user, scope } = loggedIn(conn);
+  const roles: JsonObject = {};
+  for (const role of services.directory.rolesOfUser(user)) {
+    const { users: _users, ...visible } = role;
+    roles[role.id] = { ...visible, project: scope.id };
+  }
+  return { roles };
+}
+
+function authorize({ conn, request, services }: HandlerContext): JsonObject {
+  const { user, scope } = loggedIn(conn);
+  if (conn.role !== undefined) throw new ProtocolError(ErrorCode.roleChange);
+  const { role } = parseParams(authorizeParams, request.parameter);
+  const record = services.directory.role(scope, role);
+  if (!record || !isRoleMember(record, user)) throw ProtocolError.auth(`role ${role} is not allowed for ${user}`);
+  conn.role = role;
+  services.log.info({ conn: conn.id, user, role }, 'role authorized');
+  return { id: role };
+}
+
+export const sessionHandlers: HandlerTable = {
+  register: {
+    auth: 'none',
+    handle: ({ conn }) => {
+      conn.registered = true;
+      return {};
+    },
+  },
+  login: { auth: 'none', handle: login },
+  authenticate: { auth: 'none', handle: login },
+  update_login: { auth: 'login', handle: updateLogin },
+  logout: { auth: 'login', handle: logout },
+  user_roles: { auth: 'login', handle: userRoles },
+  authorize: { auth: 'login', handle: authorize },
+  authorise: { auth: 'login', handle: authorize },
+};
+
+export { getUser };

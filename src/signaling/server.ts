@@ -1,0 +1,141 @@
+// HTTPS server: WebSocket signaling at /api, health at /health, static web clients at /.
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Connection, type ConnectionLimits } from './connection.js';
+import { Dispatcher, type DispatchLimits } from './dispatcher.js';
+import { leaveEverything } from './handlers/leave.js';
+import type { Services } from './services.js';
+import type { TlsMaterial } from './tls.js';
+import { StaticFiles } from './static-files.js';
+
+export interface SignalingOptions {
+  host: string;
+  port: number;
+  tls: TlsMaterial;
+  /** Allowed Origin values; `['*']` allows any. Default: same origin, or no Origin (non-browser clients). */
+  allowedOrigins?: readonly string[];
+  limits: ConnectionLimits & DispatchLimits;
+  /** Folder with the built keyset client, served at `/` when present. */
+  webRoot?: string;
+  /** Interval of WebSocket pings that detect dead peers. */
+  keepaliveMs?: number;
+}
+
+/** A hard cap far above the application limit: ws closes with 1009 beyond it (nothing is parsed). */
+const HARD_FRAME_LIMIT = 1024 * 1024;
+
+export function originAllowed(origin: string | undefined, host: string | undefined, allowed: readonly string[] | undefined): boolean {
+  if (allowed?.includes('*')) return true;
+  if (origin === undefined) return true;
+  if (allowed?.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export class SignalingServer {
+  private readonly https: Server;
+  private readonly wss: WebSocketServer;
+  private readonly dispatcher: Dispatcher;
+  private readonly statics: StaticFiles | undefined;
+  private keepalive: NodeJS.Timeout | undefined;
+  private readonly alive = new WeakMap<WebSocket, boolean>();
+
+  constructor(
+    private readonly services: Services,
+    private readonly options: SignalingOptions,
+  ) {
+    this.dispatcher = new Dispatcher(services, options.limits);
+    this.statics = options.webRoot ? new StaticFiles(options.webRoot) : undefined;
+    this.https = createServer({ key: options.tls.key, cert: options.tls.cert }, (req, res) => this.onHttp(req, res));
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: HARD_FRAME_LIMIT, perMessageDeflate: false });
+    this.https.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.https.on('tlsClientError', () => undefined);
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.https.once('error', reject);
+      this.https.listen(this.options.port, this.options.host, () => {
+        this.https.off('error', reject);
+        resolve();
+      });
+    });
+    const interval = this.options.keepaliveMs ?? 30_000;
+    this.keepalive = setInterval(() => this.pingAll(), interval);
+    this.keepalive.unref();
+    return (this.https.address() as AddressInfo).port;
+  }
+
+  private pingAll(): void {
+    for (const ws of this.wss.clients) {
+      if (this.alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      this.alive.set(ws, false);
+      ws.ping();
+    }
+  }
+
+  private onHttp(req: IncomingMessage, res: ServerResponse): void {
+    const path = new URL(req.url ?? '/', 'https://x').pathname;
+    if (path === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify({ status: 'ok', connections: this.services.hub.connections.size, uptime_s: Math.round(process.uptime()) }));
+      return;
+    }
+    if (this.statics && (req.method === 'GET' || req.method === 'HEAD')) {
+      void this.statics.serve(path, req, res);
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end(path === '/' ? 'Loopcast signaling server: WebSocket API at /api. The keyset client is not built.\n' : 'not found\n');
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'https://x').pathname;
+    if (path !== '/api') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    if (!originAllowed(req.headers.origin, req.headers.host, this.options.allowedOrigins)) {
+      this.services.log.warn({ origin: req.headers.origin, address: req.socket.remoteAddress }, 'websocket origin refused');
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
+  }
+
+  private onConnection(ws: WebSocket, req: IncomingMessage): void {
+    const conn = new Connection(ws, req.socket.remoteAddress ?? 'unknown', this.options.limits);
+    const { hub, log } = this.services;
+    hub.add(conn);
+    this.alive.set(ws, true);
+    log.info({ conn: conn.id, address: conn.remoteAddress }, 'socket connected');
+    ws.on('pong', () => this.alive.set(ws, true));
+    ws.on('message', (data, isBinary) => {
+      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+      this.dispatcher.receive(conn, buffer, isBinary);
+    });
+    ws.on('error', (err) => log.info({ conn: conn.id, err: err.message }, 'socket error'));
+    ws.on('close', (code) => {
+      leaveEverything(this.services, conn);
+      conn.closed = true;
+      hub.remove(conn);
+      log.info({ conn: conn.id, user: conn.login?.user, code }, 'socket closed');
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.keepalive) clearInterval(this.keepalive);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+    await new Promise<void>((resolve) => this.https.close(() => resolve()));
+  }
+}

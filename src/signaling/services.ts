@@ -1,0 +1,36 @@
+// What every handler may use. Built once per server by src/app.ts.
+import type { Logger } from 'pino';
+import type { Directory } from '../directory/directory.js';
+import type { SessionStore } from '../directory/session-store.js';
+import type { StateStore } from '../directory/state-store.js';
+import type { MediaControl } from '../media/control.js';
+import type { JsonObject, Request } from '../protocol/envelope.js';
+import type { Connection } from './connection.js';
+import type { Hub } from './hub.js';
+import type { LoginThrottle } from './login-throttle.js';
+
+export interface Services {
+  directory: Directory;
+  state: StateStore;
+  sessions: SessionStore;
+  hub: Hub;
+  media: MediaControl;
+  throttle: LoginThrottle;
+  log: Logger;
+}
+
+export interface HandlerContext {
+  conn: Connection;
+  request: Request;
+  services: Services;
+}
+
+/** none: anyone; login: after login; role: after login and authorize. Admin rights are checked by the handler per target. */
+export type AuthLevel = 'none' | 'login' | 'role';
+
+export interface HandlerDef {
+  auth: AuthLevel;
+  handle(ctx: HandlerContext): Promise<JsonObject> | JsonObject;
+}
+
+export type HandlerTable = Record<string, HandlerDef>;
