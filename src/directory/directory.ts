@@ -73,7 +73,8 @@ async function subdirectories(dir: string): Promise<string[]> {
 /** Keys of users/roles/loops must equal the record's id (the file would be ambiguous otherwise). */
 function checkKeys(file: string, data: DomainFile | ProjectFile): void {
   for (const kind of ['users', 'roles', 'loops'] as const) {
-    for (const [key, record] of Object.entries(data[kind])) {
+    const records: Record<string, { id: string }> = data[kind];
+    for (const [key, record] of Object.entries(records)) {
       if (record.id !== key) {
         throw new DirectoryLoadError(file, `$.${kind}[${JSON.stringify(key)}].id`, `must equal its key "${key}"`);
       }

@@ -6,6 +6,7 @@ export const idSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(128, 'at most 128 characters')
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   .regex(/^[^/\\\u0000-\u001f\u007f]+$/, 'must not contain slashes or control characters')
   .refine((id) => id !== '.' && id !== '..', 'must not be "." or ".."');
 

@@ -48,12 +48,14 @@ async function switchLoopState({ conn, request, services }: HandlerContext): Pro
   const { loop: loopId, state } = parseParams(switchLoopStateParams, request.parameter);
   const { permission } = permittedLoop(services, conn, loopId);
   if (!mayEnterState(permission, state)) throw ProtocolError.permission(`loop ${loopId} allows ${permission} only`);
+  const stored = services.state.loopSetting(login.user, role, loopId);
+  // A no-op switch (the client's start-up sync) tells nobody, as in the openvocs trace.
+  const changed = conn.loopState(loopId) !== state || stored.state !== state;
   // Durable before anyone is told (acknowledged changes survive a crash).
-  await services.state.setLoopState(login.user, role, loopId, state);
+  if (stored.state !== state) await services.state.setLoopState(login.user, role, loopId, state);
   if (conn.closed) return {};
-  const volume = services.state.loopSetting(login.user, role, loopId).volume;
-  const participants = applyLoopState(services, conn, loopId, state, volume);
-  services.hub.toUser(login.user, push('switch_loop_state', 'user_broadcast', loopEventParams(conn, loopId, state, participants)));
+  const participants = applyLoopState(services, conn, loopId, state, stored.volume);
+  if (changed) services.hub.toUser(login.user, push('switch_loop_state', 'user_broadcast', loopEventParams(conn, loopId, state, participants)));
   return { loop: loopId, state, participants };
 }
 
