@@ -83,5 +83,10 @@ try {
     process.stderr.write(`loopcast: ${err.message}\n`);
     process.exit(2);
   }
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOENT') {
+    process.stderr.write(`loopcast: cannot start: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
   throw err;
 }
