@@ -1,0 +1,253 @@
+// The mixer engine core, sans-I/O: push() talker packets as they arrive, tick() every 20 ms.
+//
+// Per tick (DESIGN.md "Media engine"):
+//  1. each talker's playout buffer yields one frame, decoded ONCE, only if someone hears it;
+//  2. each listener's mix = sum over monitored loops of gain(loop) x talker pcm, minus the listener's
+//     own SSRC. A talker heard on two loops the listener monitors counts once PER LOOP (gains add),
+//     as if the two loops were mixed separately - the same as listening to both multicast groups;
+//  3. listeners with the same mix key (sorted (talker, summed gain) pairs) share one encoder and one
+//     encoded frame; a silent mix costs nothing and emits nothing (DTX on the wire);
+//  4. soft limiting above -6 dBFS instead of hard clipping.
+// Encoder continuity across key changes is handled by EncoderPool (see there).
+import type { PlayoutOptions, PlayoutPacket, PushResult } from '../playout/index.js';
+import { FRAME_SAMPLES } from '../opus.js';
+import { opusCodecs, type CodecFactory } from './codec.js';
+import { EncoderPool, type EncoderSlot } from './encoder-pool.js';
+import { softLimit } from './limiter.js';
+import { Talker } from './talker.js';
+import { volumeToGain } from './volume.js';
+import type { ListenerConfig, MixerCounters, MixerOptions, MixOutput, MixTick, TalkerLevel } from './types.js';
+
+interface Listener {
+  readonly id: string;
+  ssrc: number | undefined;
+  readonly gains: Map<string, number>;
+  prevKey: string | undefined;
+}
+
+interface Group {
+  readonly talkers: Talker[];
+  readonly weights: number[];
+  readonly members: Listener[];
+}
+
+export class MixerEngine {
+  readonly counters: MixerCounters = {
+    ticks: 0, idleTicks: 0, packets: 0, copies: 0, decodes: 0, conceals: 0, decodeErrors: 0,
+    encodes: 0, primes: 0, sharedHits: 0, silentListenerTicks: 0,
+  };
+  private readonly codecs: CodecFactory;
+  private readonly pool: EncoderPool;
+  private readonly talkers = new Map<number, Talker>();
+  private readonly listeners = new Map<string, Listener>();
+  private readonly loopListeners = new Map<string, Set<Listener>>();
+  private readonly acc = new Float32Array(FRAME_SAMPLES);
+  private readonly share: boolean;
+  private readonly alwaysDecode: boolean;
+  private readonly hold: number;
+  private readonly timeout: number;
+  private readonly playoutOpts: PlayoutOptions;
+  private tickIndex = 0;
+
+  constructor(opts: MixerOptions = {}) {
+    this.codecs = opts.codecs ?? opusCodecs(opts.encoder);
+    this.pool = new EncoderPool(() => this.codecs.createEncoder());
+    this.share = opts.shareEncoders ?? true;
+    this.alwaysDecode = opts.alwaysDecode ?? false;
+    this.hold = opts.loopHoldTicks ?? 10;
+    this.timeout = opts.talkerTimeoutTicks ?? 1500;
+    this.playoutOpts = opts.playout ?? {};
+  }
+
+  /** True when no talker is playing or buffered: the clock adapter may stop ticking. */
+  get idle(): boolean {
+    for (const t of this.talkers.values()) if (!t.playout.idle) return false;
+    return true;
+  }
+
+  get encoderCount(): { active: number; created: number } {
+    return this.pool.size;
+  }
+
+  push(loop: string, pkt: PlayoutPacket, arrivalMs: number): PushResult | 'copy' {
+    this.counters.packets++;
+    let talker = this.talkers.get(pkt.ssrc);
+    if (!talker) {
+      talker = new Talker(pkt.ssrc, () => this.codecs.createDecoder(), this.playoutOpts);
+      this.talkers.set(pkt.ssrc, talker);
+    }
+    const r = talker.push(loop, pkt, arrivalMs, this.tickIndex);
+    if (r === 'copy') this.counters.copies++;
+    return r;
+  }
+
+  setListener(id: string, cfg: ListenerConfig = {}): void {
+    this.removeListener(id);
+    const l: Listener = { id, ssrc: cfg.ssrc, gains: new Map(), prevKey: undefined };
+    this.listeners.set(id, l);
+    for (const [loop, v] of Object.entries(cfg.volumes ?? {})) this.setVolume(id, loop, v);
+  }
+
+  /** Sets a listener's volume for a loop (monitoring it); undefined stops monitoring the loop. */
+  setVolume(id: string, loop: string, volume: number | undefined): void {
+    const l = this.listeners.get(id);
+    if (!l) throw new Error(`unknown listener ${id}`);
+    if (volume === undefined) {
+      l.gains.delete(loop);
+      this.loopListeners.get(loop)?.delete(l);
+      return;
+    }
+    l.gains.set(loop, volumeToGain(volume));
+    let set = this.loopListeners.get(loop);
+    if (!set) this.loopListeners.set(loop, (set = new Set()));
+    set.add(l);
+  }
+
+  removeListener(id: string): void {
+    const l = this.listeners.get(id);
+    if (!l) return;
+    for (const loop of l.gains.keys()) this.loopListeners.get(loop)?.delete(l);
+    this.listeners.delete(id);
+  }
+
+  tick(): MixTick {
+    const t = ++this.tickIndex;
+    this.counters.ticks++;
+    const levels: TalkerLevel[] = [];
+    const byLoop = this.decodeTalkers(t, levels);
+    if (byLoop.size === 0) {
+      this.counters.idleTicks++;
+      this.counters.silentListenerTicks += this.listeners.size;
+      for (const l of this.listeners.values()) l.prevKey = undefined;
+      return { outputs: [], levels };
+    }
+    const groups = this.groupListeners(byLoop);
+    // Acquire every group's encoder before mixing anything: priming replays last tick's pcm.
+    const keys = new Set(groups.keys());
+    this.pool.beginTick();
+    const slots: EncoderSlot[] = [];
+    for (const [key, g] of groups) {
+      const r = this.pool.acquire(key, g.members.map((m) => m.prevKey), keys);
+      if (r.how === 'primed') this.counters.primes++;
+      slots.push(r.slot);
+    }
+    const outputs: MixOutput[] = [];
+    let i = 0;
+    for (const [key, g] of groups) {
+      const slot = slots[i++];
+      if (!slot) continue;
+      this.mix(g, slot.pcm);
+      slot.hasPcm = true;
+      const frame = slot.encoder.encode(slot.pcm);
+      this.counters.encodes++;
+      this.counters.sharedHits += g.members.length - 1;
+      for (const m of g.members) m.prevKey = key;
+      outputs.push({ listenerIds: g.members.map((m) => m.id), frame, talkers: g.talkers.map((x) => x.ssrc) });
+    }
+    this.pool.endTick();
+    return { outputs, levels };
+  }
+
+  close(): void {
+    for (const t of this.talkers.values()) t.close();
+    this.talkers.clear();
+    this.listeners.clear();
+    this.loopListeners.clear();
+    this.pool.close();
+  }
+
+  /** Step 1: one playout step per talker; decode those someone hears. Returns loop -> talkers with pcm. */
+  private decodeTalkers(t: number, levels: TalkerLevel[]): Map<string, Talker[]> {
+    const byLoop = new Map<string, Talker[]>();
+    for (const talker of this.talkers.values()) {
+      talker.pcm = undefined;
+      if (talker.playout.idle) {
+        if (t - talker.lastPacketTick > this.timeout) {
+          talker.close();
+          this.talkers.delete(talker.ssrc);
+        }
+        continue;
+      }
+      const out = talker.playout.tick();
+      if (out.kind === 'silent') continue;
+      const loops: string[] = [];
+      for (const loop of talker.loops.keys()) if (talker.isOnLoop(loop, t, this.hold)) loops.push(loop);
+      if (loops.length === 0 || (!this.alwaysDecode && !this.isHeard(talker, loops))) continue;
+      const r = talker.decode(out.kind === 'frame' ? out.payload : undefined);
+      if (r === 'decode') this.counters.decodes++;
+      else if (r === 'conceal') this.counters.conceals++;
+      else this.counters.decodeErrors++;
+      levels.push({ ssrc: talker.ssrc, loops, dbfs: talker.dbfs });
+      for (const loop of loops) {
+        const list = byLoop.get(loop);
+        if (list) list.push(talker);
+        else byLoop.set(loop, [talker]);
+      }
+    }
+    return byLoop;
+  }
+
+  private isHeard(talker: Talker, loops: readonly string[]): boolean {
+    for (const loop of loops) {
+      for (const l of this.loopListeners.get(loop) ?? []) {
+        if (l.ssrc !== talker.ssrc && (l.gains.get(loop) ?? 0) > 0) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Step 2: contributions per listener, grouped by mix key. */
+  private groupListeners(byLoop: Map<string, Talker[]>): Map<string, Group> {
+    const groups = new Map<string, Group>();
+    const talkers: Talker[] = [];
+    const weights: number[] = [];
+    for (const l of this.listeners.values()) {
+      talkers.length = 0;
+      weights.length = 0;
+      for (const [loop, gain] of l.gains) {
+        if (gain <= 0) continue;
+        for (const talker of byLoop.get(loop) ?? []) {
+          if (talker.ssrc === l.ssrc) continue;
+          const k = talkers.indexOf(talker);
+          if (k >= 0) weights[k] = (weights[k] as number) + gain;
+          else {
+            talkers.push(talker);
+            weights.push(gain);
+          }
+        }
+      }
+      if (talkers.length === 0) {
+        this.counters.silentListenerTicks++;
+        l.prevKey = undefined;
+        continue;
+      }
+      const key = mixKey(talkers, weights, this.share ? '' : l.id);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { talkers: talkers.slice(), weights: weights.slice(), members: [] }));
+      g.members.push(l);
+    }
+    return groups;
+  }
+
+  /** Step 3: weighted sum into a float accumulator, then the soft limiter into the slot's pcm. */
+  private mix(g: Group, out: Int16Array): void {
+    const acc = this.acc;
+    acc.fill(0);
+    for (let k = 0; k < g.talkers.length; k++) {
+      const pcm = g.talkers[k]?.pcm;
+      const w = g.weights[k] ?? 0;
+      if (!pcm) continue;
+      const n = Math.min(pcm.length, FRAME_SAMPLES);
+      for (let i = 0; i < n; i++) acc[i] = (acc[i] as number) + w * (pcm[i] as number);
+    }
+    softLimit(acc, out);
+  }
+}
+
+/** Canonical key of a mix: (ssrc, weight) pairs sorted by SSRC; `owner` makes it private when not sharing. */
+function mixKey(talkers: Talker[], weights: number[], owner: string): string {
+  const order = talkers.map((_, i) => i).sort((a, b) => (talkers[a]?.ssrc ?? 0) - (talkers[b]?.ssrc ?? 0));
+  let key = owner;
+  for (const i of order) key += `${talkers[i]?.ssrc}*${weights[i]};`;
+  return key;
+}

@@ -1,0 +1,59 @@
+// Public shapes of the mixer engine.
+import type { PlayoutOptions } from '../playout/index.js';
+import type { OpusEncoderOptions } from '../opus.js';
+import type { CodecFactory } from './codec.js';
+
+export interface MixerOptions {
+  playout?: PlayoutOptions;
+  /** Opus settings for the downlink encoders (ignored when `codecs` is given). */
+  encoder?: OpusEncoderOptions;
+  codecs?: CodecFactory;
+  /** Share one encoder among listeners with identical mixes (default true; false for benchmarks). */
+  shareEncoders?: boolean;
+  /** Decode talkers nobody hears (default false; a VAD-only engine sets true). */
+  alwaysDecode?: boolean;
+  /** A talker stays on a loop this many ticks after its last packet there (default 10 = 200 ms). */
+  loopHoldTicks?: number;
+  /** An idle talker's state is dropped after this many ticks without packets (default 1500 = 30 s). */
+  talkerTimeoutTicks?: number;
+}
+
+export interface ListenerConfig {
+  /** The listener's own uplink SSRC, never mixed into its downlink. */
+  ssrc?: number;
+  /** Monitored loops and their volume 0..100 (see volume.ts). */
+  volumes?: Record<string, number>;
+}
+
+export interface MixOutput {
+  listenerIds: string[];
+  frame: Buffer;
+  /** Talkers (SSRCs) in this mix: the contributing talkers of every listener in listenerIds. */
+  talkers: number[];
+}
+
+export interface TalkerLevel {
+  ssrc: number;
+  loops: string[];
+  dbfs: number;
+}
+
+export interface MixTick {
+  outputs: MixOutput[];
+  /** Level of every talker decoded this tick (feeds VAD and talker indication). */
+  levels: TalkerLevel[];
+}
+
+export interface MixerCounters {
+  ticks: number;
+  idleTicks: number;
+  packets: number;
+  copies: number;
+  decodes: number;
+  conceals: number;
+  decodeErrors: number;
+  encodes: number;
+  primes: number;
+  sharedHits: number;
+  silentListenerTicks: number;
+}

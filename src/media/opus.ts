@@ -1,0 +1,130 @@
+// Opus codec wrapper over @discordjs/opus (libopus 1.3.1): mono, 48 kHz, 20 ms frames.
+//
+// Measured facts about the binding (see test/media/opus.test.ts):
+// - decode(null) does not work: it throws TypeError "Provided input needs to be a buffer".
+// - decode(Buffer.alloc(0)) runs libopus PLC for the binding's whole output buffer: 5760 samples
+//   (120 ms), advancing the decoder's loss state by six frames. There is no 20 ms PLC call and no
+//   FEC decode (decode_fec is hard-wired to 0).
+import opus from '@discordjs/opus';
+
+const { OpusEncoder: NativeOpus } = opus;
+type NativeOpus = InstanceType<typeof NativeOpus>;
+
+export const SAMPLE_RATE = 48000;
+export const FRAME_SAMPLES = 960;
+export const FRAME_MS = 20;
+/** RTP timestamp increment per frame (48 kHz clock). */
+export const FRAME_TS = FRAME_SAMPLES;
+
+// libopus CTL request numbers (opus_defines.h).
+const OPUS_SET_APPLICATION = 4000;
+const OPUS_SET_BITRATE = 4002;
+const OPUS_SET_COMPLEXITY = 4010;
+const OPUS_SET_INBAND_FEC = 4012;
+const OPUS_SET_PACKET_LOSS_PERC = 4014;
+const OPUS_SET_DTX = 4016;
+const OPUS_RESET_STATE = 4028;
+const OPUS_APPLICATION_VOIP = 2048;
+const OPUS_APPLICATION_AUDIO = 2049;
+
+export interface OpusEncoderOptions {
+  /** bits per second; default 32000 (wideband voice with headroom for music-on-hold). */
+  bitrate?: number;
+  /** 0..10; default 5 (measured ~7000 encodes/s per core). */
+  complexity?: number;
+  /** Opus DTX; default false (the mixer already sends nothing for silent mixes). */
+  dtx?: boolean;
+  /** In-band FEC; default false (the binding cannot decode it anyway). */
+  fec?: boolean;
+  /** 'voip' favours speech intelligibility, 'audio' fidelity; default 'audio'. */
+  application?: 'voip' | 'audio';
+}
+
+/** Views PCM samples as a Buffer without copying (the native encoder reads s16le). */
+function pcmBuffer(pcm: Int16Array): Buffer {
+  return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+}
+
+/** Views decoded s16le bytes as samples, copying only if the bytes are misaligned. */
+function samplesOf(buf: Buffer, count: number): Int16Array {
+  if (buf.byteOffset % 2 === 0) return new Int16Array(buf.buffer, buf.byteOffset, count);
+  const out = new Int16Array(count);
+  for (let i = 0; i < count; i++) out[i] = buf.readInt16LE(i * 2);
+  return out;
+}
+
+export class OpusFrameEncoder {
+  private native: NativeOpus | undefined;
+
+  constructor(opts: OpusEncoderOptions = {}) {
+    const native = new NativeOpus(SAMPLE_RATE, 1);
+    // The application can only be chosen before the first frame is encoded.
+    native.applyEncoderCTL(
+      OPUS_SET_APPLICATION,
+      opts.application === 'voip' ? OPUS_APPLICATION_VOIP : OPUS_APPLICATION_AUDIO,
+    );
+    native.applyEncoderCTL(OPUS_SET_BITRATE, opts.bitrate ?? 32000);
+    native.applyEncoderCTL(OPUS_SET_COMPLEXITY, opts.complexity ?? 5);
+    native.applyEncoderCTL(OPUS_SET_DTX, opts.dtx ? 1 : 0);
+    native.applyEncoderCTL(OPUS_SET_INBAND_FEC, opts.fec ? 1 : 0);
+    if (opts.fec) native.applyEncoderCTL(OPUS_SET_PACKET_LOSS_PERC, 5);
+    this.native = native;
+  }
+
+  /** Encodes exactly one 20 ms frame (960 samples); returns one Opus packet. */
+  encode(pcm: Int16Array): Buffer {
+    if (!this.native) throw new Error('OpusFrameEncoder is closed');
+    if (pcm.length !== FRAME_SAMPLES) throw new RangeError(`expected ${FRAME_SAMPLES} samples, got ${pcm.length}`);
+    return this.native.encode(pcmBuffer(pcm));
+  }
+
+  /** Forgets all history, as if freshly created (keeps the settings). Used when an encoder is reused. */
+  reset(): void {
+    this.native?.applyEncoderCTL(OPUS_RESET_STATE, 0);
+  }
+
+  close(): void {
+    // The native object frees libopus state on garbage collection; dropping the reference is all we can do.
+    this.native = undefined;
+  }
+}
+
+export class OpusFrameDecoder {
+  private native: NativeOpus | undefined = new NativeOpus(SAMPLE_RATE, 1);
+  private static readonly EMPTY = Buffer.alloc(0);
+
+  /**
+   * Decodes one Opus packet to 960 samples. Packets of other durations are cut or zero-padded to
+   * 960 so the mixer always sees one 20 ms frame. Throws on corrupted data (the caller conceals).
+   */
+  decode(frame: Buffer): Int16Array {
+    const out = this.nativeDecoder().decode(frame);
+    const samples = out.length >> 1;
+    if (samples === FRAME_SAMPLES) return samplesOf(out, FRAME_SAMPLES);
+    const fixed = new Int16Array(FRAME_SAMPLES);
+    fixed.set(samplesOf(out, Math.min(samples, FRAME_SAMPLES)));
+    return fixed;
+  }
+
+  /**
+   * 20 ms of packet-loss concealment. The binding only offers 120 ms PLC (empty input), so we keep
+   * its first 960 samples: that part is libopus's real continuation of the last frame (pitch-
+   * periodic extension, fading). The decoder's internal loss counter advances by six frames, so
+   * consecutive conceals fade out faster than native 20 ms PLC would - acceptable, since playout
+   * ends a talk spurt after a few missing frames anyway. A faded repeat of the last frame was the
+   * alternative; it buzzes at 50 Hz on repeated loss and ignores the codec's state.
+   */
+  conceal(): Int16Array {
+    const out = this.nativeDecoder().decode(OpusFrameDecoder.EMPTY);
+    return samplesOf(out, Math.min(out.length >> 1, FRAME_SAMPLES));
+  }
+
+  close(): void {
+    this.native = undefined;
+  }
+
+  private nativeDecoder(): NativeOpus {
+    if (!this.native) throw new Error('OpusFrameDecoder is closed');
+    return this.native;
+  }
+}

@@ -1,0 +1,235 @@
+// Per-talker playout (jitter) buffer, sans-I/O: push() packets as they arrive, tick() once per 20 ms.
+//
+// Playout is by RTP timestamp, one 20 ms frame per tick. Timestamps (not sequence numbers) place
+// frames in time because Opus DTX keeps sequence numbers contiguous across a pause while the
+// timestamp jumps: a packet after a pause must start a new talk spurt, not be "late".
+// A talk spurt starts once `targetFrames` frames are buffered (or the first one has waited that many
+// ticks), plays frame by frame, conceals holes, trims back to the target after a burst, and ends
+// after `concealLimit` missing frames with nothing buffered (DTX: no packets means silence).
+import { FRAME_TS } from '../opus.js';
+import { ReceptionStats } from './reception-stats.js';
+
+export interface PlayoutPacket {
+  sequenceNumber: number;
+  timestamp: number;
+  ssrc: number;
+  payload: Buffer;
+}
+
+export type PlayoutOutput = { kind: 'frame'; payload: Buffer } | { kind: 'conceal' } | { kind: 'silent' };
+export type PushResult = 'buffered' | 'duplicate' | 'late';
+
+export interface PlayoutOptions {
+  /** Frames buffered before a spurt starts and kept after trimming (default 2). */
+  targetFrames?: number;
+  /** Buffered span that triggers trimming back to targetFrames (default targetFrames + 2). */
+  maxFrames?: number;
+  /** Consecutive missing frames (nothing buffered) concealed before the spurt ends (default 3). */
+  concealLimit?: number;
+  /** Timestamp jumps backwards by more than this many frames mean the talker restarted (default 50 = 1 s). */
+  maxJumpFrames?: number;
+}
+
+export interface PlayoutStats {
+  received: number;
+  played: number;
+  lost: number;
+  late: number;
+  duplicate: number;
+  concealed: number;
+  trimmed: number;
+  restarts: number;
+  jitterMs: number;
+  depth: number;
+}
+
+const CAPACITY = 64; // frames (1.28 s); a power of two keeps the ring index cheap
+const HISTORY = 128; // frames remembered after playout, to tell duplicates from late packets
+const SILENT: PlayoutOutput = Object.freeze({ kind: 'silent' });
+const CONCEAL: PlayoutOutput = Object.freeze({ kind: 'conceal' });
+
+export class PlayoutBuffer {
+  private readonly target: number;
+  private readonly maxFrames: number;
+  private readonly concealLimit: number;
+  private readonly maxJump: number;
+  private readonly slotFrame = new Float64Array(CAPACITY).fill(NaN);
+  private readonly slotPayload: (Buffer | undefined)[] = new Array<Buffer | undefined>(CAPACITY);
+  private readonly seen = new Float64Array(HISTORY).fill(NaN);
+  private readonly reception = new ReceptionStats();
+  private ssrc: number | undefined;
+  // Timestamp unwrapping: frame index = refFrame + round((ts - refTs) / 960), signed 32-bit delta.
+  private refTs = 0;
+  private refFrame = 0;
+  private count = 0;
+  private maxBuffered = 0;
+  private playing = false;
+  private hasFloor = false;
+  private playFrame = 0; // next frame to play; while idle, the floor below which packets are late
+  private idleAge = 0;
+  private missingRun = 0;
+  private readonly s = { received: 0, played: 0, late: 0, duplicate: 0, concealed: 0, trimmed: 0, restarts: 0 };
+
+  constructor(opts: PlayoutOptions = {}) {
+    this.target = Math.max(1, opts.targetFrames ?? 2);
+    this.maxFrames = Math.max(this.target + 1, opts.maxFrames ?? this.target + 2);
+    this.concealLimit = Math.max(0, opts.concealLimit ?? 3);
+    this.maxJump = opts.maxJumpFrames ?? 50;
+  }
+
+  get stats(): PlayoutStats {
+    const r = this.reception;
+    return { ...this.s, lost: r.lost, jitterMs: r.jitterMs, depth: this.count };
+  }
+
+  /** True while a talk spurt is playing. */
+  get active(): boolean {
+    return this.playing;
+  }
+
+  /** True when nothing is playing or buffered: the talker costs nothing this tick. */
+  get idle(): boolean {
+    return !this.playing && this.count === 0;
+  }
+
+  push(pkt: PlayoutPacket, arrivalMs: number): PushResult {
+    this.s.received++;
+    if (this.ssrc !== pkt.ssrc) {
+      if (this.ssrc !== undefined) this.restart();
+      this.ssrc = pkt.ssrc;
+      this.rebase(pkt.timestamp);
+    }
+    let f = this.frameOf(pkt.timestamp);
+    // While playing, everything buffered is >= playFrame; while idle, >= the floor.
+    const lo = this.playing ? this.playFrame : this.count > 0 ? this.minBuffered() : f;
+    if (f < (this.hasFloor ? this.playFrame : lo) - this.maxJump) {
+      // Further back than any network delay: the talker restarted with a new timestamp base.
+      this.restart();
+      this.rebase(pkt.timestamp);
+      f = this.refFrame;
+    } else if ((this.playing || this.count > 0) && f - lo >= CAPACITY) {
+      this.resync();
+    } else if (this.count > 0 && this.maxBuffered - f >= CAPACITY) {
+      this.reception.record(pkt.sequenceNumber, pkt.timestamp, arrivalMs);
+      this.s.late++;
+      return 'late';
+    }
+    if (this.hasFloor && f < this.playFrame) {
+      if (this.seen[f & (HISTORY - 1)] === f) return this.dup();
+      this.reception.record(pkt.sequenceNumber, pkt.timestamp, arrivalMs);
+      this.s.late++;
+      return 'late';
+    }
+    const i = f & (CAPACITY - 1);
+    if (this.slotFrame[i] === f) return this.dup();
+    this.slotFrame[i] = f;
+    this.slotPayload[i] = pkt.payload;
+    this.seen[f & (HISTORY - 1)] = f;
+    if (this.count === 0 || f > this.maxBuffered) this.maxBuffered = f;
+    this.count++;
+    if (f > this.refFrame) {
+      this.refFrame = f;
+      this.refTs = pkt.timestamp;
+    }
+    this.reception.record(pkt.sequenceNumber, pkt.timestamp, arrivalMs);
+    return 'buffered';
+  }
+
+  /** One 20 ms playout step. */
+  tick(): PlayoutOutput {
+    if (!this.playing) {
+      if (this.count === 0) return SILENT;
+      this.idleAge++;
+      if (this.count < this.target && this.idleAge < this.target) return SILENT;
+      this.playing = true;
+      this.hasFloor = true;
+      this.playFrame = this.minBuffered();
+      this.missingRun = 0;
+    }
+    if (this.count > 0 && this.maxBuffered - this.playFrame + 1 > this.maxFrames) this.trim();
+    const i = this.playFrame & (CAPACITY - 1);
+    if (this.slotFrame[i] === this.playFrame) {
+      const payload = this.slotPayload[i] as Buffer;
+      this.take(i);
+      this.playFrame++;
+      this.missingRun = 0;
+      this.s.played++;
+      return { kind: 'frame', payload };
+    }
+    if (this.count === 0 && ++this.missingRun > this.concealLimit) {
+      // Nothing buffered for a while: the talker paused (DTX) or left. End the spurt; no endless PLC.
+      this.playing = false;
+      this.idleAge = 0;
+      return SILENT;
+    }
+    this.playFrame++;
+    this.s.concealed++;
+    return CONCEAL;
+  }
+
+  /** Drops the oldest frames so that `targetFrames` remain: latency goes back down after a burst. */
+  private trim(): void {
+    const newStart = this.maxBuffered - this.target + 1;
+    for (let f = this.playFrame; f < newStart; f++) {
+      const i = f & (CAPACITY - 1);
+      if (this.slotFrame[i] === f) {
+        this.take(i);
+        this.s.trimmed++;
+      }
+    }
+    this.playFrame = newStart;
+  }
+
+  private take(i: number): void {
+    this.slotFrame[i] = NaN;
+    this.slotPayload[i] = undefined;
+    this.count--;
+  }
+
+  private dup(): PushResult {
+    this.s.duplicate++;
+    return 'duplicate';
+  }
+
+  private frameOf(ts: number): number {
+    return this.refFrame + Math.round(((ts - this.refTs) | 0) / FRAME_TS);
+  }
+
+  private minBuffered(): number {
+    let min = Infinity;
+    for (let i = 0; i < CAPACITY; i++) {
+      const f = this.slotFrame[i] as number;
+      if (f < min) min = f; // NaN never compares less
+    }
+    return min;
+  }
+
+  private rebase(ts: number): void {
+    this.refTs = ts;
+    this.refFrame = 0;
+  }
+
+  /** A packet far ahead of everything buffered (e.g. after a stall): drop the stale frames, start a new spurt. */
+  private resync(): void {
+    this.s.trimmed += this.count;
+    this.slotFrame.fill(NaN);
+    this.slotPayload.fill(undefined);
+    this.count = 0;
+    this.playing = false;
+    this.idleAge = 0;
+  }
+
+  /** Talker restarted (new SSRC, or a timestamp jump no network could cause): forget everything. */
+  private restart(): void {
+    this.slotFrame.fill(NaN);
+    this.slotPayload.fill(undefined);
+    this.seen.fill(NaN);
+    this.count = 0;
+    this.playing = false;
+    this.hasFloor = false;
+    this.idleAge = 0;
+    this.missingRun = 0;
+    this.reception.restart();
+    this.s.restarts++;
+  }
+}
