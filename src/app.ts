@@ -10,6 +10,8 @@ import { SessionStore } from './directory/session-store.js';
 import { StateStore } from './directory/state-store.js';
 import type { MediaControl } from './media/control.js';
 import { UnavailableMediaControl } from './media/unavailable.js';
+import { Metrics } from './metrics/registry.js';
+import { push } from './protocol/envelope.js';
 import { Hub } from './signaling/hub.js';
 import { LoginThrottle } from './signaling/login-throttle.js';
 import { watchDirectory } from './signaling/reconcile.js';
@@ -36,7 +38,7 @@ export function createLogger(level: string): Logger {
 
 const BUILT_KEYSET = fileURLToPath(new URL('../web/keyset/dist', import.meta.url));
 
-export async function startLoopcast(config: LoopcastConfig, options: { log?: Logger; media?: MediaControl } = {}): Promise<RunningLoopcast> {
+export async function startLoopcast(config: LoopcastConfig, options: { log?: Logger; media?: MediaControl; metrics?: Metrics } = {}): Promise<RunningLoopcast> {
   const log = options.log ?? createLogger(config.logLevel);
   const db = config.db ?? join(config.dataDir, 'db');
   let demo: DemoCredentials | undefined;
@@ -55,8 +57,14 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     media: options.media ?? new UnavailableMediaControl(),
     throttle: new LoginThrottle(),
     log,
+    metrics: options.metrics ?? new Metrics(),
   };
   const unwatch = watchDirectory(services);
+  // Voice activity goes to every socket subscribed to the loop (PROTOCOL.md §6).
+  services.media.onVoiceActivity(({ loop, on, talkers }) => {
+    const loopId = loop.key.slice(loop.key.lastIndexOf('/') + 1);
+    services.hub.toLoop(loop.key, push('vad', 'loop_broadcast', { loop: loopId, on, talkers }));
+  });
   const webRoot = config.webRoot ?? (existsSync(BUILT_KEYSET) ? BUILT_KEYSET : undefined);
   const server = new SignalingServer(services, {
     host: config.host,

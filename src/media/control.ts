@@ -55,8 +55,16 @@ export interface MediaClientInfo {
   client: string;
 }
 
+/** Voice activity on a loop, from the decoded talkers' energy; `talkers` are who is audible. */
+export interface VoiceActivity {
+  loop: MediaLoop;
+  on: boolean;
+  talkers: Array<Pick<MediaClientInfo, 'user' | 'role' | 'client'>>;
+}
+
 export interface MediaControl {
   /** Throws a ProtocolError (10010 when no mixer capacity is left). */
   openSession(client: MediaClientInfo): MediaSession;
+  onVoiceActivity(listener: (activity: VoiceActivity) => void): void;
   close(): Promise<void>;
 }

@@ -8,6 +8,9 @@ export class UnavailableMediaControl implements MediaControl {
     throw new ProtocolError(ErrorCode.noResources, 'no media plane is running on this server');
   }
 
+  /** Without a media plane nothing is ever heard. */
+  onVoiceActivity(): void {}
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -108,14 +108,21 @@ export class Dispatcher {
     });
   }
 
+  /** Unknown event names share one label: clients cannot grow the metric set. */
+  private count(def: HandlerDef | undefined, request: Request, outcome: string): void {
+    this.services.metrics.requests.inc({ event: def ? request.event : 'unknown', outcome });
+  }
+
   private async handle(conn: Connection, request: Request) {
     const def = Object.hasOwn(handlers, request.event) ? handlers[request.event] : undefined;
     try {
       if (!def) throw new ProtocolError(ErrorCode.parameter, `unknown event ${request.event}`);
       checkAuth(def, conn);
       const response: JsonObject = await def.handle({ conn, request, services: this.services });
+      this.count(def, request, 'ok');
       return reply(request, response);
     } catch (err) {
+      this.count(def, request, err instanceof ProtocolError ? String(err.code) : String(ErrorCode.processing));
       if (err instanceof ProtocolError) return errorReply(request, err);
       // Internal failure: log with a reference the operator can quote; the client sees no internals.
       const ref = randomBytes(4).toString('hex');

@@ -1,4 +1,4 @@
-// HTTPS server: WebSocket signaling at /api, health at /health, static web clients at /.
+// HTTPS server: WebSocket signaling at /api, /health, /metrics (Prometheus), static web clients at /.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -90,6 +90,13 @@ export class SignalingServer {
       res.end(JSON.stringify({ status: 'ok', connections: this.services.hub.connections.size, uptime_s: Math.round(process.uptime()) }));
       return;
     }
+    if (path === '/metrics') {
+      void this.services.metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': this.services.metrics.registry.contentType, 'cache-control': 'no-store' });
+        res.end(text);
+      });
+      return;
+    }
     if (this.statics && (req.method === 'GET' || req.method === 'HEAD')) {
       void this.statics.serve(path, req, res);
       return;
@@ -116,6 +123,7 @@ export class SignalingServer {
     const conn = new Connection(ws, req.socket.remoteAddress ?? 'unknown', this.options.limits);
     const { hub, log } = this.services;
     hub.add(conn);
+    this.services.metrics.sockets.inc();
     this.alive.set(ws, true);
     log.info({ conn: conn.id, address: conn.remoteAddress }, 'socket connected');
     ws.on('pong', () => this.alive.set(ws, true));
@@ -128,6 +136,7 @@ export class SignalingServer {
       leaveEverything(this.services, conn);
       conn.closed = true;
       hub.remove(conn);
+      this.services.metrics.sockets.dec();
       log.info({ conn: conn.id, user: conn.login?.user, code }, 'socket closed');
     });
   }

@@ -4,6 +4,7 @@ import type { Directory } from '../directory/directory.js';
 import type { SessionStore } from '../directory/session-store.js';
 import type { StateStore } from '../directory/state-store.js';
 import type { MediaControl } from '../media/control.js';
+import type { Metrics } from '../metrics/registry.js';
 import type { JsonObject, Request } from '../protocol/envelope.js';
 import type { Connection } from './connection.js';
 import type { Hub } from './hub.js';
@@ -17,6 +18,7 @@ export interface Services {
   media: MediaControl;
   throttle: LoginThrottle;
   log: Logger;
+  metrics: Metrics;
 }
 
 export interface HandlerContext {

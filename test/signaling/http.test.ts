@@ -43,3 +43,17 @@ describe('HTTPS server', () => {
     await expect(ProtocolClient.connect(server.apiUrl.replace('/api', '/other'))).rejects.toThrow(/404/);
   });
 });
+
+describe('metrics', () => {
+  it('serves Prometheus text with socket and request counters', async () => {
+    const client = await ProtocolClient.connect(server.apiUrl);
+    await client.ok('ping');
+    await client.request('no_such_event');
+    const metrics = await get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/loopcast_sockets \d+/);
+    expect(metrics.body).toContain('loopcast_requests_total{event="ping",outcome="ok"}');
+    expect(metrics.body).toContain('loopcast_requests_total{event="unknown",outcome="1008"}');
+    client.close();
+  });
+});

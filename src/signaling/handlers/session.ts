@@ -29,10 +29,11 @@ async function login({ conn, request, services }: HandlerContext): Promise<JsonO
     services.log.info({ conn: conn.id, user, address: conn.remoteAddress }, 'login failed');
     throw ProtocolError.auth(LOGIN_FAILED);
   }
-  if (conn.login) throw new ProtocolError(ErrorCode.alreadyAuthenticated);
   services.throttle.recordSuccess(user);
   if (viaSession) await services.sessions.revoke(password);
   const session = await services.sessions.create(user, client);
+  // The socket may have gone while we hashed and wrote: never register a closed socket in a group.
+  if (conn.closed || conn.login) throw new ProtocolError(ErrorCode.alreadyAuthenticated);
   conn.login = { user, scope: ref.scope, session, client };
   conn.registered = true;
   services.hub.addUser(conn, user);
