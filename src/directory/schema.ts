@@ -8,7 +8,8 @@ export const idSchema = z
   .max(128, 'at most 128 characters')
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   .regex(/^[^/\\\u0000-\u001f\u007f]+$/, 'must not contain slashes or control characters')
-  .refine((id) => id !== '.' && id !== '..', 'must not be "." or ".."');
+  // Dot-names are hidden folders: openvocs (and Loopcast) skip them on load.
+  .refine((id) => !id.startsWith('.'), 'must not start with "."');
 
 export const passwordSchema = z.looseObject({
   hash: z.string(),

@@ -1,14 +1,17 @@
-// Failed-login throttling per user and per remote address: after `freeFailures` failures each further
+// Failed-login throttling per user and per remote address: after the free failures each further
 // failure doubles the lockout (1 s, 2 s, 4 s … up to `maxLockMs`). A success clears the user's record.
+// An address gets many more free failures than a user: a whole control room may sit behind one NAT,
+// and one operator's typos must not lock out the others; guessing across many users still locks it.
 export interface ThrottleOptions {
   freeFailures: number;
+  freeFailuresPerAddress: number;
   baseLockMs: number;
   maxLockMs: number;
   /** Forget a key's failures after this long without one. */
   forgetMs: number;
 }
 
-export const DEFAULT_THROTTLE: ThrottleOptions = { freeFailures: 5, baseLockMs: 1000, maxLockMs: 5 * 60_000, forgetMs: 15 * 60_000 };
+export const DEFAULT_THROTTLE: ThrottleOptions = { freeFailures: 5, freeFailuresPerAddress: 50, baseLockMs: 1000, maxLockMs: 5 * 60_000, forgetMs: 15 * 60_000 };
 
 interface Failures {
   count: number;
@@ -27,8 +30,8 @@ export class LoginThrottle {
   }
 
   recordFailure(user: string, address: string, now: number): void {
-    this.bump(`u:${user}`, now);
-    this.bump(`a:${address}`, now);
+    this.bump(`u:${user}`, now, this.options.freeFailures);
+    this.bump(`a:${address}`, now, this.options.freeFailuresPerAddress);
   }
 
   recordSuccess(user: string): void {
@@ -45,12 +48,12 @@ export class LoginThrottle {
     return Math.max(0, entry.lockedUntil - now);
   }
 
-  private bump(key: string, now: number): void {
+  private bump(key: string, now: number, free: number): void {
     const entry = this.failures.get(key) ?? { count: 0, lockedUntil: 0, lastFailure: now };
     if (now - entry.lastFailure > this.options.forgetMs) entry.count = 0;
     entry.count++;
     entry.lastFailure = now;
-    const over = entry.count - this.options.freeFailures;
+    const over = entry.count - free;
     if (over > 0) entry.lockedUntil = now + Math.min(this.options.maxLockMs, this.options.baseLockMs * 2 ** (over - 1));
     this.failures.set(key, entry);
     if (this.failures.size > 100_000) this.prune(now);

@@ -52,17 +52,22 @@ async function editEntity(services: Services, scope: Scope, type: EntityKind, id
   });
 }
 
-function refuseSpecialKeys(key: string): void {
+/** Keys no generic write may touch: identity, the owning domain, secrets. */
+function refuseSpecialKeys(key: string, type: EntityKind): void {
   if (key === 'id') throw ProtocolError.parameter('key', 'the id cannot be changed');
   if (key === 'password') throw ProtocolError.parameter('key', 'use update_password to set a password');
+  if (key === 'domain' && type === 'project') throw ProtocolError.parameter('key', 'a project cannot move to another domain');
 }
 
 async function create(ctx: HandlerContext): Promise<JsonObject> {
   const { services } = ctx;
   const p = parseParams(typeId.extend({ scope: z.object({ type: z.enum(['domain', 'project']), id: idSchema }) }), ctx.request.parameter);
   const scope = requireAdmin(services, ctx.conn, services.directory.scope(p.scope.type, p.scope.id));
+  if (p.type === 'role' && p.id === ADMIN_ROLE) throw ProtocolError.parameter('id', 'use add_domain_admin / add_project_admin for admin rights');
   if (idExists(services.directory, p.type, p.id)) throw ProtocolError.parameter('id', `${p.type} ${p.id} already exists`);
   if (p.type === 'domain') {
+    // New tenants come from domain admins only (a project admin must not escape its project).
+    if (scope.kind !== 'domain') throw ProtocolError.auth('domain admin rights required to create a domain');
     await services.directory.addDomain({ id: p.id, users: {}, roles: {}, loops: {} });
   } else if (p.type === 'project') {
     if (scope.kind !== 'domain') throw ProtocolError.parameter('scope.type', 'projects are created in a domain');
@@ -80,7 +85,7 @@ async function create(ctx: HandlerContext): Promise<JsonObject> {
 async function update(ctx: HandlerContext): Promise<JsonObject> {
   const p = parseParams(typeId.extend({ data: z.record(z.string(), z.unknown()) }), ctx.request.parameter);
   const scope = adminScopeOf(ctx, p.type, p.id);
-  for (const key of Object.keys(p.data)) if (key !== 'id') refuseSpecialKeys(key);
+  for (const key of Object.keys(p.data)) if (key !== 'id') refuseSpecialKeys(key, p.type);
   if (p.data.id !== undefined && p.data.id !== p.id) throw ProtocolError.parameter('data.id', 'does not match id');
   await editEntity(ctx.services, scope, p.type, p.id, (record) => {
     for (const [key, value] of Object.entries(p.data)) {
@@ -109,7 +114,7 @@ function keepPasswords(existing: unknown, next: unknown): unknown {
 
 async function updateKey(ctx: HandlerContext): Promise<JsonObject> {
   const p = parseParams(typeId.extend({ key: keyName, data: z.unknown() }), ctx.request.parameter);
-  refuseSpecialKeys(p.key);
+  refuseSpecialKeys(p.key, p.type);
   const scope = adminScopeOf(ctx, p.type, p.id);
   await editEntity(ctx.services, scope, p.type, p.id, (record) => {
     record[p.key] = p.key === 'users' && !isMemberKind(p.type) ? keepPasswords(record[p.key], p.data) : p.data;
@@ -119,7 +124,7 @@ async function updateKey(ctx: HandlerContext): Promise<JsonObject> {
 
 async function deleteKey(ctx: HandlerContext): Promise<JsonObject> {
   const p = parseParams(typeId.extend({ key: keyName }), ctx.request.parameter);
-  refuseSpecialKeys(p.key);
+  refuseSpecialKeys(p.key, p.type);
   const scope = adminScopeOf(ctx, p.type, p.id);
   await editEntity(ctx.services, scope, p.type, p.id, (record) => {
     delete record[p.key];
