@@ -1,0 +1,303 @@
+// One WebRTC client of the edge: one PeerConnection with one sendrecv Opus track. The server
+// offers; candidates trickle both ways. Lifecycle: new → offered → answered → connected, and
+// failed/closed from anywhere; close() is idempotent and always emits 'close' exactly once.
+import { EventEmitter } from 'node:events';
+import type { LocalCandidate, RemoteCandidate } from '../control.js';
+import { isRtcp, parseRtp, serializeRtp } from '../rtp.js';
+import type { RtpPacket } from '../rtp.js';
+import {
+  announceCandidate,
+  firstSighting,
+  isMdnsCandidate,
+  normalizeCandidate,
+  parseCandidate,
+  rewriteSdpCandidates,
+  sdpAttribute,
+} from './candidates.js';
+import { DownlinkRewriter } from './downlink-rewriter.js';
+import { EdgeError } from './edge-error.js';
+import { guard, native, wireCleanup } from './native.js';
+import type { PeerConnection, Track } from './native.js';
+import { AUDIO_MID, MAX_PENDING_CANDIDATES, OPUS_FMTP, OPUS_PAYLOAD_TYPE } from './session-types.js';
+import type { EdgeSessionConfig, EdgeSessionEvents, EdgeSessionState, EdgeSessionStats } from './session-types.js';
+
+export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
+  readonly id: string;
+  /** The SSRC of this session's downlink (what the client receives). */
+  readonly ssrc: number;
+  readonly stats: EdgeSessionStats = {
+    rtpIn: 0,
+    rtcpIn: 0,
+    bytesIn: 0,
+    droppedIn: 0,
+    rtpOut: 0,
+    bytesOut: 0,
+    droppedOut: 0,
+    remoteCandidates: 0,
+    mdnsCandidatesDropped: 0,
+  };
+  /** Milliseconds from setAnswer() to 'connected' (ICE + DTLS handshake), once connected. */
+  connectMs: number | undefined;
+
+  private stateValue: EdgeSessionState = 'new';
+  private readonly cfg: EdgeSessionConfig;
+  private readonly pc: PeerConnection;
+  private readonly track: Track;
+  private readonly rewriter: DownlinkRewriter;
+  private pending: RemoteCandidate[] = [];
+  private pcConnected = false;
+  private trackOpen = false;
+  private answeredAt = 0;
+  private localUfrag: string | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private disconnectTimer: NodeJS.Timeout | undefined;
+  private gatherWaiters: Array<() => void> = [];
+  private readonly emittedCandidates = new Set<string>();
+
+  /** Created by WebRtcEdge.createSession(). */
+  constructor(cfg: EdgeSessionConfig) {
+    super();
+    this.cfg = cfg;
+    this.id = cfg.id;
+    this.ssrc = cfg.ssrc;
+    this.rewriter = new DownlinkRewriter({ ssrc: cfg.ssrc, payloadType: OPUS_PAYLOAD_TYPE });
+    this.pc = new native.PeerConnection(`edge-${cfg.id}`, cfg.rtcConfig);
+    // Registered first: it is also what lets node-datachannel free the connection (see wireCleanup).
+    this.pc.onStateChange(guard((state: string) => this.onPeerState(state)));
+    try {
+      const audio = new native.Audio(AUDIO_MID, 'SendRecv');
+      audio.addOpusCodec(OPUS_PAYLOAD_TYPE, OPUS_FMTP);
+      // libdatachannel routes RTP to tracks by SSRC, and browsers want a=ssrc/msid for the remote track.
+      audio.addSSRC(cfg.ssrc, `loopcast-${cfg.id}`, 'loopcast', `downlink-${cfg.id}`);
+      this.track = this.pc.addTrack(audio);
+    } catch (err) {
+      this.pc.close();
+      throw new EdgeError('native', 'cannot create the audio track', { cause: err });
+    }
+    this.pc.onLocalCandidate(guard((candidate: string) => this.onLocalCandidate(candidate)));
+    this.pc.onGatheringStateChange(guard((state: string) => state === 'complete' && this.releaseGatherWaiters()));
+    this.track.onOpen(
+      guard(() => {
+        this.trackOpen = true;
+        this.checkConnected();
+      }),
+    );
+    this.track.onMessage(guard((msg: Buffer) => this.onMessage(msg)));
+    wireCleanup(this.track);
+  }
+
+  get state(): EdgeSessionState {
+    return this.stateValue;
+  }
+
+  get closed(): boolean {
+    return this.stateValue === 'closed';
+  }
+
+  /**
+   * Creates the server's offer. Resolves once candidate gathering completes (host candidates on
+   * the muxed port: a few ms), so the SDP carries all candidates and a=end-of-candidates; the same
+   * candidates are also emitted as 'localCandidate' for trickle-style signaling.
+   */
+  async createOffer(): Promise<string> {
+    this.expectState('new', 'createOffer');
+    this.stateValue = 'offered';
+    this.connectTimer = setTimeout(
+      () => this.fail(new EdgeError('timeout', `not connected within ${this.cfg.connectTimeoutMs} ms`)),
+      this.cfg.connectTimeoutMs,
+    );
+    try {
+      this.pc.setLocalDescription('offer');
+    } catch (err) {
+      throw new EdgeError('native', 'cannot create the offer', { cause: err });
+    }
+    await this.gatheringDone();
+    if (this.closed) throw new EdgeError('closed', 'session closed while creating the offer');
+    const desc = this.pc.localDescription();
+    if (!desc) throw new EdgeError('native', 'no local description after setLocalDescription');
+    this.localUfrag ??= sdpAttribute(desc.sdp, 'ice-ufrag');
+    return rewriteSdpCandidates(desc.sdp, this.cfg.announcedAddresses);
+  }
+
+  /** Applies the client's answer. Rejects with EdgeError 'bad-sdp' if the stack refuses it. */
+  setAnswer(sdp: string): Promise<void> {
+    try {
+      this.expectState('offered', 'setAnswer');
+      this.pc.setRemoteDescription(sdp, 'answer');
+    } catch (err) {
+      if (err instanceof EdgeError) return Promise.reject(err);
+      return Promise.reject(new EdgeError('bad-sdp', `answer rejected: ${String(err)}`, { cause: err }));
+    }
+    this.stateValue = 'answered';
+    this.answeredAt = performance.now();
+    for (const c of this.pending.splice(0)) this.applyRemoteCandidate(c.candidate);
+    this.checkConnected();
+    return Promise.resolve();
+  }
+
+  /**
+   * Adds one trickled client candidate. Returns false when it is dropped: empty (end-of-candidates
+   * marker), unparsable, mDNS ".local" (the edge cannot resolve it), or the session is closed.
+   */
+  addRemoteCandidate(c: RemoteCandidate): boolean {
+    if (this.closed || this.stateValue === 'failed') return false;
+    const text = normalizeCandidate(c.candidate);
+    if (parseCandidate(text) === undefined) return false;
+    if (isMdnsCandidate(text)) {
+      this.stats.mdnsCandidatesDropped++;
+      return false;
+    }
+    if (this.stateValue === 'new' || this.stateValue === 'offered') {
+      // libdatachannel throws on candidates without a remote description: keep them for later.
+      if (this.pending.length >= MAX_PENDING_CANDIDATES) return false;
+      this.pending.push({ ...c, candidate: text });
+      return true;
+    }
+    return this.applyRemoteCandidate(text);
+  }
+
+  /** The client finished gathering. Nothing to do: libdatachannel keeps checking what it has. */
+  endOfCandidates(): void {}
+
+  /**
+   * Sends one downlink packet. Any source SSRC/sequence/timestamp is mapped onto this session's
+   * continuous stream (see DownlinkRewriter). Returns false when not connected or the send failed.
+   */
+  sendRtp(packet: RtpPacket): boolean {
+    if (this.stateValue !== 'connected') {
+      this.stats.droppedOut++;
+      return false;
+    }
+    const buf = serializeRtp(this.rewriter.rewrite(packet));
+    let ok = false;
+    try {
+      ok = this.track.sendMessageBinary(buf);
+    } catch {
+      ok = false;
+    }
+    if (ok) {
+      this.stats.rtpOut++;
+      this.stats.bytesOut += buf.length;
+    } else {
+      this.stats.droppedOut++;
+    }
+    return ok;
+  }
+
+  /** Frees the PeerConnection (and its ICE agent, DTLS and SRTP state). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.stateValue = 'closed';
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.disconnectTimer);
+    this.pending = [];
+    this.releaseGatherWaiters();
+    try {
+      this.track.close();
+      this.pc.close();
+    } catch {
+      // Already torn down natively; nothing else holds resources.
+    }
+    this.emit('close');
+  }
+
+  private fail(err: EdgeError): void {
+    if (this.closed || this.stateValue === 'failed') return;
+    this.stateValue = 'failed';
+    this.emit('failed', err);
+    this.close();
+  }
+
+  private expectState(expected: EdgeSessionState, call: string): void {
+    if (this.closed) throw new EdgeError('closed', `${call}: session is closed`);
+    if (this.stateValue !== expected) throw new EdgeError('bad-state', `${call} in state ${this.stateValue}`);
+  }
+
+  private applyRemoteCandidate(text: string): boolean {
+    try {
+      // One m-line, bundled: the client's sdpMid is always ours.
+      this.pc.addRemoteCandidate(text, AUDIO_MID);
+      this.stats.remoteCandidates++;
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private onLocalCandidate(candidate: string): void {
+    if (this.closed) return;
+    this.localUfrag ??= sdpAttribute(this.pc.localDescription()?.sdp ?? '', 'ice-ufrag');
+    for (const text of announceCandidate(candidate, this.cfg.announcedAddresses)) {
+      if (!firstSighting(this.emittedCandidates, text)) continue;
+      const local: LocalCandidate = { candidate: text, sdpMid: AUDIO_MID, sdpMLineIndex: 0 };
+      if (this.localUfrag !== undefined) local.ufrag = this.localUfrag;
+      this.emit('localCandidate', local);
+    }
+  }
+
+  private onPeerState(state: string): void {
+    if (this.closed) return;
+    switch (state) {
+      case 'connected':
+        this.pcConnected = true;
+        clearTimeout(this.disconnectTimer);
+        this.disconnectTimer = undefined;
+        this.checkConnected();
+        break;
+      case 'disconnected':
+        // Consent freshness lapsed; libjuice may still recover, so give it a grace period.
+        this.disconnectTimer ??= setTimeout(
+          () => this.fail(new EdgeError('ice-failed', 'connection lost')),
+          this.cfg.disconnectTimeoutMs,
+        );
+        break;
+      case 'failed':
+        this.fail(new EdgeError('ice-failed', 'ICE/DTLS failed'));
+        break;
+      case 'closed':
+        this.close();
+        break;
+    }
+  }
+
+  private checkConnected(): void {
+    if (this.stateValue !== 'answered' || !this.pcConnected || !this.trackOpen) return;
+    this.stateValue = 'connected';
+    this.connectMs = performance.now() - this.answeredAt;
+    clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+    this.emit('connected');
+  }
+
+  private onMessage(msg: Buffer): void {
+    if (this.closed) return;
+    if (isRtcp(msg)) {
+      this.stats.rtcpIn++;
+      return;
+    }
+    const packet = parseRtp(msg);
+    if (packet === undefined || packet.payloadType !== OPUS_PAYLOAD_TYPE) {
+      this.stats.droppedIn++;
+      return;
+    }
+    this.stats.rtpIn++;
+    this.stats.bytesIn += msg.length;
+    this.emit('rtp', packet, msg);
+  }
+
+  private gatheringDone(): Promise<void> {
+    if (this.pc.gatheringState() === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      // With STUN servers configured gathering can stall; offer what we have after the timeout.
+      const timer = setTimeout(() => this.releaseGatherWaiters(), this.cfg.gatherTimeoutMs);
+      this.gatherWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private releaseGatherWaiters(): void {
+    for (const w of this.gatherWaiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,40 @@
+// The one place that loads node-datachannel (libdatachannel). Everything else uses these typed
+// constructors, so the WebRTC stack can be swapped behind src/media/edge.
+import nodeDataChannel from 'node-datachannel';
+import type { PeerConnection, Track } from 'node-datachannel';
+
+export type { Audio, PeerConnection, RtcConfig, Track } from 'node-datachannel';
+
+export const native = {
+  PeerConnection: nodeDataChannel.PeerConnection,
+  Audio: nodeDataChannel.Audio,
+};
+
+/**
+ * Wraps a callback handed to native code. A JS exception escaping a node-datachannel callback is
+ * rethrown as a C++ exception on the native side and aborts the whole process ("terminate called
+ * after throwing an instance of 'Napi::Error'"). So catch everything and rethrow it on a clean
+ * stack, where Node's normal uncaught-exception handling applies.
+ */
+export function guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  return (...args: A) => {
+    try {
+      fn(...args);
+    } catch (err) {
+      setImmediate(() => {
+        throw err;
+      });
+    }
+  };
+}
+
+/**
+ * node-datachannel creates a ref'd thread-safe function for every PeerConnection and Track and
+ * releases it only when the native 'closed' event reaches JS, which is wired up only if JS
+ * registered onStateChange / onClosed. Without these no-op registrations a closed connection keeps
+ * the event loop alive forever (the process never exits).
+ */
+export function wireCleanup(target: PeerConnection | Track): void {
+  if ('onStateChange' in target) target.onStateChange(() => undefined);
+  else target.onClosed(() => undefined);
+}

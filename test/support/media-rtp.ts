@@ -1,0 +1,6 @@
+// Builds small bus RTP packets (PROTOCOL.md §9 profile) for loop bus and edge tests.
+import { serializeRtp } from '../../src/media/rtp.js';
+
+export function busPacket(ssrc: number, seq: number, payload: Buffer = Buffer.from([0xf8, 0xff, 0xfe])): Buffer {
+  return serializeRtp({ payloadType: 100, sequenceNumber: seq & 0xffff, timestamp: (seq * 960) >>> 0, ssrc, marker: false, payload });
+}
