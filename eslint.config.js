@@ -23,4 +23,9 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node },
   },
+  {
+    // Pages that run in the browser (test pages, built clients).
+    files: ['test/browser/page/**/*.js', 'web/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
 );

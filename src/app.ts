@@ -1,5 +1,6 @@
 // Composition root: directory, stores, media control and signaling server for one Loopcast process.
 import { existsSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
@@ -9,10 +10,11 @@ import { Directory } from './directory/directory.js';
 import { SessionStore } from './directory/session-store.js';
 import { StateStore } from './directory/state-store.js';
 import type { MediaControl } from './media/control.js';
+import { startMediaPlane, type KnownLoop } from './media/plane/start.js';
 import { UnavailableMediaControl } from './media/unavailable.js';
 import { Metrics } from './metrics/registry.js';
 import { push } from './protocol/envelope.js';
-import { Hub } from './signaling/hub.js';
+import { Hub, loopKey } from './signaling/hub.js';
 import { LoginThrottle } from './signaling/login-throttle.js';
 import { watchDirectory } from './signaling/reconcile.js';
 import { SignalingServer } from './signaling/server.js';
@@ -38,6 +40,31 @@ export function createLogger(level: string): Logger {
 
 const BUILT_KEYSET = fileURLToPath(new URL('../web/keyset/dist', import.meta.url));
 
+/** Every loop of the directory with its bus id, so all backends agree on allocated addresses. */
+function knownLoops(directory: Directory): KnownLoop[] {
+  const out: KnownLoop[] = [];
+  for (const domain of directory.allDomains()) {
+    for (const scope of [domain, ...directory.projectsOf(domain.id)]) {
+      for (const loop of Object.values(scope.data.loops)) {
+        out.push(loop.multicast ? { id: loopKey(scope, loop.id), address: { host: loop.multicast.host, port: loop.multicast.port } } : { id: loopKey(scope, loop.id) });
+      }
+    }
+  }
+  return out;
+}
+
+/** A free TCP port (the HTTPS server binds it right after; the UDP edge takes the same number). */
+function freeTcpPort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
 export async function startLoopcast(config: LoopcastConfig, options: { log?: Logger; media?: MediaControl; metrics?: Metrics } = {}): Promise<RunningLoopcast> {
   const log = options.log ?? createLogger(config.logLevel);
   const db = config.db ?? join(config.dataDir, 'db');
@@ -49,15 +76,20 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
   const directory = await Directory.load(db);
   const [state, sessions] = await Promise.all([StateStore.load(db), SessionStore.load(db)]);
   const tls = config.tls ? await loadTls(config.tls) : await selfSignedTls(join(config.dataDir, 'tls'), config.hostnames);
+  // The edge shares the HTTPS port number (on UDP) by default, so that port must be known first.
+  const port = config.port !== 0 ? config.port : await freeTcpPort(config.host);
+  const metrics = options.metrics ?? new Metrics();
+  const media =
+    options.media ?? (config.media.enabled ? await startMediaPlane(config, port, knownLoops(directory), log, metrics.registry) : new UnavailableMediaControl());
   const services: Services = {
     directory,
     state,
     sessions,
     hub: new Hub(),
-    media: options.media ?? new UnavailableMediaControl(),
+    media,
     throttle: new LoginThrottle(),
     log,
-    metrics: options.metrics ?? new Metrics(),
+    metrics,
   };
   const unwatch = watchDirectory(services);
   // Voice activity goes to every socket subscribed to the loop (PROTOCOL.md §6).
@@ -68,13 +100,18 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
   const webRoot = config.webRoot ?? (existsSync(BUILT_KEYSET) ? BUILT_KEYSET : undefined);
   const server = new SignalingServer(services, {
     host: config.host,
-    port: config.port,
+    port,
     tls,
     limits: config.limits,
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
     ...(webRoot ? { webRoot } : {}),
   });
-  const port = await server.listen();
+  try {
+    await server.listen();
+  } catch (err) {
+    await media.close();
+    throw err;
+  }
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   log.info({ port, db }, 'loopcast listening');
   return {

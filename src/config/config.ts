@@ -28,6 +28,35 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   webRoot: z.string().min(1).optional(),
+  media: z
+    .strictObject({
+      /** Off: `media` answers 10010 (signaling-only server). */
+      enabled: z.boolean().default(true),
+      /** UDP port shared by all WebRTC sessions; default: the same number as the HTTPS port (0 = any). */
+      port: z.number().int().min(0).max(65535).optional(),
+      /** Local address for WebRTC; default all interfaces. */
+      bindAddress: z.string().min(1).optional(),
+      /** Addresses announced in ICE candidates instead of the local ones (public IP, NAT). */
+      announcedAddresses: z.array(z.string().min(1)).default([]),
+      /** Media sessions this process accepts; beyond, `media` answers 10010. */
+      maxSessions: z.number().int().positive().default(500),
+      /** Loop bus: in-process (one machine) or IP multicast (several backends share loops). */
+      bus: z.enum(['in-process', 'multicast']).default('in-process'),
+      multicast: z
+        .strictObject({
+          /** IPv4 address of the audio LAN interface; always pinned. Required for the multicast bus. */
+          interface: z.string().min(1).optional(),
+          ttl: z.number().int().min(0).max(255).default(1),
+        })
+        .prefault({}),
+      /** Hot-mic guard: forward the uplink only while the client reports talking; auto-release. */
+      requireTalking: z.boolean().default(false),
+      talkTimeoutMs: z.number().int().min(0).default(0),
+    })
+    .prefault({})
+    .refine((m) => m.bus !== 'multicast' || m.multicast.interface !== undefined, {
+      message: 'media.multicast.interface is required for the multicast bus (the interface is always pinned)',
+    }),
 });
 
 export type LoopcastConfig = z.infer<typeof configSchema>;

@@ -33,6 +33,8 @@ export interface MediaSessionEvents {
   candidate: (candidate: LocalCandidate) => void;
   /** The session ended by itself (ICE failure, timeout); signaling may let the client request again. */
   closed: (reason: string) => void;
+  /** The hot-mic guard ended talking on a loop (timeout); signaling broadcasts talking:false. */
+  talkReleased: (loop: MediaLoop) => void;
 }
 
 export interface MediaSession {

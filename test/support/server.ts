@@ -26,8 +26,19 @@ export async function copyFixture(): Promise<string> {
 
 export async function startTestServer(options: { db?: string; config?: Partial<ConfigInput> } = {}): Promise<TestServer> {
   const db = options.db ?? (await copyFixture());
-  const config = resolveConfig({ dataDir: TLS_DIR, db, host: '127.0.0.1', port: 0, demo: false, logLevel: 'silent', ...options.config });
-  const app = await startLoopcast(config, { log: pino({ level: 'silent' }) });
+  // Signaling tests run without a media plane unless they ask for one; media stays on loopback.
+  const config = resolveConfig({
+    dataDir: TLS_DIR,
+    db,
+    host: '127.0.0.1',
+    port: 0,
+    demo: false,
+    logLevel: 'silent',
+    media: { enabled: false },
+    ...options.config,
+  });
+  // LOOPCAST_TEST_LOG=debug shows the server's log while debugging a test.
+  const app = await startLoopcast(config, { log: pino({ level: process.env.LOOPCAST_TEST_LOG ?? 'silent' }) });
   return {
     ...app,
     db,

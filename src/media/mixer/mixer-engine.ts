@@ -9,7 +9,7 @@
 //     encoded frame; a silent mix costs nothing and emits nothing (DTX on the wire);
 //  4. soft limiting above -6 dBFS instead of hard clipping.
 // Encoder continuity across key changes is handled by EncoderPool (see there).
-import type { PlayoutOptions, PlayoutPacket, PushResult } from '../playout/index.js';
+import type { PlayoutOptions, PlayoutPacket, PlayoutStats, PushResult } from '../playout/index.js';
 import { FRAME_SAMPLES } from '../opus.js';
 import { opusCodecs, type CodecFactory } from './codec.js';
 import { EncoderPool, type EncoderSlot } from './encoder-pool.js';
@@ -63,6 +63,11 @@ export class MixerEngine {
   get idle(): boolean {
     for (const t of this.talkers.values()) if (!t.playout.idle) return false;
     return true;
+  }
+
+  /** Reception statistics of every current talker (loss, jitter, …) for metrics. */
+  talkerStats(): Array<{ ssrc: number; stats: PlayoutStats }> {
+    return [...this.talkers.values()].map((t) => ({ ssrc: t.ssrc, stats: t.playout.stats }));
   }
 
   get encoderCount(): { active: number; created: number } {

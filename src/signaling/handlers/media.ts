@@ -6,7 +6,7 @@ import { candidateParams, mediaParams, parseParams } from '../../protocol/schema
 import type { Connection } from '../connection.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
 import { authorizedRole } from './guards.js';
-import { mediaLoop } from './loop-effects.js';
+import { mediaLoop, setTalking } from './loop-effects.js';
 
 function currentSession(conn: Connection): MediaSession {
   if (!conn.media) throw new ProtocolError(ErrorCode.sessionUnknown, 'no media session; send media {type:"request"} first');
@@ -30,6 +30,10 @@ function openSession(services: Services, conn: Connection): MediaSession {
     }
     for (const loopId of conn.talking) session.setTalking(mediaLoop(services, conn, loopId), true);
     conn.send(push('media_ready', 'unicast', {}));
+  });
+  session.on('talkReleased', (loop) => {
+    if (conn.media !== session) return;
+    setTalking(services, conn, loop.key.slice(loop.key.lastIndexOf('/') + 1), false);
   });
   session.on('closed', (reason) => {
     if (conn.media !== session) return;

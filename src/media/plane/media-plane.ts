@@ -1,0 +1,193 @@
+// The media plane of one process: the WebRTC edge, one mixer engine for all listeners, VAD, the
+// global 20 ms clock and the loop bus. Implements the MediaControl interface signaling drives.
+// Idle costs nothing: the clock runs only while some talker is playing or a loop's VAD is on.
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import { TickClock, type Tick } from '../clock.js';
+import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
+import type { WebRtcEdge } from '../edge/index.js';
+import { MixerEngine, type MixerOptions } from '../mixer/index.js';
+import { FRAME_MS, FRAME_SAMPLES } from '../opus.js';
+import { serializeRtp, type RtpPacket } from '../rtp.js';
+import { LoopVad, type VadOptions } from '../vad/index.js';
+import type { LoopBus, LoopHandle } from '../loopbus/index.js';
+import type { Registry } from 'prom-client';
+import { PlaneMetrics, type PlaneCounters } from './plane-metrics.js';
+import { PlaneSession, type HotMicGuard, type PlaneHost } from './plane-session.js';
+
+export interface MediaPlaneOptions {
+  edge: WebRtcEdge;
+  bus: LoopBus;
+  log: Logger;
+  /** Sessions this plane accepts; beyond, `media` answers 10010. */
+  maxSessions: number;
+  guard: HotMicGuard;
+  mixer?: MixerOptions;
+  vad?: VadOptions;
+  /** Prometheus registry for the plane's metrics. */
+  registry?: Registry;
+}
+
+interface LoopEntry {
+  loop: MediaLoop;
+  handle: LoopHandle;
+  listeners: number;
+}
+
+const FRAME_NS = BigInt(FRAME_MS) * 1_000_000n;
+
+export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implements MediaControl, PlaneHost {
+  readonly engine: MixerEngine;
+  readonly clock: TickClock;
+  readonly counters: PlaneCounters = { rtpIn: 0, rtpOut: 0 };
+  private readonly metrics: PlaneMetrics | undefined;
+  private readonly vad: LoopVad;
+  private readonly sessions = new Map<string, PlaneSession>();
+  private readonly bySsrc = new Map<number, PlaneSession>();
+  private readonly loops = new Map<string, LoopEntry>();
+  private readonly downSeq = new Map<string, { seq: number; lastFrame: bigint }>();
+  private stopClock: (() => void) | undefined;
+
+  constructor(private readonly options: MediaPlaneOptions) {
+    super();
+    // VAD and talker indication need levels for every talker, also unheard ones: decode once each.
+    this.engine = new MixerEngine({ alwaysDecode: true, ...options.mixer });
+    this.vad = new LoopVad(options.vad);
+    this.clock = new TickClock({ onError: (err) => options.log.error({ err }, 'media tick failed') });
+    this.metrics = options.registry ? new PlaneMetrics(options.registry, this) : undefined;
+  }
+
+  get engineCounters() {
+    return this.engine.counters;
+  }
+
+  talkerStats() {
+    return this.engine.talkerStats();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  openSession(client: MediaClientInfo): MediaSession {
+    if (this.sessions.size >= this.options.maxSessions) {
+      throw new ProtocolError(ErrorCode.noResources, `no more resources: this server takes ${this.options.maxSessions} media sessions`);
+    }
+    const session = new PlaneSession(this, this.options.edge.createSession(), client, this.options.guard);
+    this.sessions.set(client.connectionId, session);
+    this.bySsrc.set(session.ssrc, session);
+    // Registered at once so the mix is ready when DTLS is (media_ready means audio can flow).
+    this.engine.setListener(client.connectionId, { ssrc: session.ssrc, volumes: {} });
+    return session;
+  }
+
+  onVoiceActivity(listener: (activity: VoiceActivity) => void): void {
+    this.on('vad', listener);
+  }
+
+  // ── PlaneHost: called by sessions ────────────────────────────────────────────────────────────
+
+  joinLoop(session: PlaneSession, loop: MediaLoop, volume: number): void {
+    let entry = this.loops.get(loop.key);
+    if (!entry) {
+      // Same loop key on every backend → same bus address (or the configured one): they share loops.
+      const handle = this.options.bus.join(loop.key, loop.multicast);
+      handle.on('packet', (_buf, packet) => this.receive(loop, packet));
+      entry = { loop, handle, listeners: 0 };
+      this.loops.set(loop.key, entry);
+    }
+    entry.listeners++;
+    this.engine.setVolume(session.client.connectionId, loop.key, volume);
+  }
+
+  setVolume(session: PlaneSession, loop: MediaLoop, volume: number): void {
+    this.engine.setVolume(session.client.connectionId, loop.key, volume);
+  }
+
+  leaveLoop(session: PlaneSession, loop: MediaLoop): void {
+    this.engine.setVolume(session.client.connectionId, loop.key, undefined);
+    const entry = this.loops.get(loop.key);
+    if (!entry || --entry.listeners > 0) return;
+    entry.handle.leave();
+    this.loops.delete(loop.key);
+  }
+
+  /** A local talker's packet: into the local mix at once, and onto the bus for other processes. */
+  forward(loop: MediaLoop, packet: RtpPacket): void {
+    this.counters.rtpIn++;
+    this.receive(loop, packet);
+    this.loops.get(loop.key)?.handle.send(serializeRtp(packet));
+  }
+
+  release(session: PlaneSession): void {
+    const id = session.client.connectionId;
+    if (this.sessions.get(id) !== session) return;
+    for (const { loop } of [...session.loops.values()]) this.leaveLoop(session, loop);
+    session.loops.clear();
+    this.engine.removeListener(id);
+    this.sessions.delete(id);
+    this.bySsrc.delete(session.ssrc);
+    this.downSeq.delete(id);
+  }
+
+  // ── the tick ─────────────────────────────────────────────────────────────────────────────────
+
+  private receive(loop: MediaLoop, packet: RtpPacket): void {
+    this.engine.push(loop.key, packet, performance.now());
+    this.stopClock ??= this.clock.subscribe((tick) => this.tick(tick));
+  }
+
+  private tick(tick: Tick): void {
+    this.metrics?.lateness.observe(tick.lateNs / 1e9);
+    const { outputs, levels } = this.engine.tick();
+    // Downlink timestamps follow the clock's deadlines: DTX gaps show as timestamp jumps with
+    // contiguous sequence numbers, exactly like Opus DTX from a browser.
+    const frame = tick.deadlineNs / FRAME_NS;
+    for (const output of outputs) {
+      for (const id of output.listenerIds) {
+        const session = this.sessions.get(id);
+        if (!session) continue;
+        const down = this.downSeq.get(id) ?? { seq: 0, lastFrame: -2n };
+        this.downSeq.set(id, down);
+        this.counters.rtpOut++;
+        session.edge.sendRtp({
+          payloadType: 100,
+          sequenceNumber: down.seq,
+          timestamp: Number((frame * BigInt(FRAME_SAMPLES)) & 0xffffffffn),
+          ssrc: session.ssrc,
+          marker: down.lastFrame !== frame - 1n,
+          payload: output.frame,
+        });
+        down.seq = (down.seq + 1) & 0xffff;
+        down.lastFrame = frame;
+      }
+    }
+    for (const change of this.vad.process(levels)) this.announce(change.loop, change.on, change.talkers);
+    if (this.engine.idle && this.vad.activeLoops().length === 0) {
+      this.stopClock?.();
+      this.stopClock = undefined;
+    }
+  }
+
+  private announce(key: string, on: boolean, ssrcs: number[]): void {
+    const loop = this.loops.get(key)?.loop ?? { key };
+    const talkers = ssrcs.flatMap((ssrc) => {
+      const s = this.bySsrc.get(ssrc);
+      return s ? [{ user: s.client.user, role: s.client.role, client: s.client.client }] : [];
+    });
+    this.emit('vad', { loop, on, talkers });
+  }
+
+  async close(): Promise<void> {
+    for (const session of [...this.sessions.values()]) session.close();
+    this.stopClock?.();
+    this.clock.close();
+    for (const entry of this.loops.values()) entry.handle.leave();
+    this.loops.clear();
+    this.engine.close();
+    this.options.edge.close();
+    this.options.bus.close();
+    await Promise.resolve();
+  }
+}

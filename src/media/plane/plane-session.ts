@@ -1,0 +1,133 @@
+// One client's media session inside the plane: its edge session (WebRTC), its loops (mix and
+// uplink targets) and its talking state. Signaling drives it through the MediaSession interface.
+import { EventEmitter } from 'node:events';
+import type { LoopState } from '../../directory/permissions.js';
+import type { MediaClientInfo, MediaLoop, MediaSession, MediaSessionEvents, RemoteCandidate } from '../control.js';
+import type { EdgeSession } from '../edge/index.js';
+import type { RtpPacket } from '../rtp.js';
+
+/** What a session needs from its plane. */
+export interface PlaneHost {
+  joinLoop(session: PlaneSession, loop: MediaLoop, volume: number): void;
+  setVolume(session: PlaneSession, loop: MediaLoop, volume: number): void;
+  leaveLoop(session: PlaneSession, loop: MediaLoop): void;
+  forward(loop: MediaLoop, packet: RtpPacket): void;
+  release(session: PlaneSession): void;
+}
+
+export interface HotMicGuard {
+  /** Forward the uplink into a `send` loop only while the client reports talking on it. */
+  requireTalking: boolean;
+  /** Stop talking automatically after this long (0 = never); signaling broadcasts talking:false. */
+  talkTimeoutMs: number;
+}
+
+type Events = { [K in keyof MediaSessionEvents]: Parameters<MediaSessionEvents[K]> };
+
+export class PlaneSession implements MediaSession {
+  // Untyped inside; `on` and `emit` below give the typed surface.
+  private readonly events = new EventEmitter();
+  readonly loops = new Map<string, { loop: MediaLoop; state: LoopState }>();
+  private readonly talking = new Map<string, NodeJS.Timeout | undefined>();
+  private closed = false;
+
+  constructor(
+    private readonly host: PlaneHost,
+    readonly edge: EdgeSession,
+    readonly client: MediaClientInfo,
+    private readonly guard: HotMicGuard,
+  ) {
+    edge.on('localCandidate', (c) => this.emit('candidate', c));
+    edge.on('connected', () => this.emit('ready'));
+    edge.on('rtp', (packet) => this.onUplink(packet));
+    edge.on('failed', (err) => this.end(err.message));
+    edge.on('close', () => this.end('closed'));
+  }
+
+  on<E extends keyof MediaSessionEvents>(event: E, listener: MediaSessionEvents[E]): void {
+    this.events.on(event, listener);
+  }
+
+  private emit<E extends keyof Events>(event: E, ...args: Events[E]): void {
+    this.events.emit(event, ...args);
+  }
+
+  /** The SSRC of this client as a talker on the loop bus (= its downlink SSRC, unique per plane). */
+  get ssrc(): number {
+    return this.edge.ssrc;
+  }
+
+  offer(): Promise<string> {
+    return this.edge.createOffer();
+  }
+
+  answer(sdp: string): Promise<void> {
+    return this.edge.setAnswer(sdp);
+  }
+
+  addCandidate(candidate: RemoteCandidate): void {
+    this.edge.addRemoteCandidate(candidate);
+  }
+
+  endOfCandidates(): void {
+    this.edge.endOfCandidates();
+  }
+
+  setLoop(loop: MediaLoop, state: LoopState, volume: number): void {
+    if (this.closed) return;
+    const had = this.loops.has(loop.key);
+    if (state === 'none') {
+      if (!had) return;
+      this.loops.delete(loop.key);
+      this.setTalking(loop, false);
+      this.host.leaveLoop(this, loop);
+      return;
+    }
+    this.loops.set(loop.key, { loop, state });
+    if (had) this.host.setVolume(this, loop, volume);
+    else this.host.joinLoop(this, loop, volume);
+  }
+
+  setTalking(loop: MediaLoop, talking: boolean): void {
+    const timer = this.talking.get(loop.key);
+    clearTimeout(timer);
+    if (!talking) {
+      this.talking.delete(loop.key);
+      return;
+    }
+    const timeout = this.guard.talkTimeoutMs;
+    this.talking.set(
+      loop.key,
+      timeout > 0
+        ? setTimeout(() => {
+            this.talking.delete(loop.key);
+            this.emit('talkReleased', loop);
+          }, timeout).unref()
+        : undefined,
+    );
+  }
+
+  /** The client's voice goes to every loop it has in `send` (with the hot-mic guard: while talking). */
+  private onUplink(packet: RtpPacket): void {
+    const own: RtpPacket = { ...packet, ssrc: this.ssrc };
+    for (const { loop, state } of this.loops.values()) {
+      if (state !== 'send') continue;
+      if (this.guard.requireTalking && !this.talking.has(loop.key)) continue;
+      this.host.forward(loop, own);
+    }
+  }
+
+  private end(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const timer of this.talking.values()) clearTimeout(timer);
+    this.talking.clear();
+    this.host.release(this);
+    this.emit('closed', reason);
+  }
+
+  close(): void {
+    this.end('closed by server');
+    this.edge.close();
+  }
+}
