@@ -1,0 +1,103 @@
+// Media plane control behaviour: voice activity broadcasts, hot-mic guard, capacity, teardown.
+import { afterEach, describe, expect, it } from 'vitest';
+import { levelAt, tone } from '../../src/media/audio/index.js';
+import type { MediaPlane } from '../../src/media/plane/media-plane.js';
+import { FRAME_SAMPLES } from '../../src/media/opus.js';
+import { Operator, sleep } from '../support/media-operator.js';
+import { ProtocolClient } from '../support/protocol-client.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const source = (frequency: number) => (i: number) => tone({ frequency, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
+
+let server: TestServer | undefined;
+const operators: Operator[] = [];
+afterEach(async () => {
+  for (const op of operators.splice(0)) op.close();
+  await server?.stop();
+  server = undefined;
+});
+
+async function start(media: Record<string, unknown> = {}): Promise<TestServer> {
+  server = await startTestServer({ config: { media: { enabled: true, bindAddress: '127.0.0.1', ...media } } });
+  return server;
+}
+
+async function operator(user: string, role: string, frequency?: number): Promise<Operator> {
+  const op = await Operator.connect(server!.apiUrl, user, role, frequency ? { source: source(frequency) } : {});
+  operators.push(op);
+  return op;
+}
+
+describe('voice activity', () => {
+  it('pushes vad on with the talker, and off after the talker stops', async () => {
+    await start();
+    const alice = await operator('alice', 'flight', 440);
+    const bob = await operator('bob', 'ground');
+    await bob.switch('loop1', 'recv');
+    await alice.switch('loop1', 'send');
+    alice.media.startSending();
+    const on = await bob.signaling.waitFor((m) => m.event === 'vad' && m.parameter?.on === true, 3000);
+    expect(on).toMatchObject({ type: 'loop_broadcast', parameter: { loop: 'loop1', on: true, talkers: [{ user: 'alice', role: 'flight', client: alice.signaling.clientId }] } });
+    alice.media.stopSending();
+    const off = await bob.signaling.waitFor((m) => m.event === 'vad' && m.parameter?.on === false, 3000);
+    expect(off.parameter).toMatchObject({ loop: 'loop1', on: false, talkers: [] });
+  });
+});
+
+describe('hot-mic guard', () => {
+  it('forwards the uplink only while talking, and releases talking after the timeout', async () => {
+    await start({ requireTalking: true, talkTimeoutMs: 1500 });
+    const alice = await operator('alice', 'flight', 440);
+    const bob = await operator('bob', 'ground');
+    await bob.switch('loop1', 'recv');
+    await alice.switch('loop1', 'send');
+    alice.media.startSending();
+    await sleep(800);
+    const muted = bob.media.received.lastSamples(20);
+    expect(muted.length === 0 ? -127 : levelAt(muted, 440), 'heard before talking').toBeLessThan(-60);
+
+    await alice.talk('loop1', true);
+    await sleep(800);
+    expect(levelAt(bob.media.received.lastSamples(20), 440), 'heard while talking').toBeGreaterThan(-40);
+
+    const released = await bob.signaling.waitFor((m) => m.event === 'talking' && m.parameter?.state === false, 3000);
+    expect(released.parameter).toMatchObject({ loop: 'loop1', user: 'alice' });
+    await sleep(600);
+    const after = bob.media.received.frames().filter((f) => f.arrivedAt > performance.now() - 300);
+    expect(after.every((f) => levelAt(f.pcm, 440) < -60), 'heard after auto-release').toBe(true);
+  });
+});
+
+describe('capacity and teardown', () => {
+  it('answers media with 10010 when the plane is full', async () => {
+    await start({ maxSessions: 1 });
+    await operator('alice', 'flight');
+    const bob = await ProtocolClient.connect(server!.apiUrl);
+    await bob.loginAs('bob', 'bob', 'ground');
+    const refused = await bob.request('media', { type: 'request' });
+    expect(refused.error?.code).toBe(10010);
+    bob.close();
+  });
+
+  it('frees sessions, mixer listeners and loop memberships when operators leave', async () => {
+    const running = await start();
+    const plane = running.services.media as MediaPlane;
+    const alice = await operator('alice', 'flight', 440);
+    const bob = await operator('bob', 'ground');
+    await bob.switch('loop1', 'recv');
+    await alice.switch('loop1', 'send');
+    alice.media.startSending();
+    await sleep(300);
+    expect(plane.sessionCount).toBe(2);
+    await bob.signaling.ok('logout');
+    alice.close();
+    const deadline = Date.now() + 3000;
+    while (plane.sessionCount > 0 && Date.now() < deadline) await sleep(50);
+    expect(plane.sessionCount).toBe(0);
+    // The clock stops once the last talk spurt and the VAD hangover (500 ms) are over: idle costs nothing.
+    const quiet = Date.now() + 2000;
+    while (plane.clock.running && Date.now() < quiet) await sleep(50);
+    expect(plane.engine.idle).toBe(true);
+    expect(plane.clock.running).toBe(false);
+  });
+});
