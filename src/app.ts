@@ -18,6 +18,7 @@ import { Hub, loopKey } from './signaling/hub.js';
 import { LoginThrottle } from './signaling/login-throttle.js';
 import { watchDirectory } from './signaling/reconcile.js';
 import { SignalingServer } from './signaling/server.js';
+import type { WebMount } from './signaling/static-files.js';
 import type { Services } from './signaling/services.js';
 import { loadTls, selfSignedTls } from './signaling/tls.js';
 
@@ -39,6 +40,16 @@ export function createLogger(level: string): Logger {
 }
 
 const BUILT_KEYSET = fileURLToPath(new URL('../web/keyset/dist', import.meta.url));
+const BUILT_ADMIN = fileURLToPath(new URL('../web/admin/dist', import.meta.url));
+
+/** The keyset at `/` (or `webRoot`), the admin console at `/admin`, whichever is built. */
+function webMounts(config: LoopcastConfig): WebMount[] {
+  const mounts: WebMount[] = [];
+  const keyset = config.webRoot ?? (existsSync(BUILT_KEYSET) ? BUILT_KEYSET : undefined);
+  if (keyset) mounts.push({ prefix: '/', root: keyset });
+  if (existsSync(BUILT_ADMIN)) mounts.push({ prefix: '/admin', root: BUILT_ADMIN });
+  return mounts;
+}
 
 /** Every loop of the directory with its bus id, so all backends agree on allocated addresses. */
 function knownLoops(directory: Directory): KnownLoop[] {
@@ -97,14 +108,13 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     const loopId = loop.key.slice(loop.key.lastIndexOf('/') + 1);
     services.hub.toLoop(loop.key, push('vad', 'loop_broadcast', { loop: loopId, on, talkers }));
   });
-  const webRoot = config.webRoot ?? (existsSync(BUILT_KEYSET) ? BUILT_KEYSET : undefined);
   const server = new SignalingServer(services, {
     host: config.host,
     port,
     tls,
     limits: config.limits,
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
-    ...(webRoot ? { webRoot } : {}),
+    web: webMounts(config),
   });
   try {
     await server.listen();

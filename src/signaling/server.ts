@@ -9,7 +9,7 @@ import { Dispatcher, type DispatchLimits } from './dispatcher.js';
 import { leaveEverything } from './handlers/leave.js';
 import type { Services } from './services.js';
 import type { TlsMaterial } from './tls.js';
-import { StaticFiles } from './static-files.js';
+import { StaticFiles, type WebMount } from './static-files.js';
 
 export interface SignalingOptions {
   host: string;
@@ -18,8 +18,8 @@ export interface SignalingOptions {
   /** Allowed Origin values; `['*']` allows any. Default: same origin, or no Origin (non-browser clients). */
   allowedOrigins?: readonly string[];
   limits: ConnectionLimits & DispatchLimits;
-  /** Folder with the built keyset client, served at `/` when present. */
-  webRoot?: string;
+  /** Built web clients: the keyset at `/`, the admin console at `/admin`. */
+  web?: readonly WebMount[];
   /** Interval of WebSocket pings that detect dead peers. */
   keepaliveMs?: number;
 }
@@ -51,7 +51,7 @@ export class SignalingServer {
     private readonly options: SignalingOptions,
   ) {
     this.dispatcher = new Dispatcher(services, options.limits);
-    this.statics = options.webRoot ? new StaticFiles(options.webRoot) : undefined;
+    this.statics = options.web && options.web.length > 0 ? new StaticFiles(options.web) : undefined;
     this.https = createServer({ key: options.tls.key, cert: options.tls.cert }, (req, res) => this.onHttp(req, res));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: HARD_FRAME_LIMIT, perMessageDeflate: false });
     this.https.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
@@ -97,10 +97,7 @@ export class SignalingServer {
       });
       return;
     }
-    if (this.statics && (req.method === 'GET' || req.method === 'HEAD')) {
-      void this.statics.serve(path, req, res);
-      return;
-    }
+    if (this.statics && (req.method === 'GET' || req.method === 'HEAD') && this.statics.serve(path, req, res)) return;
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end(path === '/' ? 'Loopcast signaling server: WebSocket API at /api. The keyset client is not built.\n' : 'not found\n');
   }
