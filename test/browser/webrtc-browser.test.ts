@@ -4,19 +4,14 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tone } from '../../src/media/audio/index.js';
+import { launchChromium } from '../support/chromium.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { wavFile } from '../support/wav.js';
 
 const PAGE_ROOT = fileURLToPath(new URL('./page', import.meta.url));
-export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
-  '--autoplay-policy=no-user-gesture-required', '--ignore-certificate-errors',
-];
 
 interface PeakReading {
   frequency: number;
@@ -49,7 +44,7 @@ describe('browser to browser through Loopcast', () => {
     const wav = join(dir, 'tone-440.wav');
     await writeFile(wav, wavFile(tone({ frequency: 440, dbfs: -6, samples: 48_000 * 4 }), 48_000));
     server = await startTestServer({ config: { webRoot: PAGE_ROOT, media: { enabled: true, bindAddress: '127.0.0.1' } } });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_FLAGS, `--use-file-for-fake-audio-capture=${wav}`] });
+    browser = await launchChromium({ fakeAudio: wav });
   }, 60_000);
 
   afterAll(async () => {
