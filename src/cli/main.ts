@@ -2,7 +2,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { startLoopcast } from '../app.js';
 import { ConfigError, configFromEnv, configFromFile, resolveConfig } from '../config/config.js';
+import { join } from 'node:path';
 import { DirectoryLoadError } from '../directory/load-error.js';
+import { ImportError, importOpenvocs } from './import-openvocs.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -76,10 +78,25 @@ program
   .addHelpText('after', '\nConfiguration precedence: defaults < config file < environment < flags.')
   .action(start);
 
+program
+  .command('import-openvocs')
+  .description('validate an openvocs directory (auth/…, state.json) and copy it into Loopcast\'s directory')
+  .argument('<dir>', 'openvocs directory, e.g. /opt/vocsdb')
+  .option('--db <dir>', 'target directory; default <data-dir>/db (LOOPCAST_DB)')
+  .option('--data-dir <dir>', 'Loopcast data directory, default ./data (LOOPCAST_DATA_DIR)')
+  .option('--force', 'replace an existing directory in the target')
+  .action(async (source: string, flags: { db?: string; dataDir?: string; force?: boolean }) => {
+    const config = resolveConfig(configFromEnv(process.env), flagLayer(flags));
+    const result = await importOpenvocs(source, config.db ?? join(config.dataDir, 'db'), { force: flags.force === true });
+    process.stdout.write(
+      `imported ${result.domains} domain(s), ${result.projects} project(s), ${result.users} user(s), ${result.roles} role(s), ${result.loops} loop(s) into ${config.db}\n`,
+    );
+  });
+
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof ConfigError || err instanceof DirectoryLoadError) {
+  if (err instanceof ConfigError || err instanceof DirectoryLoadError || err instanceof ImportError) {
     process.stderr.write(`loopcast: ${err.message}\n`);
     process.exit(2);
   }

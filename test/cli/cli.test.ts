@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { hasDirectory } from '../../src/directory/demo.js';
+import { Directory } from '../../src/directory/directory.js';
 import { FIXTURE_DB } from '../support/server.js';
 
 const BIN = fileURLToPath(new URL('../../bin/loopcast.js', import.meta.url));
@@ -62,5 +64,29 @@ describe('loopcast command', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('port');
     expect(stderr).toContain('colour');
+  });
+
+  it('imports an openvocs directory, refuses to overwrite without --force, and refuses broken sources', async () => {
+    const data = await mkdtemp(join(tmpdir(), 'loopcast-import-'));
+    const target = join(data, 'db');
+    const ok = await run(['import-openvocs', FIXTURE_DB, '--db', target]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('imported 1 domain(s), 1 project(s), 4 user(s), 4 role(s), 4 loop(s)');
+    const directory = await Directory.load(target);
+    expect(directory.findUser('alice')?.scope.id).toBe('mcc@127.0.0.1');
+
+    const again = await run(['import-openvocs', FIXTURE_DB, '--db', target]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('--force');
+    expect((await run(['import-openvocs', FIXTURE_DB, '--db', target, '--force'])).code).toBe(0);
+
+    const broken = join(data, 'broken');
+    await cp(FIXTURE_DB, broken, { recursive: true });
+    await writeFile(join(broken, 'auth', '127.0.0.1', 'mcc@127.0.0.1', 'config.json'), '{"id":"mcc@127.0.0.1","domain":"127.0.0.1","loops":{"x":{"id":"y"}}}');
+    const fresh = join(data, 'fresh');
+    const refused = await run(['import-openvocs', broken, '--db', fresh]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('$.loops["x"].id');
+    expect(await hasDirectory(fresh)).toBe(false);
   });
 });
