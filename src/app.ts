@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import type { LoopcastConfig } from './config/config.js';
+import { AuditLog } from './directory/audit-log.js';
 import { createDemoDirectory, hasDirectory, type DemoCredentials } from './directory/demo.js';
 import { Directory } from './directory/directory.js';
 import { SessionStore } from './directory/session-store.js';
@@ -85,7 +86,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     log.info({ db }, 'demo directory created');
   }
   const directory = await Directory.load(db);
-  const [state, sessions] = await Promise.all([StateStore.load(db), SessionStore.load(db)]);
+  const [state, sessions, audit] = await Promise.all([StateStore.load(db), SessionStore.load(db), AuditLog.load(db)]);
   const tls = config.tls ? await loadTls(config.tls) : await selfSignedTls(join(config.dataDir, 'tls'), config.hostnames);
   // The edge shares the HTTPS port number (on UDP) by default, so that port must be known first.
   const port = config.port !== 0 ? config.port : await freeTcpPort(config.host);
@@ -94,6 +95,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     options.media ?? (config.media.enabled ? await startMediaPlane(config, port, knownLoops(directory), log, metrics.registry) : new UnavailableMediaControl());
   const services: Services = {
     directory,
+    audit,
     state,
     sessions,
     hub: new Hub(),

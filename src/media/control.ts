@@ -37,6 +37,16 @@ export interface MediaSessionEvents {
   talkReleased: (loop: MediaLoop) => void;
 }
 
+/** What an operator's media looks like from the server (admin live view). */
+export interface MediaStats {
+  connected: boolean;
+  packetsIn: number;
+  packetsOut: number;
+  /** Lost / expected packets of the client's uplink, 0..1 (while it talks). */
+  uplinkLoss: number;
+  uplinkJitterMs: number;
+}
+
 export interface MediaSession {
   /** The server's SDP offer. */
   offer(): Promise<string>;
@@ -47,6 +57,7 @@ export interface MediaSession {
   setLoop(loop: MediaLoop, state: LoopState, volume: number): void;
   setTalking(loop: MediaLoop, talking: boolean): void;
   on<E extends keyof MediaSessionEvents>(event: E, listener: MediaSessionEvents[E]): void;
+  stats(): MediaStats;
   close(): void;
 }
 

@@ -4,7 +4,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { errorReply, isJsonObject, reply, type JsonObject, type Request } from '../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
+import type { AuditEntry } from '../directory/audit-log.js';
+import { auditEntry } from './audit.js';
 import type { Connection } from './connection.js';
+import { adminMonitorHandlers } from './handlers/admin-monitor.js';
 import { adminHandlers } from './handlers/admin.js';
 import { loopHandlers } from './handlers/loops.js';
 import { mediaHandlers } from './handlers/media.js';
@@ -20,6 +23,7 @@ export const handlers: HandlerTable = {
   ...userDataHandlers,
   ...systemHandlers,
   ...adminHandlers,
+  ...adminMonitorHandlers,
 };
 
 export interface DispatchLimits {
@@ -108,6 +112,15 @@ export class Dispatcher {
     });
   }
 
+  private async appendAudit(entry: AuditEntry): Promise<void> {
+    try {
+      await this.services.audit.append(entry);
+    } catch (err) {
+      // The change is already durable; losing its record must not turn it into a reported failure.
+      this.services.log.error({ err, entry }, 'audit log write failed');
+    }
+  }
+
   /** Unknown event names share one label: clients cannot grow the metric set. */
   private count(def: HandlerDef | undefined, request: Request, outcome: string): void {
     this.services.metrics.requests.inc({ event: def ? request.event : 'unknown', outcome });
@@ -118,7 +131,10 @@ export class Dispatcher {
     try {
       if (!def) throw new ProtocolError(ErrorCode.parameter, `unknown event ${request.event}`);
       checkAuth(def, conn);
+      const audit = auditEntry(this.services, conn, request);
       const response: JsonObject = await def.handle({ conn, request, services: this.services });
+      // Written before the acknowledgement, like the change itself.
+      if (audit) await this.appendAudit(audit);
       this.count(def, request, 'ok');
       return reply(request, response);
     } catch (err) {

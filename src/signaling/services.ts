@@ -1,5 +1,6 @@
 // What every handler may use. Built once per server by src/app.ts.
 import type { Logger } from 'pino';
+import type { AuditLog } from '../directory/audit-log.js';
 import type { Directory } from '../directory/directory.js';
 import type { SessionStore } from '../directory/session-store.js';
 import type { StateStore } from '../directory/state-store.js';
@@ -12,6 +13,7 @@ import type { LoginThrottle } from './login-throttle.js';
 
 export interface Services {
   directory: Directory;
+  audit: AuditLog;
   state: StateStore;
   sessions: SessionStore;
   hub: Hub;

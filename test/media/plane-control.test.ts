@@ -41,6 +41,15 @@ describe('voice activity', () => {
     alice.media.stopSending();
     const off = await bob.signaling.waitFor((m) => m.event === 'vad' && m.parameter?.on === false, 3000);
     expect(off.parameter).toMatchObject({ loop: 'loop1', on: false, talkers: [] });
+
+    // The admin live view reports each operator's media from the server's side.
+    const admin = await ProtocolClient.connect(server!.apiUrl);
+    await admin.loginAs('admin', 'admin');
+    const { sockets } = (await admin.ok('admin_live')) as { sockets: Array<{ client: string; media: { connected: boolean; packetsIn: number; uplinkLoss: number } | null }> };
+    const talker = sockets.find((x) => x.client === alice.signaling.clientId);
+    expect(talker?.media).toMatchObject({ connected: true, uplinkLoss: 0 });
+    expect(talker?.media?.packetsIn).toBeGreaterThan(0);
+    admin.close();
   });
 });
 

@@ -123,4 +123,44 @@ describe('admin API', () => {
     await admin.ok('load');
     expect(await admin.ok('check_id_exists', { id: 'apollo', scope: 'project' })).toEqual({ result: true });
   });
+
+  it('writes every change to the audit log, readable per scope, durable on disk', async () => {
+    const { entries } = (await admin.ok('admin_audit', { limit: 1000 })) as { entries: Array<{ user: string; event: string; summary: string; project: string | null }> };
+    const summaries = entries.map((e) => e.summary);
+    expect(summaries).toContain('create project apollo');
+    expect(summaries).toContain('update_password user dave');
+    expect(summaries).toContain('update_key loop loop4 key roles');
+    expect(summaries).toContain('delete user carol');
+    expect(entries.every((e) => e.user === 'admin')).toBe(true);
+    expect(JSON.stringify(entries)).not.toContain('dave-secret-1');
+    // Refused changes are not audited.
+    expect(summaries.filter((s) => s.startsWith('create loop loop2'))).toEqual([]);
+
+    const alice = await ProtocolClient.connect(server.apiUrl);
+    await alice.loginAs('alice', 'alice');
+    const own = (await alice.ok('admin_audit')) as { entries: Array<{ project: string | null }> };
+    expect(own.entries.length).toBeGreaterThan(0);
+    expect(own.entries.every((e) => e.project === 'mcc@127.0.0.1')).toBe(true);
+    alice.close();
+    const bob = await ProtocolClient.connect(server.apiUrl);
+    await bob.loginAs('bob', 'bob');
+    expect((await bob.request('admin_audit')).error?.code).toBe(5000);
+    expect((await bob.request('admin_live')).error?.code).toBe(5000);
+    bob.close();
+
+    const onDisk = (await readFile(join(server.db, 'audit.jsonl'), 'utf8')).trim().split('\n');
+    expect(onDisk.length).toBe(entries.length);
+  });
+
+  it('shows connected operators with role, loop states and talking in the live view', async () => {
+    const bob = await ProtocolClient.connect(server.apiUrl);
+    await bob.loginAs('bob', 'bob', 'ground');
+    await bob.ok('role_loops');
+    await bob.ok('switch_loop_state', { loop: 'loop1', state: 'send' });
+    await bob.ok('talking', { loop: 'loop1', state: true });
+    const { sockets } = (await admin.ok('admin_live')) as { sockets: Array<Record<string, unknown>> };
+    const entry = sockets.find((s) => s.client === bob.clientId);
+    expect(entry).toMatchObject({ user: 'bob', role: 'ground', loops: { loop1: 'send' }, talking: ['loop1'], media: null, scope: { type: 'project', id: 'mcc@127.0.0.1' } });
+    bob.close();
+  });
 });

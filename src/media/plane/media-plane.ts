@@ -66,6 +66,10 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     return this.engine.talkerStats();
   }
 
+  uplinkStats(ssrc: number): { lost: number; received: number; jitterMs: number } | undefined {
+    return this.engine.talkerStats().find((t) => t.ssrc === ssrc)?.stats;
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }

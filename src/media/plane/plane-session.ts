@@ -2,7 +2,7 @@
 // uplink targets) and its talking state. Signaling drives it through the MediaSession interface.
 import { EventEmitter } from 'node:events';
 import type { LoopState } from '../../directory/permissions.js';
-import type { MediaClientInfo, MediaLoop, MediaSession, MediaSessionEvents, RemoteCandidate } from '../control.js';
+import type { MediaClientInfo, MediaLoop, MediaSession, MediaSessionEvents, MediaStats, RemoteCandidate } from '../control.js';
 import type { EdgeSession } from '../edge/index.js';
 import type { RtpPacket } from '../rtp.js';
 
@@ -13,6 +13,7 @@ export interface PlaneHost {
   leaveLoop(session: PlaneSession, loop: MediaLoop): void;
   forward(loop: MediaLoop, packet: RtpPacket): void;
   release(session: PlaneSession): void;
+  uplinkStats(ssrc: number): { lost: number; received: number; jitterMs: number } | undefined;
 }
 
 export interface HotMicGuard {
@@ -55,6 +56,18 @@ export class PlaneSession implements MediaSession {
   /** The SSRC of this client as a talker on the loop bus (= its downlink SSRC, unique per plane). */
   get ssrc(): number {
     return this.edge.ssrc;
+  }
+
+  stats(): MediaStats {
+    const uplink = this.host.uplinkStats(this.ssrc);
+    const expected = uplink ? uplink.received + uplink.lost : 0;
+    return {
+      connected: this.edge.state === 'connected',
+      packetsIn: this.edge.stats.rtpIn,
+      packetsOut: this.edge.stats.rtpOut,
+      uplinkLoss: uplink && expected > 0 ? uplink.lost / expected : 0,
+      uplinkJitterMs: uplink?.jitterMs ?? 0,
+    };
   }
 
   offer(): Promise<string> {

@@ -1,0 +1,70 @@
+// The audit log of administrative changes: who, what, when. Appended (and fsynced) to
+// `<db>/audit.jsonl` before the change is acknowledged; the newest entries stay in memory for the
+// admin console. Entries never contain secrets.
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface AuditEntry {
+  /** ISO 8601 time of the change. */
+  time: string;
+  user: string;
+  event: string;
+  target: { type: string; id: string } | null;
+  /** The domain and (if any) project the change belongs to, for admin-scoped reading. */
+  domain: string | null;
+  project: string | null;
+  /** Short human-readable description, e.g. "update_key loop loop4 roles". */
+  summary: string;
+}
+
+const KEEP = 5000;
+
+export class AuditLog {
+  private constructor(
+    private readonly path: string,
+    private readonly recent: AuditEntry[],
+  ) {}
+
+  static async load(root: string): Promise<AuditLog> {
+    const path = join(root, 'audit.jsonl');
+    let text = '';
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    const entries: AuditEntry[] = [];
+    // A torn last line after a crash is skipped, not fatal: the log is a record, not state.
+    for (const line of text.split('\n').slice(-KEEP - 1)) {
+      if (!line.trim()) continue;
+      try {
+        entries.push(JSON.parse(line) as AuditEntry);
+      } catch {
+        continue;
+      }
+    }
+    return new AuditLog(path, entries.slice(-KEEP));
+  }
+
+  async append(entry: AuditEntry): Promise<void> {
+    const file = await open(this.path, 'a', 0o600);
+    try {
+      await file.appendFile(`${JSON.stringify(entry)}\n`, 'utf8');
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    this.recent.push(entry);
+    if (this.recent.length > KEEP) this.recent.splice(0, this.recent.length - KEEP);
+  }
+
+  /** Newest first, filtered by `visible`. */
+  query(visible: (entry: AuditEntry) => boolean, limit: number): AuditEntry[] {
+    const out: AuditEntry[] = [];
+    for (let i = this.recent.length - 1; i >= 0 && out.length < limit; i--) {
+      const entry = this.recent[i] as AuditEntry;
+      if (visible(entry)) out.push(entry);
+    }
+    return out;
+  }
+}
