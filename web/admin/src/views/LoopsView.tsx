@@ -1,0 +1,167 @@
+// Loops of the selected scope: name, abbreviation, highlight colour and multicast group:port
+// (allocated automatically when left empty; conflicts with other loops are refused before saving).
+import { useState } from 'preact/hooks';
+import { ColorField, Field } from '../components/Field.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
+import { formErrors, problems, type FormErrors } from '../components/form.js';
+import { permissionOf, PERMISSION_LABEL } from '../logic/matrix.js';
+import { sortedIds, type Multicast } from '../logic/model.js';
+import { allocateMulticast, conflictingLoop, DEFAULT_GROUP, formatMulticast, parseMulticast, type KnownLoop } from '../logic/multicast.js';
+import { abbreviationProblem, colorProblem, idProblem } from '../logic/validation.js';
+import { change, current, loadAllScopes, record, requireApi } from '../state/app.js';
+import { saveKeys } from './entity-save.js';
+
+const FIELDS = ['id', 'name', 'abbreviation', 'color', 'multicast'] as const;
+
+/** Every loop this admin can see, in every scope it administers (fresh from the server). */
+async function knownLoops(): Promise<KnownLoop[]> {
+  const scopes = await loadAllScopes();
+  return scopes.flatMap((s) => Object.values(s.loops).map((l) => ({ id: l.id, multicast: l.multicast })));
+}
+
+function LoopEditor(props: { loopId: string | null; onDone: () => void }) {
+  const data = record.value;
+  const existing = props.loopId ? data?.loops[props.loopId] : undefined;
+  const isNew = props.loopId === null;
+  const [id, setId] = useState(props.loopId ?? '');
+  const [name, setName] = useState(existing?.name ?? '');
+  const [abbreviation, setAbbreviation] = useState(existing?.abbreviation ?? '');
+  const [color, setColor] = useState(existing?.color ?? '');
+  const [multicast, setMulticast] = useState(formatMulticast(existing?.multicast));
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [busy, setBusy] = useState(false);
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const scope = current.value;
+    if (!scope) return;
+    const parsed = parseMulticast(multicast);
+    const local = problems({
+      id: isNew ? idProblem(id) : undefined,
+      abbreviation: abbreviationProblem(abbreviation),
+      color: colorProblem(color),
+      multicast: parsed.ok ? undefined : parsed.problem,
+    });
+    setErrors(local);
+    if (Object.keys(local).length > 0 || !parsed.ok) return;
+    setBusy(true);
+    try {
+      const loops = await knownLoops();
+      let address: Multicast;
+      if (parsed.value) {
+        const other = conflictingLoop(parsed.value, loops, id);
+        if (other) {
+          setErrors({ multicast: `${formatMulticast(parsed.value)} is already used by loop ${other}: two loops on one address would hear each other` });
+          return;
+        }
+        address = parsed.value;
+      } else {
+        address = allocateMulticast(await requireApi().highestPort(), loops.filter((l) => l.id !== id));
+      }
+      await change(isNew ? `Loop ${id} created on ${formatMulticast(address)}` : `Loop ${id} saved`, async (api) => {
+        if (isNew) await api.create('loop', id, scope);
+        await saveKeys(api, 'loop', id, existing, { name: name.trim(), abbreviation: abbreviation.trim(), color, multicast: address });
+      });
+      props.onDone();
+    } catch (err) {
+      setErrors(formErrors(err, id, FIELDS));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="editor card" onSubmit={(e) => void save(e)} data-testid="loop-editor">
+      <h2>{isNew ? 'New loop' : `Edit ${props.loopId}`}</h2>
+      <Field label="Loop id" name="id" value={id} onInput={setId} error={errors.id} disabled={!isNew} />
+      <Field label="Name" name="name" value={name} onInput={setName} error={errors.name} placeholder="e.g. FD LOOP" />
+      <div class="field-row">
+        <Field label="Abbreviation" name="abbreviation" value={abbreviation} onInput={setAbbreviation} error={errors.abbreviation} />
+        <ColorField label="Highlight colour" name="color" value={color} onInput={setColor} error={errors.color} />
+      </div>
+      <Field
+        label="Multicast group:port"
+        name="multicast"
+        value={multicast}
+        onInput={setMulticast}
+        error={errors.multicast}
+        placeholder="automatic"
+        hint={`Leave empty to allocate the next free port in ${DEFAULT_GROUP}.`}
+      />
+      {errors._form ? <p class="form-error" role="alert">{errors._form}</p> : null}
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy} data-testid="save-loop">
+          {isNew ? 'Create loop' : 'Save'}
+        </button>
+        <button type="button" class="subtle" onClick={props.onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function LoopsView() {
+  const data = record.value;
+  const [editing, setEditing] = useState<string | null | undefined>(undefined);
+  if (!data) return null;
+  const roles = sortedIds(data.roles);
+  return (
+    <div class="split">
+      <div class="card list-card">
+        <div class="card-head">
+          <h2>Loops</h2>
+          <button type="button" class="primary" data-testid="new-loop" onClick={() => setEditing(null)}>
+            + New loop
+          </button>
+        </div>
+        <table class="table" data-testid="loops-table">
+          <thead>
+            <tr>
+              <th>Loop</th>
+              <th>Name</th>
+              <th>Multicast</th>
+              <th>Roles</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {sortedIds(data.loops).map((id) => {
+              const loop = data.loops[id];
+              if (!loop) return null;
+              return (
+                <tr key={id} data-testid={`loop-row-${id}`} class={editing === id ? 'selected' : ''}>
+                  <td>
+                    {loop.color ? <span class="swatch" style={{ background: loop.color }} /> : null}
+                    <span class="mono">{id}</span>
+                  </td>
+                  <td>
+                    {loop.name ?? ''} {loop.abbreviation ? <span class="chip">{loop.abbreviation}</span> : null}
+                  </td>
+                  <td class="mono" data-testid={`loop-multicast-${id}`}>{formatMulticast(loop.multicast) || <span class="muted">none</span>}</td>
+                  <td>
+                    {roles
+                      .filter((r) => permissionOf(loop, r) !== 'none')
+                      .map((r) => (
+                        <span class={`chip perm-${permissionOf(loop, r)}`} key={r}>
+                          {r}: {PERMISSION_LABEL[permissionOf(loop, r)]}
+                        </span>
+                      ))}
+                  </td>
+                  <td class="row-actions">
+                    <button type="button" class="subtle" onClick={() => setEditing(id)}>
+                      Edit
+                    </button>
+                    <ConfirmButton label="Delete" confirm={`Delete ${id}?`} testid={`delete-loop-${id}`} onConfirm={() => void change(`Loop ${id} deleted`, (api) => api.remove('loop', id)).catch(() => undefined)} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {Object.keys(data.loops).length === 0 ? <p class="empty">No loops yet.</p> : null}
+      </div>
+      {editing !== undefined ? <LoopEditor key={editing ?? '+'} loopId={editing} onDone={() => setEditing(undefined)} /> : null}
+    </div>
+  );
+}

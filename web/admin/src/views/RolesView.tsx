@@ -1,0 +1,144 @@
+// Roles of the selected scope: name, abbreviation, colour and members.
+import { useState } from 'preact/hooks';
+import { ColorField, Field } from '../components/Field.js';
+import { ConfirmButton } from '../components/ConfirmButton.js';
+import { formErrors, problems, type FormErrors } from '../components/form.js';
+import { ADMIN_ROLE, rolesForDisplay, sortedIds } from '../logic/model.js';
+import { abbreviationProblem, colorProblem, idProblem } from '../logic/validation.js';
+import { change, current, record } from '../state/app.js';
+import { saveKeys } from './entity-save.js';
+
+const FIELDS = ['id', 'name', 'abbreviation', 'color', 'users'] as const;
+
+function RoleEditor(props: { roleId: string | null; onDone: () => void }) {
+  const data = record.value;
+  const existing = props.roleId ? data?.roles[props.roleId] : undefined;
+  const isNew = props.roleId === null;
+  const [id, setId] = useState(props.roleId ?? '');
+  const [name, setName] = useState(existing?.name ?? '');
+  const [abbreviation, setAbbreviation] = useState(existing?.abbreviation ?? '');
+  const [color, setColor] = useState(existing?.color ?? '');
+  const [members, setMembers] = useState<Set<string>>(new Set(Object.keys(existing?.users ?? {})));
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [busy, setBusy] = useState(false);
+  if (!data) return null;
+
+  const toggle = (user: string) => {
+    const next = new Set(members);
+    if (next.has(user)) next.delete(user);
+    else next.add(user);
+    setMembers(next);
+  };
+
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const scope = current.value;
+    if (!scope) return;
+    const local = problems({
+      id: isNew ? (idProblem(id) ?? (id === ADMIN_ROLE ? 'the admin role is managed through admin rights' : undefined)) : undefined,
+      abbreviation: abbreviationProblem(abbreviation),
+      color: colorProblem(color),
+    });
+    setErrors(local);
+    if (Object.keys(local).length > 0) return;
+    setBusy(true);
+    try {
+      await change(isNew ? `Role ${id} created` : `Role ${id} saved`, async (api) => {
+        if (isNew) await api.create('role', id, scope);
+        const users = Object.fromEntries([...members].sort().map((u) => [u, null]));
+        await saveKeys(api, 'role', id, existing, { name: name.trim(), abbreviation: abbreviation.trim(), color, users });
+      });
+      props.onDone();
+    } catch (err) {
+      setErrors(formErrors(err, id, FIELDS));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="editor card" onSubmit={(e) => void save(e)} data-testid="role-editor">
+      <h2>{isNew ? 'New role' : `Edit ${props.roleId}`}</h2>
+      <Field label="Role id" name="id" value={id} onInput={setId} error={errors.id} disabled={!isNew} />
+      <Field label="Name" name="name" value={name} onInput={setName} error={errors.name} placeholder="e.g. Flight Director" />
+      <div class="field-row">
+        <Field label="Abbreviation" name="abbreviation" value={abbreviation} onInput={setAbbreviation} error={errors.abbreviation} placeholder="e.g. FD" />
+        <ColorField label="Colour" name="color" value={color} onInput={setColor} error={errors.color} />
+      </div>
+      <fieldset class="members" data-testid="role-members">
+        <legend>Members</legend>
+        {sortedIds(data.users).map((u) => (
+          <label key={u} class="check">
+            <input type="checkbox" data-testid={`member-${u}`} checked={members.has(u)} onChange={() => toggle(u)} />
+            <span>{data.users[u]?.name ?? u}</span> <span class="muted mono">{u}</span>
+          </label>
+        ))}
+        {Object.keys(data.users).length === 0 ? <p class="muted">This scope has no users yet.</p> : null}
+        {errors.users ? <span class="field-error" role="alert">{errors.users}</span> : null}
+      </fieldset>
+      {errors._form ? <p class="form-error" role="alert">{errors._form}</p> : null}
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy} data-testid="save-role">
+          {isNew ? 'Create role' : 'Save'}
+        </button>
+        <button type="button" class="subtle" onClick={props.onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function RolesView() {
+  const data = record.value;
+  const [editing, setEditing] = useState<string | null | undefined>(undefined);
+  if (!data) return null;
+  return (
+    <div class="split">
+      <div class="card list-card">
+        <div class="card-head">
+          <h2>Roles</h2>
+          <button type="button" class="primary" data-testid="new-role" onClick={() => setEditing(null)}>
+            + New role
+          </button>
+        </div>
+        <table class="table" data-testid="roles-table">
+          <thead>
+            <tr>
+              <th>Role</th>
+              <th>Name</th>
+              <th>Members</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {rolesForDisplay(data.roles).map((id) => {
+              const role = data.roles[id];
+              return (
+                <tr key={id} data-testid={`role-row-${id}`} class={editing === id ? 'selected' : ''}>
+                  <td>
+                    {role?.color ? <span class="swatch" style={{ background: role.color }} /> : null}
+                    <span class="mono">{id}</span>
+                  </td>
+                  <td>
+                    {role?.name ?? ''} {role?.abbreviation ? <span class="chip">{role.abbreviation}</span> : null}
+                    {id === ADMIN_ROLE ? <span class="muted">administrators of this scope</span> : null}
+                  </td>
+                  <td>{Object.keys(role?.users ?? {}).sort().join(', ')}</td>
+                  <td class="row-actions">
+                    <button type="button" class="subtle" data-testid={`edit-role-${id}`} onClick={() => setEditing(id)}>
+                      Edit
+                    </button>
+                    <ConfirmButton label="Delete" confirm={`Delete ${id}?`} testid={`delete-role-${id}`} onConfirm={() => void change(`Role ${id} deleted`, (api) => api.remove('role', id)).catch(() => undefined)} />
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        {Object.keys(data.roles).length === 0 ? <p class="empty">No roles yet.</p> : null}
+      </div>
+      {editing !== undefined ? <RoleEditor key={editing ?? '+'} roleId={editing} onDone={() => setEditing(undefined)} /> : null}
+    </div>
+  );
+}
