@@ -263,8 +263,29 @@ export class Directory extends EventEmitter<DirectoryEvents> {
         if (owner && owner !== scope) throw new DirectoryChangeError(`$.${kind}[${JSON.stringify(id)}]`, `id already used in ${owner.kind} "${owner.id}"`);
       }
     }
+    this.checkMulticastUnique(scope, next);
     scope.data = next;
     await this.commit(scope);
+  }
+
+  /** Two loops on one group:port would mix into each other: refuse it on every change. */
+  private checkMulticastUnique(scope: Scope, next: DomainFile | ProjectFile): void {
+    const taken = new Map<string, string>();
+    for (const { scope: other, projects } of this.domains.values()) {
+      for (const s of [other, ...projects.values()]) {
+        if (s === scope) continue;
+        for (const loop of Object.values(s.data.loops)) if (loop.multicast) taken.set(`${loop.multicast.host}:${loop.multicast.port}`, loop.id);
+      }
+    }
+    for (const loop of Object.values(next.loops)) {
+      if (!loop.multicast) continue;
+      const address = `${loop.multicast.host}:${loop.multicast.port}`;
+      const owner = taken.get(address);
+      if (owner !== undefined && owner !== loop.id) {
+        throw new DirectoryChangeError(`$.loops[${JSON.stringify(loop.id)}].multicast`, `${address} is already used by loop "${owner}"`);
+      }
+      taken.set(address, loop.id);
+    }
   }
 
   /** Persist a changed scope, then tell live sessions. Resolves once the change is durable. */

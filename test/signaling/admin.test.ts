@@ -66,6 +66,9 @@ describe('admin API', () => {
     expect(bad.error?.description).toContain('$.loops.loop1.multicast.port');
     const dup = await admin.request('create', { type: 'loop', id: 'loop2', scope: { type: 'project', id: 'mcc@127.0.0.1' } });
     expect(dup.error?.code).toBe(1008);
+    const clash = await admin.request('update_key', { type: 'loop', id: 'loop2', key: 'multicast', data: { host: '224.0.0.1', port: 20001 } });
+    expect(clash.error?.code).toBe(1008);
+    expect(clash.error?.description).toContain('already used by loop "loop1"');
     const pw = await admin.request('update', { type: 'user', id: 'bob', data: { password: { hash: 'x', salt: 'y' } } });
     expect(pw.error?.code).toBe(1008);
     expect(((await admin.ok('get', { type: 'loop', id: 'loop1' })).result as { multicast: unknown }).multicast).toEqual({ host: '224.0.0.1', port: 20001 });
