@@ -92,7 +92,11 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
   const port = config.port !== 0 ? config.port : await freeTcpPort(config.host);
   const metrics = options.metrics ?? new Metrics();
   const media =
-    options.media ?? (config.media.enabled ? await startMediaPlane(config, port, knownLoops(directory), log, metrics.registry) : new UnavailableMediaControl());
+    options.media ??
+    (config.media.enabled
+      ? // An auto-chosen HTTPS port gets an auto-chosen media port too (no reason to collide).
+        await startMediaPlane(config, config.port === 0 ? 0 : port, knownLoops(directory), log, metrics.registry)
+      : new UnavailableMediaControl());
   const services: Services = {
     directory,
     audit,

@@ -101,6 +101,10 @@ try {
     process.exit(2);
   }
   const code = (err as NodeJS.ErrnoException).code;
+  if (err instanceof Error && err.message.startsWith('UDP port ')) {
+    process.stderr.write(`loopcast: cannot start: ${err.message}\n`);
+    process.exit(1);
+  }
   if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL' || code === 'ENOENT') {
     process.stderr.write(`loopcast: cannot start: ${(err as Error).message}\n`);
     process.exit(1);

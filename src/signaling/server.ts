@@ -142,6 +142,9 @@ export class SignalingServer {
     if (this.keepalive) clearInterval(this.keepalive);
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
-    await new Promise<void>((resolve) => this.https.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.https.close(() => resolve()));
+    // Browsers keep idle keep-alive connections (and service workers) open: close() would wait forever.
+    this.https.closeAllConnections();
+    await closed;
   }
 }

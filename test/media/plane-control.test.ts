@@ -1,4 +1,5 @@
 // Media plane control behaviour: voice activity broadcasts, hot-mic guard, capacity, teardown.
+import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { levelAt, tone } from '../../src/media/audio/index.js';
 import type { MediaPlane } from '../../src/media/plane/media-plane.js';
@@ -108,5 +109,15 @@ describe('capacity and teardown', () => {
     while (plane.clock.running && Date.now() < quiet) await sleep(50);
     expect(plane.engine.idle).toBe(true);
     expect(plane.clock.running).toBe(false);
+  });
+
+  it('refuses to start, without crashing, when the media UDP port is taken', async () => {
+    const blocker = createSocket('udp4');
+    const port = await new Promise<number>((resolve) => blocker.bind(0, '127.0.0.1', () => resolve(blocker.address().port)));
+    try {
+      await expect(startTestServer({ config: { media: { enabled: true, bindAddress: '127.0.0.1', port } } })).rejects.toThrow(`UDP port ${port}`);
+    } finally {
+      blocker.close();
+    }
   });
 });

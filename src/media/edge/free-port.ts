@@ -4,16 +4,33 @@
 import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 
-export function pickFreeUdpPort(bindAddress?: string): Promise<number> {
+function probeUdpPort(port: number, bindAddress?: string): Promise<number> {
   const socket = createSocket({ type: bindAddress !== undefined && isIPv6(bindAddress) ? 'udp6' : 'udp4' });
   return new Promise((resolve, reject) => {
     socket.once('error', (err) => {
       socket.close();
       reject(err);
     });
-    socket.bind({ port: 0, address: bindAddress, exclusive: true }, () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
+    socket.bind({ port, address: bindAddress, exclusive: true }, () => {
+      const bound = socket.address().port;
+      socket.close(() => resolve(bound));
     });
   });
+}
+
+export function pickFreeUdpPort(bindAddress?: string): Promise<number> {
+  return probeUdpPort(0, bindAddress);
+}
+
+/**
+ * Fails cleanly when a fixed port is taken. libjuice reports a failed bind by throwing a C++
+ * exception on its own thread, which aborts the whole process; a plain socket asks the OS first.
+ */
+export async function assertUdpPortFree(port: number, bindAddress?: string): Promise<void> {
+  try {
+    await probeUdpPort(port, bindAddress);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`UDP port ${port} for WebRTC media is not available (${code ?? String(err)}): another process uses it; set media.port`, { cause: err });
+  }
 }

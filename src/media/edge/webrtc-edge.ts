@@ -7,7 +7,7 @@ import { EdgeError } from './edge-error.js';
 import { EdgeSession } from './edge-session.js';
 import { MuxAnchor } from './mux-anchor.js';
 import type { RtcConfig } from './native.js';
-import { pickFreeUdpPort } from './free-port.js';
+import { assertUdpPortFree, pickFreeUdpPort } from './free-port.js';
 
 export interface WebRtcEdgeOptions {
   /** UDP port shared by all sessions; 0 (default) = ephemeral, read the bound one from `port`. */
@@ -53,6 +53,7 @@ export class WebRtcEdge extends EventEmitter<WebRtcEdgeEvents> {
     // An ephemeral port is picked first; retry in the unlikely case another process grabs it meanwhile.
     for (let attempt = 1; ; attempt++) {
       const port = requested !== 0 ? requested : await pickFreeUdpPort(opts.bindAddress);
+      if (requested !== 0) await assertUdpPortFree(port, opts.bindAddress);
       try {
         const anchor = await MuxAnchor.open(rtcConfigFor(opts, port), timeoutMs);
         return new WebRtcEdge(opts, anchor, port);
