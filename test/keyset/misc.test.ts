@@ -1,0 +1,86 @@
+// Envelope parsing, stored session/settings, login messages, lead choice, config, audio quality.
+import { describe, expect, it } from 'vitest';
+import { makeRequest, parseIncoming, ProtocolRequestError } from '../../web/keyset/src/logic/envelope.js';
+import { backendUrls, chooseLead } from '../../web/keyset/src/logic/lead.js';
+import { assessQuality } from '../../web/keyset/src/logic/quality.js';
+import { DEFAULT_SETTINGS, loadSession, loadSettings, loginErrorText, saveSession, saveSettings, type KeyValueStore } from '../../web/keyset/src/logic/storage.js';
+
+function memoryStore(): KeyValueStore & { data: Map<string, string> } {
+  const data = new Map<string, string>();
+  return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
+}
+
+describe('envelope', () => {
+  it('builds requests and tells replies from pushes', () => {
+    expect(makeRequest('login', 'c1', { user: 'u' }, 'id')).toEqual({ event: 'login', uuid: 'id', client: 'c1', type: 'unicast', parameter: { user: 'u' } });
+    const reply = parseIncoming(JSON.stringify({ event: 'login', uuid: 'id', client: 'c1', type: 'unicast', request: {}, response: { session: 's' } }));
+    expect(reply).toEqual({ kind: 'reply', event: 'login', uuid: 'id', response: { session: 's' } });
+    const error = parseIncoming(JSON.stringify({ event: 'login', uuid: 'id', request: {}, response: {}, error: { code: 5000, description: 'no' } }));
+    expect(error).toMatchObject({ kind: 'reply', error: { code: 5000, description: 'no' } });
+    expect(parseIncoming(JSON.stringify({ event: 'media_ready', uuid: 'x', type: 'unicast', parameter: {} }))).toEqual({ kind: 'push', event: 'media_ready', type: 'unicast', parameter: {} });
+    expect(parseIncoming('not json')).toBeUndefined();
+    expect(parseIncoming('[1]')).toBeUndefined();
+    expect(new ProtocolRequestError('x', 50000, 'busy').temporary).toBe(true);
+  });
+});
+
+describe('storage', () => {
+  it('round-trips the session and rejects junk', () => {
+    const store = memoryStore();
+    expect(loadSession(store)).toBeUndefined();
+    saveSession(store, { client: 'c', user: 'bob', role: 'ground', sessions: { 'wss://a/api': 's1' } });
+    expect(loadSession(store)).toEqual({ client: 'c', user: 'bob', role: 'ground', sessions: { 'wss://a/api': 's1' } });
+    store.setItem('loopcast.keyset.session', '{"client":1}');
+    expect(loadSession(store)).toBeUndefined();
+    saveSession(store, undefined);
+    expect(store.data.size).toBe(0);
+  });
+
+  it('loads settings with defaults for missing or invalid fields', () => {
+    const store = memoryStore();
+    expect(loadSettings(store)).toEqual(DEFAULT_SETTINGS);
+    saveSettings(store, { ...DEFAULT_SETTINGS, theme: 'light', pttKey: 'KeyT', latch: true });
+    expect(loadSettings(store)).toMatchObject({ theme: 'light', pttKey: 'KeyT', latch: true });
+    store.setItem('loopcast.keyset.settings', '{"theme":"pink","pttKey":"","multiTalk":"yes"}');
+    expect(loadSettings(store)).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('words login errors for operators', () => {
+    expect(loginErrorText(5000, 'authentication or authorization failed')).toBe('Wrong user name or password.');
+    expect(loginErrorText(5000, 'too many failed logins; retry in 4 s')).toBe('Too many failed attempts: retry in 4 s.');
+    expect(loginErrorText(50000, 'rate')).toMatch(/busy/);
+    expect(loginErrorText(undefined, '')).toBe('Cannot reach the server.');
+  });
+});
+
+describe('backends', () => {
+  it('reads config.json or falls back to the page origin', () => {
+    expect(backendUrls({ backends: [] }, 'https://keyset.example:8443/')).toEqual(['wss://keyset.example:8443/api']);
+    expect(backendUrls(undefined, 'http://localhost:5173/x')).toEqual(['ws://localhost:5173/api']);
+    expect(backendUrls({ backends: ['wss://a/api', 'wss://b/api', 'wss://a/api', 'ftp://c', 3] }, 'https://x/')).toEqual(['wss://a/api', 'wss://b/api']);
+  });
+
+  it('keeps the lead while up, fails over in configured order, honours a manual choice', () => {
+    const up = (a: boolean, b: boolean) => [
+      { url: 'a', ready: a },
+      { url: 'b', ready: b },
+    ];
+    expect(chooseLead(up(true, true), undefined)).toBe('a');
+    expect(chooseLead(up(true, true), 'b')).toBe('b');
+    expect(chooseLead(up(false, true), 'a')).toBe('b');
+    expect(chooseLead(up(true, true), 'a', 'b')).toBe('b');
+    expect(chooseLead(up(true, false), 'a', 'b')).toBe('a');
+    expect(chooseLead(up(false, false), 'a')).toBe('a');
+  });
+});
+
+describe('assessQuality', () => {
+  it('computes interval loss and grades', () => {
+    const q = assessQuality({ packetsReceived: 100, packetsLost: 0 }, { packetsReceived: 198, packetsLost: 2, jitter: 0.01, rtt: 0.02 });
+    expect(q.lossPercent).toBeCloseTo(2);
+    expect(q.jitterMs).toBeCloseTo(10);
+    expect(q.grade).toBe('fair');
+    expect(assessQuality(undefined, { packetsReceived: 500, packetsLost: 0, rtt: 0.01 }).grade).toBe('good');
+    expect(assessQuality(undefined, { packetsReceived: 90, packetsLost: 10 }).grade).toBe('poor');
+  });
+});

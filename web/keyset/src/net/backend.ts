@@ -1,0 +1,136 @@
+// One backend (one signaling URL): connect, run the caller's establish sequence, reconnect with backoff
+// and jitter after any failure, until stopped. Also remembers what this socket has been switched to.
+import { ProtocolRequestError, type PushMessage } from '../logic/envelope.js';
+import { ReconnectPolicy, Reconnector, type Timers } from '../logic/reconnect.js';
+import type { LoopState } from '../logic/types.js';
+import type { MediaSession } from './media.js';
+import { ProtocolSocket } from './socket.js';
+
+export type BackendStatus = 'connecting' | 'ready' | 'reconnecting' | 'stopped';
+
+export interface BackendHooks {
+  /** Login, authorize, media, role_loops, re-apply states. Throwing closes the socket and retries. */
+  establish(backend: Backend): Promise<void>;
+  onPush(backend: Backend, push: PushMessage): void;
+  onChange(backend: Backend): void;
+  /** Login refused (5000): reconnecting cannot help, the operator must log in again. */
+  onAuthFailed(backend: Backend, error: ProtocolRequestError): void;
+}
+
+const windowTimers: Timers = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+  clearTimeout: (h) => window.clearTimeout(h as number),
+};
+
+export class Backend {
+  status: BackendStatus = 'stopped';
+  socket: ProtocolSocket | undefined;
+  media: MediaSession | undefined;
+  lastError = '';
+  /** State of each loop on this socket as last requested (a new socket starts with every loop off). */
+  sent: Record<string, LoopState> = {};
+  /** Loops this socket reported `talking:true` on. */
+  talking = new Set<string>();
+  private readonly reconnector: Reconnector;
+  /** Bumped per connection attempt, so a stale attempt that finishes late changes nothing. */
+  private generation = 0;
+
+  constructor(
+    readonly url: string,
+    private readonly client: string,
+    private readonly hooks: BackendHooks,
+    policy = new ReconnectPolicy(),
+  ) {
+    this.reconnector = new Reconnector(policy, windowTimers, () => void this.connect());
+  }
+
+  get retryAt(): number | undefined {
+    return this.reconnector.retryAt;
+  }
+
+  get ready(): boolean {
+    return this.status === 'ready';
+  }
+
+  start(): void {
+    if (this.status !== 'stopped') return;
+    void this.connect();
+  }
+
+  stop(): void {
+    this.generation++;
+    this.status = 'stopped';
+    this.reconnector.cancel();
+    this.dropConnection();
+    this.hooks.onChange(this);
+  }
+
+  /** Forces a reconnect (e.g. media failed while signaling stayed up). */
+  restart(): void {
+    this.socket?.close();
+  }
+
+  private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    this.status = 'connecting';
+    this.hooks.onChange(this);
+    let socket: ProtocolSocket;
+    try {
+      socket = await ProtocolSocket.open(this.url, this.client);
+    } catch (error) {
+      if (generation === this.generation) this.failed(error);
+      return;
+    }
+    if ((this.status as BackendStatus) === 'stopped' || generation !== this.generation) {
+      socket.close();
+      return;
+    }
+    this.socket = socket;
+    this.sent = {};
+    this.talking.clear();
+    socket.onPush = (push) => {
+      if (push.event === 'media_ready' || push.event === 'candidate' || push.event === 'end_of_candidates') this.media?.handlePush(push);
+      else this.hooks.onPush(this, push);
+    };
+    socket.onClose = () => {
+      if (this.socket !== socket) return;
+      this.failed(new Error('connection lost'));
+    };
+    try {
+      await this.hooks.establish(this);
+      if (generation !== this.generation || this.socket !== socket || !socket.isOpen) return;
+      this.status = 'ready';
+      this.lastError = '';
+      this.reconnector.succeeded();
+      this.hooks.onChange(this);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      if (error instanceof ProtocolRequestError && error.code === 5000 && error.event === 'login') {
+        this.stop();
+        this.hooks.onAuthFailed(this, error);
+        return;
+      }
+      this.failed(error);
+    }
+  }
+
+  private failed(error: unknown): void {
+    if (this.status === 'stopped') return;
+    this.dropConnection();
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.status = 'reconnecting';
+    this.reconnector.schedule();
+    this.hooks.onChange(this);
+  }
+
+  private dropConnection(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.close();
+    this.media?.close();
+    this.media = undefined;
+    this.sent = {};
+    this.talking.clear();
+  }
+}

@@ -1,0 +1,48 @@
+// Connection health: overall status pill (with reconnect countdown) and the audio quality badge.
+import type { JSX } from 'preact';
+import { now } from '../app/health.js';
+import { ui, type BackendView } from '../app/state.js';
+
+export interface Health {
+  level: 'ok' | 'warn' | 'down';
+  text: string;
+}
+
+export function overallHealth(backends: readonly BackendView[], at: number): Health {
+  const ready = backends.filter((b) => b.status === 'ready');
+  if (ready.length === 0) {
+    const next = backends.map((b) => b.retryAt).filter((t): t is number => t !== undefined).sort()[0];
+    const connecting = backends.some((b) => b.status === 'connecting');
+    if (connecting) return { level: 'down', text: 'Connecting…' };
+    return { level: 'down', text: next ? `Offline · retry in ${Math.max(1, Math.ceil((next - at) / 1000))} s` : 'Offline' };
+  }
+  const lead = backends.find((b) => b.lead);
+  if (lead?.media !== 'ready') return { level: 'warn', text: 'Connected · audio starting' };
+  if (ready.length < backends.length) return { level: 'warn', text: `Connected · ${ready.length}/${backends.length} backends` };
+  return { level: 'ok', text: 'Connected' };
+}
+
+export function StatusPill(): JSX.Element {
+  const health = overallHealth(ui.backends.value, now.value);
+  return (
+    <div class={`pill status-${health.level}`} role="status" aria-live="polite" data-health={health.level}>
+      <span class="dot" aria-hidden="true" />
+      {health.text}
+    </div>
+  );
+}
+
+export function QualityBadge(): JSX.Element | null {
+  const q = ui.quality.value;
+  if (!q) return null;
+  const detail = `loss ${q.lossPercent.toFixed(1)} %, jitter ${q.jitterMs?.toFixed(0) ?? '–'} ms, RTT ${q.rttMs?.toFixed(0) ?? '–'} ms`;
+  const bars = q.grade === 'good' ? 3 : q.grade === 'fair' ? 2 : 1;
+  return (
+    <div class={`quality grade-${q.grade}`} title={`Audio ${q.grade}: ${detail}`} aria-label={`Audio quality ${q.grade}: ${detail}`} role="img">
+      {[1, 2, 3].map((i) => (
+        <span key={i} class={i <= bars ? 'bar on' : 'bar'} style={{ height: `${4 + i * 4}px` }} />
+      ))}
+      <span class="quality-text">{q.grade}</span>
+    </div>
+  );
+}
