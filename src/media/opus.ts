@@ -92,12 +92,16 @@ export class OpusFrameEncoder {
 export class OpusFrameDecoder {
   private native: NativeOpus | undefined = new NativeOpus(SAMPLE_RATE, 1);
   private static readonly EMPTY = Buffer.alloc(0);
+  /** The rest of the last 120 ms concealment block, served to further consecutive losses. */
+  private plc: Int16Array | undefined;
+  private plcOffset = 0;
 
   /**
    * Decodes one Opus packet to 960 samples. Packets of other durations are cut or zero-padded to
    * 960 so the mixer always sees one 20 ms frame. Throws on corrupted data (the caller conceals).
    */
   decode(frame: Buffer): Int16Array {
+    this.plc = undefined;
     const out = this.nativeDecoder().decode(frame);
     const samples = out.length >> 1;
     if (samples === FRAME_SAMPLES) return samplesOf(out, FRAME_SAMPLES);
@@ -107,16 +111,26 @@ export class OpusFrameDecoder {
   }
 
   /**
-   * 20 ms of packet-loss concealment. The binding only offers 120 ms PLC (empty input), so we keep
-   * its first 960 samples: that part is libopus's real continuation of the last frame (pitch-
-   * periodic extension, fading). The decoder's internal loss counter advances by six frames, so
-   * consecutive conceals fade out faster than native 20 ms PLC would - acceptable, since playout
-   * ends a talk spurt after a few missing frames anyway. A faded repeat of the last frame was the
-   * alternative; it buzzes at 50 Hz on repeated loss and ignores the codec's state.
+   * 20 ms of packet-loss concealment. The binding only offers 120 ms of PLC at once (empty input):
+   * libopus's real continuation of the last frame (pitch-periodic extension, fading). The first
+   * loss takes the block's first 960 samples and keeps the rest, so consecutive losses continue the
+   * same block seamlessly (asking libopus again would restart from a state 120 ms into the loss,
+   * much quieter). A faded repeat of the last frame was the alternative; it buzzes at 50 Hz.
    */
   conceal(): Int16Array {
-    const out = this.nativeDecoder().decode(OpusFrameDecoder.EMPTY);
-    return samplesOf(out, Math.min(out.length >> 1, FRAME_SAMPLES));
+    if (!this.plc || this.plcOffset + FRAME_SAMPLES > this.plc.length) {
+      const out = this.nativeDecoder().decode(OpusFrameDecoder.EMPTY);
+      this.plc = samplesOf(out, out.length >> 1);
+      this.plcOffset = 0;
+      if (this.plc.length < FRAME_SAMPLES) {
+        const padded = new Int16Array(FRAME_SAMPLES);
+        padded.set(this.plc);
+        this.plc = padded;
+      }
+    }
+    const frame = this.plc.slice(this.plcOffset, this.plcOffset + FRAME_SAMPLES);
+    this.plcOffset += FRAME_SAMPLES;
+    return frame;
   }
 
   close(): void {

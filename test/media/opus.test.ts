@@ -61,4 +61,14 @@ describe('Opus wrapper', () => {
     used.reset();
     expect(used.encode(sig[0] as Int16Array).equals(fresh.encode(sig[0] as Int16Array))).toBe(true);
   });
+
+  it('conceals consecutive losses as one continuous fade, not a restart per frame', () => {
+    const enc = new OpusFrameEncoder();
+    const dec = new OpusFrameDecoder();
+    for (let i = 0; i < 20; i++) dec.decode(enc.encode(tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES })));
+    const levels = [1, 2, 3].map(() => levelAt(dec.conceal(), 440));
+    expect(levels[0]).toBeGreaterThan(-16);
+    for (let i = 1; i < levels.length; i++) expect((levels[i - 1] as number) - (levels[i] as number)).toBeLessThan(6);
+    expect(levels[2]).toBeGreaterThan(-25);
+  });
 });
