@@ -1,13 +1,17 @@
-// `npm run bench -- <scenario> [options]`: runs one benchmark script of this folder.
-//   media  — server CPU (idle, 1 and 5 talkers) and tone-onset latency with real WebRTC operators
+// `npm run bench -- <what> [options]`:
+//   smoke | shift | idle | stress | <file.json>  — the load tool (bench/load.ts) with a scenario of
+//                                                  bench/scenarios/ or a scenario file
+//   compare a.json b.json (or --compare a b)     — ratios between two load-tool results
+//   media  — the load tool with the former bench/media.ts layout (bench/scenarios/media.json)
 //   mixer  — mixer engine throughput in listeners per core, with and without shared encoders
-const scenarios: Record<string, string> = { media: './media.js', mixer: './mixer.js' };
+const scripts: Record<string, string> = { mixer: './mixer.js', compare: './compare.js', '--compare': './compare.js' };
 
-const [scenario, ...rest] = process.argv.slice(2);
-const script = scenario ? scenarios[scenario] : undefined;
-if (!script) {
-  console.error(`usage: npm run bench -- <${Object.keys(scenarios).join('|')}> [options]`);
+const [what, ...rest] = process.argv.slice(2);
+if (!what) {
+  console.error('usage: npm run bench -- <smoke|shift|idle|stress|media|file.json|compare|mixer> [options]');
   process.exit(2);
 }
-process.argv = [process.argv[0] ?? 'node', script, ...rest];
+const script = scripts[what] ?? './load.js';
+// Scenario names stay the first positional argument of the load tool.
+process.argv = [process.argv[0] ?? 'node', script, ...(script === './load.js' ? [what] : []), ...rest];
 await import(script);

@@ -1,0 +1,122 @@
+// One simulated operator: a signaling client plus a WebRTC client, set up like a keyset does
+// (PROTOCOL.md §4: login → get user → user_roles → authorize → media request/answer/trickle →
+// media_ready → role_loops), then switching loops and talking on command. It records its setup
+// time; reply latencies go to the shared recorder of the signaling client.
+import type { Push } from '../../src/protocol/envelope.js';
+import { SignalingClient } from './signaling.js';
+import type { SeriesRecorder } from './stats.js';
+import { WebRtcClient } from './webrtc-client.js';
+import type { PcmSource, WebRtcTestClientOptions } from './webrtc-client.js';
+
+export type LoopState = 'none' | 'recv' | 'send';
+
+export interface OperatorLogin {
+  url: string;
+  user: string;
+  password: string;
+  role: string;
+}
+
+export interface OperatorHooks {
+  replyMs?: SeriesRecorder;
+  onFrame?: WebRtcTestClientOptions['onFrame'];
+  onRtp?: WebRtcTestClientOptions['onRtp'];
+  /** How long to wait for `media_ready` (ms); default 20 s. */
+  mediaTimeoutMs?: number;
+}
+
+export class LoadOperator {
+  /** Confirmed loop states (after the server's reply) and when each last changed. */
+  readonly states = new Map<string, LoopState>();
+  readonly changedAt = new Map<string, number>();
+  private source: PcmSource | undefined;
+
+  private constructor(
+    readonly user: string,
+    readonly signaling: SignalingClient,
+    readonly media: WebRtcClient,
+    /** socket open → `media_ready` with the track connected, ms. */
+    readonly setupMs: number,
+  ) {}
+
+  static async connect(login: OperatorLogin, hooks: OperatorHooks = {}): Promise<LoadOperator> {
+    const started = performance.now();
+    const signaling = await SignalingClient.connect(login.url, hooks.replyMs);
+    let media: WebRtcClient | undefined;
+    let operator: LoadOperator | undefined;
+    try {
+      await signaling.request('login', { user: login.user, password: login.password });
+      await signaling.request('get', { type: 'user', id: login.user });
+      await signaling.request('user_roles');
+      await signaling.request('authorize', { role: login.role });
+      const client: WebRtcClient = new WebRtcClient({
+        name: login.user,
+        ringFrames: 0,
+        // Idle operators never start the send timer; talkers get their source via talk().
+        source: (index) => operator?.source?.(index),
+        ...(hooks.onFrame ? { onFrame: hooks.onFrame } : {}),
+        ...(hooks.onRtp ? { onRtp: hooks.onRtp } : {}),
+        onLocalCandidate: (candidate) => void signaling.request('candidate', { ...candidate }).catch(() => undefined),
+      });
+      media = client;
+      signaling.onPush((push) => addServerCandidate(client, push));
+      const ready = signaling.waitForPush('media_ready', hooks.mediaTimeoutMs ?? 20_000);
+      ready.catch(() => undefined); // awaited below; avoid an unhandled rejection if an earlier step throws
+      const offer = await signaling.request('media', { type: 'request' });
+      const answer = await client.answer(String(offer.sdp));
+      await signaling.request('media', { type: 'answer', sdp: answer });
+      client.startConnectivity();
+      await signaling.request('end_of_candidates');
+      await ready;
+      await client.waitConnected(hooks.mediaTimeoutMs ?? 20_000);
+      operator = new LoadOperator(login.user, signaling, client, performance.now() - started);
+      await signaling.request('role_loops');
+      return operator;
+    } catch (err) {
+      media?.close();
+      signaling.close();
+      throw err;
+    }
+  }
+
+  async switch(loop: string, state: LoopState): Promise<void> {
+    await this.signaling.request('switch_loop_state', { loop, state });
+    this.states.set(loop, state);
+    this.changedAt.set(loop, performance.now());
+  }
+
+  /** Hears the loop now (state recv or send confirmed)? */
+  monitors(loop: string): boolean {
+    const s = this.states.get(loop);
+    return s === 'recv' || s === 'send';
+  }
+
+  /** Starts talking on `loop` (must be in `send`): `talking` true, then the uplink from `source`. */
+  async talk(loop: string, source: PcmSource): Promise<void> {
+    await this.signaling.request('talking', { loop, state: true });
+    this.source = source;
+    this.media.startSending();
+  }
+
+  async stopTalking(loop: string): Promise<void> {
+    this.media.stopSending();
+    this.source = undefined;
+    await this.signaling.request('talking', { loop, state: false });
+  }
+
+  /** Logs out (best effort, bounded) and closes both connections. */
+  async close(): Promise<void> {
+    this.media.stopSending();
+    if (this.signaling.isOpen) await this.signaling.request('logout', {}, 3000).catch(() => undefined);
+    this.media.close();
+    this.signaling.close();
+  }
+}
+
+/** A trickled server candidate (a push, not the reply to our own `candidate`). */
+function addServerCandidate(client: WebRtcClient, push: Push): void {
+  const c = push.parameter;
+  if (push.event !== 'candidate' || typeof c.candidate !== 'string') return;
+  const mid = c.sdpMid;
+  client.addRemoteCandidate({ candidate: c.candidate, sdpMid: typeof mid === 'string' || typeof mid === 'number' ? String(mid) : '0', sdpMLineIndex: 0 });
+}

@@ -1,0 +1,62 @@
+// The stress ramp: measure a window, and while loss and p99 latency stay within the limits, add
+// operators and measure again. A step fails only if two windows in a row break a limit (the
+// machine is shared and a single noisy window should not end the ramp).
+import type { Fleet } from './fleet.js';
+import type { RampStep } from './result.js';
+import type { Scenario } from './scenario.js';
+import { sleep } from './stats.js';
+import type { MeasureWindow, WindowResult } from './window.js';
+
+export interface RampOutcome {
+  steps: RampStep[];
+  maxOperators: number;
+  stoppedBecause: string;
+  best: WindowResult | undefined;
+  last: WindowResult;
+}
+
+export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => MeasureWindow, log: (line: string) => void): Promise<RampOutcome> {
+  const stress = scenario.stress;
+  if (!stress) throw new Error('runRamp needs scenario.stress');
+  const steps: RampStep[] = [];
+  let best: WindowResult | undefined;
+  let last: WindowResult | undefined;
+  const measure = async (): Promise<RampStep> => {
+    const window = open();
+    await sleep(stress.stepSeconds * 1000);
+    last = window.end();
+    const ok = last.lossPercent < stress.maxLossPercent && last.latencyMs.p99 < stress.maxP99Ms;
+    const step: RampStep = {
+      operators: last.operators,
+      lossPercent: last.lossPercent,
+      stalls: last.stalls,
+      latencyMs: last.latencyMs,
+      serverCpuPercent: Math.round(last.server.cpuPercent),
+      clientCpuPercent: Math.round(last.client.cpuPercent),
+      clientEventLoopDelayP99Ms: last.client.eventLoopDelayP99Ms,
+      ok,
+    };
+    steps.push(step);
+    log(`ramp: ${step.operators} operators, loss ${step.lossPercent} %, p99 ${step.latencyMs.p99} ms, server ${step.serverCpuPercent} %, load generator ${step.clientCpuPercent} % (event-loop delay p99 ${step.clientEventLoopDelayP99Ms} ms) → ${ok ? 'ok' : 'over the limits'}`);
+    return step;
+  };
+  let stoppedBecause = `reached ${scenario.operators} operators`;
+  for (;;) {
+    let step = await measure();
+    if (!step.ok) step = await measure();
+    if (!step.ok) {
+      stoppedBecause = `loss ≥ ${stress.maxLossPercent} % or p99 ≥ ${stress.maxP99Ms} ms at ${step.operators} operators`;
+      break;
+    }
+    best = last;
+    if (fleet.members.length >= scenario.operators) break;
+    const target = Math.min(scenario.operators, fleet.members.length + stress.step);
+    const failed = await fleet.grow(target);
+    if (failed > 0) {
+      stoppedBecause = `${failed} operators could not connect at ${fleet.members.length} (${fleet.errors.at(-1) ?? ''})`;
+      break;
+    }
+    await sleep(1000); // let the new operators' mixes settle before measuring
+  }
+  return { steps, maxOperators: best?.operators ?? 0, stoppedBecause, best, last: last as WindowResult };
+}

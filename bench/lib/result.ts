@@ -1,0 +1,105 @@
+// The JSON result of one load-tool run (written by --json, compared by `bench compare`), and how
+// it is assembled from the fleet's measures.
+import type { Fleet } from './fleet.js';
+import { round, summarize, type Summary } from './stats.js';
+
+export interface Cost {
+  cpuPercent: number;
+  cpuPercentPerOperator: number;
+  rssMb: number;
+}
+
+export interface Hearing {
+  user: string;
+  /** Talker slots this listener should hear (had expected bursts). */
+  expected: number[];
+  /** …and did hear (≥ half of the bursts detected). */
+  heard: number[];
+  /** Talker slots heard although they should not be (≥ a quarter of the spot checks). */
+  unexpected: number[];
+  /** Spot checks made for talkers this listener must not hear (0 would make `unexpected` vacuous). */
+  spotChecks: number;
+  meanLevelDbfs: number | null;
+}
+
+export interface RampStep {
+  operators: number;
+  lossPercent: number;
+  stalls: number;
+  latencyMs: Summary;
+  serverCpuPercent: number;
+  clientCpuPercent: number;
+  clientEventLoopDelayP99Ms: number;
+  ok: boolean;
+}
+
+export interface BenchResult {
+  scenario: string;
+  description: string;
+  date: string;
+  server: string;
+  machine: { cpus: number; node: string };
+  operators: number;
+  failedOperators: number;
+  loops: number;
+  talkers: number;
+  durationSeconds: number;
+  setupMs: Summary;
+  replyMs: Record<string, Summary>;
+  latencyMs: Summary;
+  lossPercent: number;
+  jitterMs: number;
+  stalls: number;
+  missedBursts: number;
+  audio: { listeners: number; expectedPairs: number; heardPairs: number; unexpectedPairs: number; meanLevelDbfs: number | null };
+  hearing: Hearing[];
+  serverCost: Cost;
+  clientCost: Cost & { eventLoopDelayP99Ms: number };
+  ramp?: { steps: RampStep[]; maxOperators: number; stoppedBecause: string };
+  errors: string[];
+}
+
+/** Per-listener hearing from the analyzers (call fleet.settle() first). */
+export function hearing(fleet: Fleet): Hearing[] {
+  return fleet.members.map((m) => {
+    const expected: number[] = [];
+    const heard: number[] = [];
+    const unexpected: number[] = [];
+    let levelSum = 0;
+    let levels = 0;
+    let spotChecks = 0;
+    for (const [slot, s] of [...m.analyzer.slots].sort(([a], [b]) => a - b)) {
+      if (s.expectedBursts > 0) expected.push(slot);
+      if (s.expectedBursts > 0 && s.heardBursts * 2 >= s.expectedBursts) heard.push(slot);
+      if (s.unexpectedChecks > 0 && s.unexpectedHeard * 4 >= s.unexpectedChecks) unexpected.push(slot);
+      spotChecks += s.unexpectedChecks;
+      levelSum += s.levelSumDbfs;
+      levels += s.levels;
+    }
+    return { user: m.op.user, expected, heard, unexpected, spotChecks, meanLevelDbfs: levels ? round(levelSum / levels) : null };
+  });
+}
+
+export function audioSummary(list: Hearing[]): BenchResult['audio'] {
+  const withLevel = list.filter((h) => h.meanLevelDbfs !== null);
+  return {
+    listeners: list.length,
+    expectedPairs: list.reduce((n, h) => n + h.expected.length, 0),
+    heardPairs: list.reduce((n, h) => n + h.heard.length, 0),
+    unexpectedPairs: list.reduce((n, h) => n + h.unexpected.length, 0),
+    meanLevelDbfs: withLevel.length ? round(withLevel.reduce((s, h) => s + (h.meanLevelDbfs ?? 0), 0) / withLevel.length) : null,
+  };
+}
+
+/** Expected bursts that no listener detected within 300 ms of their onset. */
+export function missedBursts(fleet: Fleet): number {
+  let missed = 0;
+  for (const m of fleet.members) for (const s of m.analyzer.slots.values()) missed += s.expectedBursts - s.heardBursts;
+  return missed;
+}
+
+export function cost(window: { cpuPercent: number; rssMb: number }, operators: number): Cost {
+  return { cpuPercent: round(window.cpuPercent, 2), cpuPercentPerOperator: round(operators ? window.cpuPercent / operators : 0, 3), rssMb: window.rssMb };
+}
+
+export { summarize };

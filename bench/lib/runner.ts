@@ -1,0 +1,117 @@
+// Runs one scenario end to end and returns its BenchResult: starts a Loopcast server unless a URL is
+// given, connects the fleet, lets the talkers talk (rotating if the scenario says so), measures one
+// window — or, for ramps, one window per step — and tears everything down.
+import { cpus } from 'node:os';
+import { DEFAULT_ACCOUNTS, type BenchAccounts } from './directory.js';
+import { Fleet } from './fleet.js';
+import { ProcSampler } from './proc-sampler.js';
+import { runRamp } from './ramp.js';
+import { audioSummary, cost, hearing, missedBursts, summarize, type BenchResult, type RampStep } from './result.js';
+import type { Scenario } from './scenario.js';
+import { startBenchServer, type BenchServer } from './server.js';
+import { sleep } from './stats.js';
+import { MeasureWindow, type WindowResult } from './window.js';
+
+export interface RunOptions {
+  scenario: Scenario;
+  /** wss://host:port/api of any openvocs-protocol backend; without it a Loopcast is started. */
+  url?: string;
+  accounts?: BenchAccounts;
+  /** Server processes to sample (added to the self-started server's PID). */
+  pids?: number[];
+  log?: (line: string) => void;
+}
+
+export async function runScenario(options: RunOptions): Promise<BenchResult> {
+  const { scenario } = options;
+  const accounts = options.accounts ?? DEFAULT_ACCOUNTS;
+  const log = options.log ?? (() => undefined);
+  let server: BenchServer | undefined;
+  if (!options.url) {
+    server = await startBenchServer(scenario.operators, scenario.loops, accounts);
+    log(`started Loopcast pid ${server.pid} at ${server.apiUrl}`);
+  }
+  const url = options.url ?? (server as BenchServer).apiUrl;
+  const serverPids = [...(server ? [server.pid] : []), ...(options.pids ?? [])];
+  const serverSampler = new ProcSampler(serverPids).start();
+  const clientSampler = new ProcSampler([process.pid]).start();
+  const placement = scenario.stress?.start ?? scenario.operators;
+  const fleet = new Fleet(
+    scenario,
+    (i) => ({ url, user: `${accounts.userPrefix}${i}`, password: accounts.password, role: accounts.role }),
+    placement,
+    (l) => `${accounts.loopPrefix}${l}`,
+  );
+  try {
+    const failed = await fleet.grow(placement);
+    log(`${fleet.members.length} operators connected (${failed} failed)`);
+    if (fleet.members.length === 0) throw new Error(`no operator could connect: ${fleet.errors.slice(0, 3).join('; ')}`);
+    await fleet.startTalkers();
+    await sleep(scenario.warmupSeconds * 1000);
+    let window: WindowResult;
+    let ramp: BenchResult['ramp'];
+    if (scenario.stress) {
+      const r = await runRamp(fleet, scenario, () => new MeasureWindow(fleet, serverSampler, clientSampler), log);
+      ramp = { steps: r.steps, maxOperators: r.maxOperators, stoppedBecause: r.stoppedBecause };
+      window = r.best ?? r.last;
+    } else {
+      const measure = new MeasureWindow(fleet, serverSampler, clientSampler);
+      await talkFor(fleet, scenario, log);
+      window = measure.end();
+    }
+    await fleet.stopTalkers();
+    await sleep(500);
+    fleet.settle();
+    const heard = hearing(fleet);
+    const result: BenchResult = {
+      scenario: scenario.name,
+      description: scenario.description,
+      date: new Date().toISOString(),
+      server: options.url ?? 'self-started Loopcast (node bin/loopcast.js start)',
+      machine: { cpus: cpus().length, node: process.version },
+      operators: window.operators,
+      failedOperators: fleet.errors.length,
+      loops: scenario.loops,
+      talkers: scenario.talkers,
+      durationSeconds: window.seconds,
+      setupMs: summarize(fleet.setupMs),
+      replyMs: fleet.replyMs.summaries(),
+      latencyMs: window.latencyMs,
+      lossPercent: window.lossPercent,
+      jitterMs: window.jitterMs,
+      stalls: window.stalls,
+      missedBursts: missedBursts(fleet),
+      audio: audioSummary(heard),
+      hearing: heard,
+      serverCost: cost(window.server, window.operators),
+      clientCost: { ...cost(window.client, window.operators), eventLoopDelayP99Ms: window.client.eventLoopDelayP99Ms },
+      ...(ramp ? { ramp } : {}),
+      errors: fleet.errors.slice(0, 20),
+    };
+    return result;
+  } finally {
+    serverSampler.stop();
+    clientSampler.stop();
+    await fleet.close();
+    await server?.stop();
+  }
+}
+
+/** Waits out the measurement window, rotating the talker slots when the scenario asks for it. */
+async function talkFor(fleet: Fleet, scenario: Scenario, log: (line: string) => void): Promise<void> {
+  const end = performance.now() + scenario.durationSeconds * 1000;
+  const every = scenario.rotateSeconds * 1000;
+  for (;;) {
+    const left = end - performance.now();
+    if (left <= 0) return;
+    if (every <= 0 || left <= every) {
+      await sleep(left);
+      return;
+    }
+    await sleep(every);
+    await fleet.rotate();
+    log('talkers rotated');
+  }
+}
+
+export type { RampStep };

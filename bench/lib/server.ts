@@ -1,0 +1,62 @@
+// Starts a Loopcast server for a benchmark as a child process (`node bin/loopcast.js start`), with a
+// generated directory, on loopback and a free port: the load tool then talks to it exactly as to any
+// other backend, and its CPU/RSS are read from /proc by PID. Needs dist/ (`npm run build`).
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeBenchDirectory, type BenchAccounts } from './directory.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface BenchServer {
+  pid: number;
+  apiUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startBenchServer(operators: number, loops: number, accounts: BenchAccounts): Promise<BenchServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'loopcast-bench-'));
+  await writeBenchDirectory(join(dir, 'db'), operators, loops, accounts);
+  const config = join(dir, 'config.json');
+  // Raise the session cap above the fleet; everything stays on loopback.
+  await writeFile(config, JSON.stringify({ media: { bindAddress: '127.0.0.1', maxSessions: operators + 10 } }));
+  const args = [join(ROOT, 'bin/loopcast.js'), 'start', '--db', join(dir, 'db'), '--data-dir', dir, '--port', '0', '--host', '127.0.0.1', '--no-demo', '--config', config];
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /"port":(\d+)[^\n]*loopcast listening/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  // Keep draining the pipes so a chatty server never blocks on a full pipe.
+  proc.stdout.resume();
+  proc.stderr.resume();
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return {
+    pid: proc.pid ?? 0,
+    apiUrl: `wss://127.0.0.1:${port}/api`,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM');
+        const killer = setTimeout(() => proc.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(killer);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

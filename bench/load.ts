@@ -1,0 +1,55 @@
+// The load tool's command line: `npm run bench -- <scenario|file.json> [options]`.
+//   --url wss://host:port/api   drive an existing backend (default: start a Loopcast in a child process)
+//   --users op --password P --role R --loops l   account layout the backend must have
+//                               (users <users>0..N-1 with password P, members of role R, which may
+//                               talk on loops <loops>0..L-1; defaults op / bench-password / ops / l)
+//   --pid 1234 [--pid …]        server processes to sample CPU/RSS from (with --url)
+//   --operators N --seconds S   override the scenario's fleet size / measurement window
+//   --max-p99 MS --max-loss PCT ramp limits (default: the scenario's, 60 ms and 1 %)
+//   --json out.json             write the full result
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { DEFAULT_ACCOUNTS } from './lib/directory.js';
+import { markdown } from './lib/report.js';
+import { runScenario } from './lib/runner.js';
+import { loadScenario } from './lib/scenario.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    url: { type: 'string' },
+    users: { type: 'string', default: DEFAULT_ACCOUNTS.userPrefix },
+    password: { type: 'string', default: DEFAULT_ACCOUNTS.password },
+    role: { type: 'string', default: DEFAULT_ACCOUNTS.role },
+    loops: { type: 'string', default: DEFAULT_ACCOUNTS.loopPrefix },
+    pid: { type: 'string', multiple: true, default: [] },
+    operators: { type: 'string' },
+    seconds: { type: 'string' },
+    'max-p99': { type: 'string' },
+    'max-loss': { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+
+const name = positionals[0];
+if (!name) {
+  console.error('usage: npm run bench -- <smoke|shift|idle|stress|file.json> [--url wss://host:port/api] [--json out.json]');
+  process.exit(2);
+}
+const scenario = await loadScenario(name);
+if (values.operators) scenario.operators = Number(values.operators);
+if (values.seconds) scenario.durationSeconds = Number(values.seconds);
+if (scenario.stress && values['max-p99']) scenario.stress.maxP99Ms = Number(values['max-p99']);
+if (scenario.stress && values['max-loss']) scenario.stress.maxLossPercent = Number(values['max-loss']);
+
+const result = await runScenario({
+  scenario,
+  ...(values.url ? { url: values.url } : {}),
+  accounts: { userPrefix: values.users, password: values.password, role: values.role, loopPrefix: values.loops },
+  pids: values.pid.map(Number),
+  log: (line) => process.stderr.write(`bench ${scenario.name}: ${line}\n`),
+});
+console.log(markdown(result));
+if (values.json) await writeFile(values.json, `${JSON.stringify(result, null, 2)}\n`);
+// node-datachannel's native threads can outlive closed connections by a moment; do not wait for them.
+process.exit(0);
