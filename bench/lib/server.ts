@@ -21,7 +21,9 @@ export async function startBenchServer(operators: number, loops: number, account
   await writeBenchDirectory(join(dir, 'db'), operators, loops, accounts);
   const config = join(dir, 'config.json');
   // Raise the session cap above the fleet; everything stays on loopback.
-  await writeFile(config, JSON.stringify({ media: { bindAddress: '127.0.0.1', maxSessions: operators + 10 } }));
+  // LOOPCAST_BENCH_PLAYOUT_FRAMES compares playout buffer sizes on the self-started server.
+  const playout = process.env.LOOPCAST_BENCH_PLAYOUT_FRAMES;
+  await writeFile(config, JSON.stringify({ media: { bindAddress: '127.0.0.1', maxSessions: operators + 10, ...(playout ? { playoutFrames: Number(playout) } : {}) } }));
   const args = [join(ROOT, 'bin/loopcast.js'), 'start', '--db', join(dir, 'db'), '--data-dir', dir, '--port', '0', '--host', '127.0.0.1', '--no-demo', '--config', config];
   const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

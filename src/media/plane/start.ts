@@ -34,6 +34,7 @@ export async function startMediaPlane(config: LoopcastConfig, httpsPort: number,
     log,
     maxSessions: media.maxSessions,
     guard: { requireTalking: media.requireTalking, talkTimeoutMs: media.talkTimeoutMs },
+    mixer: { playout: { targetFrames: media.playoutFrames } },
     ...(registry ? { registry } : {}),
   });
 }
