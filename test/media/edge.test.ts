@@ -31,8 +31,9 @@ describe('WebRtcEdge', () => {
     expect(offer).toMatch(/a=setup:(actpass|passive)/);
     expect(offer).toMatch(/a=fingerprint:sha-256 /);
     expect(offer).not.toContain('ice-lite');
-    expect(offer).toContain(`a=candidate:1 1 UDP 2114977791 127.0.0.1 ${edge.port} typ host`);
-    expect(offer).toContain('a=end-of-candidates');
+    // Candidates are trickled after the answer (see EdgeSession.heldCandidates), never in the offer.
+    expect(offer).not.toContain('a=candidate:');
+    expect(offer).not.toContain('a=end-of-candidates');
     expect(offer).toMatch(new RegExp(`^a=ssrc:${session.ssrc} `, 'm'));
   });
 
@@ -104,10 +105,12 @@ describe('WebRtcEdge', () => {
     // The edge binds 127.0.0.1 only, so the first announced address (127.0.0.2) cannot answer.
     const announcing = await WebRtcEdge.start({ port: 0, bindAddress: '127.0.0.1', announcedAddresses: ['127.0.0.2', '127.0.0.1'] });
     try {
+      const trickled: string[] = [];
+      announcing.on('session', (s) => s.on('localCandidate', (c) => trickled.push(c.candidate)));
       const pair = await connectPair(announcing);
       try {
-        expect(pair.offer).toContain(`a=candidate:1a0 1 UDP 2114977791 127.0.0.2 ${announcing.port} typ host`);
-        expect(pair.offer).toContain(`a=candidate:1a1 1 UDP 2114977790 127.0.0.1 ${announcing.port} typ host`);
+        expect(trickled).toContain(`candidate:1a0 1 UDP 2114977791 127.0.0.2 ${announcing.port} typ host`);
+        expect(trickled).toContain(`candidate:1a1 1 UDP 2114977790 127.0.0.1 ${announcing.port} typ host`);
         expect(pair.offer).toContain(`c=IN IP4 127.0.0.2`);
         expect(pair.client.selectedRemote()).toEqual({ address: '127.0.0.1', port: announcing.port });
       } finally {

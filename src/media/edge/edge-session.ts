@@ -53,6 +53,12 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   private disconnectTimer: NodeJS.Timeout | undefined;
   private gatherWaiters: Array<() => void> = [];
   private readonly emittedCandidates = new Set<string>();
+  /**
+   * Local candidates are held until the answer is applied, and the offer carries none. Otherwise a
+   * client can finish ICE before we know its answer; libdatachannel then drops its first DTLS packet
+   * and the handshake waits for OpenSSL's 1 s retransmission (libdatachannel issue #1635).
+   */
+  private heldCandidates: LocalCandidate[] | undefined = [];
 
   /** Created by WebRtcEdge.createSession(). */
   constructor(cfg: EdgeSessionConfig) {
@@ -116,7 +122,7 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     const desc = this.pc.localDescription();
     if (!desc) throw new EdgeError('native', 'no local description after setLocalDescription');
     this.localUfrag ??= sdpAttribute(desc.sdp, 'ice-ufrag');
-    return rewriteSdpCandidates(desc.sdp, this.cfg.announcedAddresses);
+    return withoutCandidates(rewriteSdpCandidates(desc.sdp, this.cfg.announcedAddresses));
   }
 
   /** Applies the client's answer. Rejects with EdgeError 'bad-sdp' if the stack refuses it. */
@@ -131,6 +137,9 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     this.stateValue = 'answered';
     this.answeredAt = performance.now();
     for (const c of this.pending.splice(0)) this.applyRemoteCandidate(c.candidate);
+    const held = this.heldCandidates ?? [];
+    this.heldCandidates = undefined;
+    for (const local of held) this.emit('localCandidate', local);
     this.checkConnected();
     return Promise.resolve();
   }
@@ -231,7 +240,8 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
       if (!firstSighting(this.emittedCandidates, text)) continue;
       const local: LocalCandidate = { candidate: text, sdpMid: AUDIO_MID, sdpMLineIndex: 0 };
       if (this.localUfrag !== undefined) local.ufrag = this.localUfrag;
-      this.emit('localCandidate', local);
+      if (this.heldCandidates) this.heldCandidates.push(local);
+      else this.emit('localCandidate', local);
     }
   }
 
@@ -300,4 +310,12 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   private releaseGatherWaiters(): void {
     for (const w of this.gatherWaiters.splice(0)) w();
   }
+}
+
+/** The offer without candidate lines: candidates follow by trickle once the answer is applied. */
+function withoutCandidates(sdp: string): string {
+  return sdp
+    .split('\r\n')
+    .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
+    .join('\r\n');
 }
