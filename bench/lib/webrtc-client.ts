@@ -8,26 +8,13 @@ import { FRAME_MS, FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../
 import type { OpusEncoderOptions } from '../../src/media/opus.js';
 import { isRtcp, parseRtp, serializeRtp } from '../../src/media/rtp.js';
 import type { RtpPacket } from '../../src/media/rtp.js';
-import { guard, native, wireCleanup } from './native.js';
-import type { PeerConnection, Track } from './native.js';
+import { guard, native, wireCleanup } from '../../src/media/webrtc-native.js';
+import type { PeerConnection, Track } from '../../src/media/webrtc-native.js';
+import type { LocalCandidate, RemoteCandidate } from '../../src/protocol/candidates.js';
 import { PcmRing } from './pcm-ring.js';
 import type { ReceivedFrame } from './pcm-ring.js';
 
-/** A server ICE candidate as signaled (PROTOCOL.md §5 `candidate`). */
-export interface RemoteCandidate {
-  candidate: string;
-  sdpMid?: string;
-  sdpMLineIndex?: number;
-  ufrag?: string;
-}
-
-/** A client ICE candidate, ready to be sent as the `candidate` event's parameter. */
-export interface LocalCandidate {
-  candidate: string;
-  sdpMid: string;
-  sdpMLineIndex: number;
-  ufrag?: string;
-}
+export type { LocalCandidate, RemoteCandidate } from '../../src/protocol/candidates.js';
 
 /** Returns the PCM for frame `index` (960 samples), or undefined to send nothing (DTX-like silence). */
 export type PcmSource = (index: number) => Int16Array | undefined;

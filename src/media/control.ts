@@ -1,6 +1,7 @@
 // The media-control interface: how signaling drives the media plane (edge + mixer) for one client.
 // Signaling owns rights and state; the media plane only applies what it is told.
 import type { LoopState } from '../directory/permissions.js';
+import type { LocalCandidate, RemoteCandidate } from '../protocol/candidates.js';
 
 export interface LoopAddress {
   host: string;
@@ -13,19 +14,7 @@ export interface MediaLoop {
   multicast?: LoopAddress;
 }
 
-export interface RemoteCandidate {
-  candidate: string;
-  sdpMid?: string;
-  sdpMLineIndex?: number;
-  ufrag?: string;
-}
-
-export interface LocalCandidate {
-  candidate: string;
-  sdpMid: string;
-  sdpMLineIndex: number;
-  ufrag?: string;
-}
+export type { LocalCandidate, RemoteCandidate } from '../protocol/candidates.js';
 
 export interface MediaSessionEvents {
   /** ICE + DTLS are up and the listener's mix is ready: signaling pushes `media_ready`. */

@@ -16,8 +16,8 @@ import {
 } from './candidates.js';
 import { DownlinkRewriter } from './downlink-rewriter.js';
 import { EdgeError } from './edge-error.js';
-import { guard, native, wireCleanup } from './native.js';
-import type { PeerConnection, Track } from './native.js';
+import { guard, native, wireCleanup } from '../webrtc-native.js';
+import type { PeerConnection, Track } from '../webrtc-native.js';
 import { AUDIO_MID, MAX_PENDING_CANDIDATES, OPUS_FMTP, OPUS_PAYLOAD_TYPE } from './session-types.js';
 import type { EdgeSessionConfig, EdgeSessionEvents, EdgeSessionState, EdgeSessionStats } from './session-types.js';
 

@@ -8,8 +8,8 @@
 // PeerConnection instead: it gathers (binding the port) and never gets a remote description.
 import { parseCandidate } from './candidates.js';
 import { EdgeError } from './edge-error.js';
-import { guard, native, wireCleanup } from './native.js';
-import type { PeerConnection, RtcConfig } from './native.js';
+import { guard, native, wireCleanup } from '../webrtc-native.js';
+import type { PeerConnection, RtcConfig } from '../webrtc-native.js';
 
 export class MuxAnchor {
   private constructor(

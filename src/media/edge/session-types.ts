@@ -2,7 +2,7 @@
 import type { LocalCandidate } from '../control.js';
 import type { RtpPacket } from '../rtp.js';
 import type { EdgeError } from './edge-error.js';
-import type { RtcConfig } from './native.js';
+import type { RtcConfig } from '../webrtc-native.js';
 
 export const AUDIO_MID = '0';
 export const OPUS_PAYLOAD_TYPE = 100;

@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import { EdgeError } from './edge-error.js';
 import { EdgeSession } from './edge-session.js';
 import { MuxAnchor } from './mux-anchor.js';
-import type { RtcConfig } from './native.js';
+import type { RtcConfig } from '../webrtc-native.js';
 import { assertUdpPortFree, pickFreeUdpPort } from './free-port.js';
 
 export interface WebRtcEdgeOptions {

@@ -1,5 +1,5 @@
-// The one place that loads node-datachannel (libdatachannel). Everything else uses these typed
-// constructors, so the WebRTC stack can be swapped behind src/media/edge.
+// The one place that loads node-datachannel (libdatachannel), for the edge and for the load tool's
+// client alike: typed constructors plus the two helpers every user of its callbacks needs.
 import nodeDataChannel from 'node-datachannel';
 import type { PeerConnection, Track } from 'node-datachannel';
 
