@@ -2,7 +2,6 @@
 // from alice to bob, talker indication, session redundancy (a second bob client mirrors), reload with
 // the stored session, and a server restart on the same port and directory that the page rides out.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,20 +11,10 @@ import { launchChromium } from '../support/chromium.js';
 import { copyFixture, startTestServer, type TestServer } from '../support/server.js';
 import { wavFile } from '../support/wav.js';
 import { hearsTone, KEYSET_DIST, keysetBuilt, loginThroughUi, newKeysetPage, peak, poll, switchTile, tile, tileAttr, waitReady } from './harness.js';
+import { freePort } from '../support/ports.js';
 
 const TONE_HZ = 440;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!keysetBuilt())('keyset web client in Chromium', () => {
   let db: string;

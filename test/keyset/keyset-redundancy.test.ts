@@ -1,7 +1,6 @@
 // Backend redundancy in Chromium: the keyset reads config.json with two backends, switches on both,
 // talks through the lead only, and moves the microphone to the other backend when the lead stops.
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -10,6 +9,7 @@ import { launchChromium } from '../support/chromium.js';
 import { ProtocolClient, type Message } from '../support/protocol-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { KEYSET_DIST, keysetBuilt, loginThroughUi, newKeysetPage, poll, switchTile } from './harness.js';
+import { freePort } from '../support/ports.js';
 
 interface BackendInfo {
   url: string;
@@ -19,16 +19,6 @@ interface BackendInfo {
 
 const backends = (page: Page) => page.evaluate(() => (globalThis as unknown as { __keyset: { backends(): BackendInfo[] } }).__keyset.backends());
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe.skipIf(!keysetBuilt())('keyset backend redundancy', () => {
   let browser: Browser;

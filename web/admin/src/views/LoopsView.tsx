@@ -2,7 +2,7 @@
 // (allocated automatically when left empty; conflicts with other loops are refused before saving).
 import { useState } from 'preact/hooks';
 import { ColorField, Field } from '../components/Field.js';
-import { ConfirmButton } from '../components/ConfirmButton.js';
+import { EntityList } from '../components/EntityList.js';
 import { formErrors, problems, type FormErrors } from '../components/form.js';
 import { permissionOf, PERMISSION_LABEL } from '../logic/matrix.js';
 import { sortedIds, type Multicast } from '../logic/model.js';
@@ -107,61 +107,38 @@ export function LoopsView() {
   if (!data) return null;
   const roles = sortedIds(data.roles);
   return (
-    <div class="split">
-      <div class="card list-card">
-        <div class="card-head">
-          <h2>Loops</h2>
-          <button type="button" class="primary" data-testid="new-loop" onClick={() => setEditing(null)}>
-            + New loop
-          </button>
-        </div>
-        <table class="table" data-testid="loops-table">
-          <thead>
-            <tr>
-              <th>Loop</th>
-              <th>Name</th>
-              <th>Multicast</th>
-              <th>Roles</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {sortedIds(data.loops).map((id) => {
-              const loop = data.loops[id];
-              if (!loop) return null;
-              return (
-                <tr key={id} data-testid={`loop-row-${id}`} class={editing === id ? 'selected' : ''}>
-                  <td>
-                    {loop.color ? <span class="swatch" style={{ background: loop.color }} /> : null}
-                    <span class="mono">{id}</span>
-                  </td>
-                  <td>
-                    {loop.name ?? ''} {loop.abbreviation ? <span class="chip">{loop.abbreviation}</span> : null}
-                  </td>
-                  <td class="mono" data-testid={`loop-multicast-${id}`}>{formatMulticast(loop.multicast) || <span class="muted">none</span>}</td>
-                  <td>
-                    {roles
-                      .filter((r) => permissionOf(loop, r) !== 'none')
-                      .map((r) => (
-                        <span class={`chip perm-${permissionOf(loop, r)}`} key={r}>
-                          {r}: {PERMISSION_LABEL[permissionOf(loop, r)]}
-                        </span>
-                      ))}
-                  </td>
-                  <td class="row-actions">
-                    <button type="button" class="subtle" onClick={() => setEditing(id)}>
-                      Edit
-                    </button>
-                    <ConfirmButton label="Delete" confirm={`Delete ${id}?`} testid={`delete-loop-${id}`} onConfirm={() => void change(`Loop ${id} deleted`, (api) => api.remove('loop', id)).catch(() => undefined)} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {Object.keys(data.loops).length === 0 ? <p class="empty">No loops yet.</p> : null}
-      </div>
-      {editing !== undefined ? <LoopEditor key={editing ?? '+'} loopId={editing} onDone={() => setEditing(undefined)} /> : null}
-    </div>
+    <EntityList
+      kind="loop"
+      ids={sortedIds(data.loops).filter((id) => data.loops[id] !== undefined)}
+      columns={['Loop', 'Name', 'Multicast', 'Roles']}
+      editing={editing}
+      onEdit={setEditing}
+      editor={<LoopEditor key={editing ?? '+'} loopId={editing ?? null} onDone={() => setEditing(undefined)} />}
+      cells={(id) => {
+        const loop = data.loops[id];
+        if (!loop) return null;
+        return (
+          <>
+            <td>
+              {loop.color ? <span class="swatch" style={{ background: loop.color }} /> : null}
+              <span class="mono">{id}</span>
+            </td>
+            <td>
+              {loop.name ?? ''} {loop.abbreviation ? <span class="chip">{loop.abbreviation}</span> : null}
+            </td>
+            <td class="mono" data-testid={`loop-multicast-${id}`}>{formatMulticast(loop.multicast) || <span class="muted">none</span>}</td>
+            <td>
+              {roles
+                .filter((r) => permissionOf(loop, r) !== 'none')
+                .map((r) => (
+                  <span class={`chip perm-${permissionOf(loop, r)}`} key={r}>
+                    {r}: {PERMISSION_LABEL[permissionOf(loop, r)]}
+                  </span>
+                ))}
+            </td>
+          </>
+        );
+      }}
+    />
   );
 }

@@ -1,7 +1,7 @@
 // Roles of the selected scope: name, abbreviation, colour and members.
 import { useState } from 'preact/hooks';
 import { ColorField, Field } from '../components/Field.js';
-import { ConfirmButton } from '../components/ConfirmButton.js';
+import { EntityList } from '../components/EntityList.js';
 import { formErrors, problems, type FormErrors } from '../components/form.js';
 import { ADMIN_ROLE, rolesForDisplay, sortedIds } from '../logic/model.js';
 import { abbreviationProblem, colorProblem, idProblem } from '../logic/validation.js';
@@ -94,51 +94,29 @@ export function RolesView() {
   const [editing, setEditing] = useState<string | null | undefined>(undefined);
   if (!data) return null;
   return (
-    <div class="split">
-      <div class="card list-card">
-        <div class="card-head">
-          <h2>Roles</h2>
-          <button type="button" class="primary" data-testid="new-role" onClick={() => setEditing(null)}>
-            + New role
-          </button>
-        </div>
-        <table class="table" data-testid="roles-table">
-          <thead>
-            <tr>
-              <th>Role</th>
-              <th>Name</th>
-              <th>Members</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {rolesForDisplay(data.roles).map((id) => {
-              const role = data.roles[id];
-              return (
-                <tr key={id} data-testid={`role-row-${id}`} class={editing === id ? 'selected' : ''}>
-                  <td>
-                    {role?.color ? <span class="swatch" style={{ background: role.color }} /> : null}
-                    <span class="mono">{id}</span>
-                  </td>
-                  <td>
-                    {role?.name ?? ''} {role?.abbreviation ? <span class="chip">{role.abbreviation}</span> : null}
-                    {id === ADMIN_ROLE ? <span class="muted">administrators of this scope</span> : null}
-                  </td>
-                  <td>{Object.keys(role?.users ?? {}).sort().join(', ')}</td>
-                  <td class="row-actions">
-                    <button type="button" class="subtle" data-testid={`edit-role-${id}`} onClick={() => setEditing(id)}>
-                      Edit
-                    </button>
-                    <ConfirmButton label="Delete" confirm={`Delete ${id}?`} testid={`delete-role-${id}`} onConfirm={() => void change(`Role ${id} deleted`, (api) => api.remove('role', id)).catch(() => undefined)} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {Object.keys(data.roles).length === 0 ? <p class="empty">No roles yet.</p> : null}
-      </div>
-      {editing !== undefined ? <RoleEditor key={editing ?? '+'} roleId={editing} onDone={() => setEditing(undefined)} /> : null}
-    </div>
+    <EntityList
+      kind="role"
+      ids={rolesForDisplay(data.roles)}
+      columns={['Role', 'Name', 'Members']}
+      editing={editing}
+      onEdit={setEditing}
+      editor={<RoleEditor key={editing ?? '+'} roleId={editing ?? null} onDone={() => setEditing(undefined)} />}
+      cells={(id) => {
+        const role = data.roles[id];
+        return (
+          <>
+            <td>
+              {role?.color ? <span class="swatch" style={{ background: role.color }} /> : null}
+              <span class="mono">{id}</span>
+            </td>
+            <td>
+              {role?.name ?? ''} {role?.abbreviation ? <span class="chip">{role.abbreviation}</span> : null}
+              {id === ADMIN_ROLE ? <span class="muted">administrators of this scope</span> : null}
+            </td>
+            <td>{Object.keys(role?.users ?? {}).sort().join(', ')}</td>
+          </>
+        );
+      }}
+    />
   );
 }

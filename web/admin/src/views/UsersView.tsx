@@ -1,6 +1,6 @@
 // Users of the selected scope: create, rename, set password (never shown again), delete.
 import { useState } from 'preact/hooks';
-import { ConfirmButton } from '../components/ConfirmButton.js';
+import { EntityList } from '../components/EntityList.js';
 import { Field } from '../components/Field.js';
 import { formErrors, problems, type FormErrors } from '../components/form.js';
 import { sortedIds } from '../logic/model.js';
@@ -82,42 +82,20 @@ export function UsersView() {
   if (!data) return null;
   const rolesOf = (user: string) => sortedIds(data.roles).filter((r) => Object.hasOwn(data.roles[r]?.users ?? {}, user));
   return (
-    <div class="split">
-      <div class="card list-card">
-        <div class="card-head">
-          <h2>Users</h2>
-          <button type="button" class="primary" data-testid="new-user" onClick={() => setEditing(null)}>
-            + New user
-          </button>
-        </div>
-        <table class="table" data-testid="users-table">
-          <thead>
-            <tr>
-              <th>Id</th>
-              <th>Name</th>
-              <th>Roles</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {sortedIds(data.users).map((id) => (
-              <tr key={id} data-testid={`user-row-${id}`} class={editing === id ? 'selected' : ''}>
-                <td class="mono">{id}</td>
-                <td>{data.users[id]?.name ?? ''}</td>
-                <td>{rolesOf(id).map((r) => <span class="chip" key={r}>{data.roles[r]?.name ?? r}</span>)}</td>
-                <td class="row-actions">
-                  <button type="button" class="subtle" onClick={() => setEditing(id)}>
-                    Edit
-                  </button>
-                  <ConfirmButton label="Delete" confirm={`Delete ${id}?`} testid={`delete-user-${id}`} onConfirm={() => void change(`User ${id} deleted`, (api) => api.remove('user', id)).catch(() => undefined)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {Object.keys(data.users).length === 0 ? <p class="empty">No users yet.</p> : null}
-      </div>
-      {editing !== undefined ? <UserEditor key={editing ?? '+'} userId={editing} onDone={() => setEditing(undefined)} /> : null}
-    </div>
+    <EntityList
+      kind="user"
+      ids={sortedIds(data.users)}
+      columns={['Id', 'Name', 'Roles']}
+      editing={editing}
+      onEdit={setEditing}
+      editor={<UserEditor key={editing ?? '+'} userId={editing ?? null} onDone={() => setEditing(undefined)} />}
+      cells={(id) => (
+        <>
+          <td class="mono">{id}</td>
+          <td>{data.users[id]?.name ?? ''}</td>
+          <td>{rolesOf(id).map((r) => <span class="chip" key={r}>{data.roles[r]?.name ?? r}</span>)}</td>
+        </>
+      )}
+    />
   );
 }

@@ -71,19 +71,17 @@ export class Talk {
     const mouseUp = (e: MouseEvent) => e.button === 1 && this.release('mouse');
     const blur = () => this.ptt.releaseAll();
     const padConnected = () => this.pollGamepads();
-    window.addEventListener('keydown', down);
-    window.addEventListener('keyup', up);
-    window.addEventListener('mousedown', mouseDown);
-    window.addEventListener('mouseup', mouseUp);
-    window.addEventListener('blur', blur);
-    window.addEventListener('gamepadconnected', padConnected);
+    const listeners = [
+      ['keydown', down],
+      ['keyup', up],
+      ['mousedown', mouseDown],
+      ['mouseup', mouseUp],
+      ['blur', blur],
+      ['gamepadconnected', padConnected],
+    ] as Array<[string, EventListener]>;
+    for (const [event, listener] of listeners) window.addEventListener(event, listener);
     return () => {
-      window.removeEventListener('keydown', down);
-      window.removeEventListener('keyup', up);
-      window.removeEventListener('mousedown', mouseDown);
-      window.removeEventListener('mouseup', mouseUp);
-      window.removeEventListener('blur', blur);
-      window.removeEventListener('gamepadconnected', padConnected);
+      for (const [event, listener] of listeners) window.removeEventListener(event, listener);
     };
   }
 
