@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { ColorField, Field } from '../components/Field.js';
 import { EntityList } from '../components/EntityList.js';
+import { FormActions } from '../components/FormActions.js';
 import { formErrors, problems, type FormErrors } from '../components/form.js';
 import { permissionOf, PERMISSION_LABEL } from '../logic/matrix.js';
 import { sortedIds, type Multicast } from '../logic/model.js';
@@ -88,15 +89,7 @@ function LoopEditor(props: { loopId: string | null; onDone: () => void }) {
         placeholder="automatic"
         hint={`Leave empty to allocate the next free port in ${DEFAULT_GROUP}.`}
       />
-      {errors._form ? <p class="form-error" role="alert">{errors._form}</p> : null}
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy} data-testid="save-loop">
-          {isNew ? 'Create loop' : 'Save'}
-        </button>
-        <button type="button" class="subtle" onClick={props.onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormActions kind="loop" isNew={isNew} busy={busy} error={errors._form} onCancel={props.onDone} />
     </form>
   );
 }

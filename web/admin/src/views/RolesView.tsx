@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { ColorField, Field } from '../components/Field.js';
 import { EntityList } from '../components/EntityList.js';
+import { FormActions } from '../components/FormActions.js';
 import { formErrors, problems, type FormErrors } from '../components/form.js';
 import { ADMIN_ROLE, rolesForDisplay, sortedIds } from '../logic/model.js';
 import { abbreviationProblem, colorProblem, idProblem } from '../logic/validation.js';
@@ -76,15 +77,7 @@ function RoleEditor(props: { roleId: string | null; onDone: () => void }) {
         {Object.keys(data.users).length === 0 ? <p class="muted">This scope has no users yet.</p> : null}
         {errors.users ? <span class="field-error" role="alert">{errors.users}</span> : null}
       </fieldset>
-      {errors._form ? <p class="form-error" role="alert">{errors._form}</p> : null}
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy} data-testid="save-role">
-          {isNew ? 'Create role' : 'Save'}
-        </button>
-        <button type="button" class="subtle" onClick={props.onDone}>
-          Cancel
-        </button>
-      </div>
+      <FormActions kind="role" isNew={isNew} busy={busy} error={errors._form} onCancel={props.onDone} />
     </form>
   );
 }

@@ -1,6 +1,7 @@
 // Users of the selected scope: create, rename, set password (never shown again), delete.
 import { useState } from 'preact/hooks';
 import { EntityList } from '../components/EntityList.js';
+import { FormActions } from '../components/FormActions.js';
 import { Field } from '../components/Field.js';
 import { formErrors, problems, type FormErrors } from '../components/form.js';
 import { sortedIds } from '../logic/model.js';
@@ -63,15 +64,7 @@ function UserEditor(props: { userId: string | null; onDone: (id: string | null) 
         placeholder={isNew ? '' : 'unchanged'}
         hint={`At least ${MIN_PASSWORD_LENGTH} characters. It is stored hashed and never shown again.`}
       />
-      {errors._form ? <p class="form-error" role="alert">{errors._form}</p> : null}
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy} data-testid="save-user">
-          {isNew ? 'Create user' : 'Save'}
-        </button>
-        <button type="button" class="subtle" onClick={() => props.onDone(null)}>
-          Cancel
-        </button>
-      </div>
+      <FormActions kind="user" isNew={isNew} busy={busy} error={errors._form} onCancel={() => props.onDone(null)} />
     </form>
   );
 }
