@@ -109,7 +109,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     metrics,
   };
   const unwatch = watchDirectory(services);
-  // Voice activity goes to every socket subscribed to the loop (PROTOCOL.md §6).
+  // Voice activity goes to every socket subscribed to the loop (docs/openvocs-protocol.md §6).
   services.media.onVoiceActivity(({ loop, on, talkers }) => {
     const loopId = loop.key.slice(loop.key.lastIndexOf('/') + 1);
     services.hub.toLoop(loop.key, push('vad', 'loop_broadcast', { loop: loopId, on, talkers }));

@@ -1,5 +1,5 @@
 // One simulated operator: a signaling client plus a WebRTC client, set up like a keyset does
-// (PROTOCOL.md §4: login → get user → user_roles → authorize → media request/answer/trickle →
+// (docs/openvocs-protocol.md §4: login → get user → user_roles → authorize → media request/answer/trickle →
 // media_ready → role_loops), then switching loops and talking on command. It records its setup
 // time; reply latencies go to the shared recorder of the signaling client.
 import type { Push } from '../../src/protocol/envelope.js';

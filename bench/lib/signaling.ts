@@ -1,4 +1,4 @@
-// The load tool's signaling client (PROTOCOL.md §2): JSON over WSS, replies matched by uuid, every
+// The load tool's signaling client (docs/openvocs-protocol.md §2): JSON over WSS, replies matched by uuid, every
 // reply's latency recorded per event name, pushes handed to listeners. Unlike the tests' client it
 // keeps no message history, so hundreds of long-running operators stay cheap.
 import { randomUUID } from 'node:crypto';

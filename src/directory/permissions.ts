@@ -1,4 +1,4 @@
-// Pure permission rules of the directory model (PROTOCOL.md §5, §7).
+// Pure permission rules of the directory model (docs/openvocs-protocol.md §5, §7).
 import type { LoopRecord, RoleRecord } from './schema.js';
 
 /** What a role may do on a loop: `loop.roles[role]` true = talk, false = monitor, absent = nothing. */

@@ -1,4 +1,4 @@
-// ICE candidates as the client protocol carries them (PROTOCOL.md §5 `candidate`).
+// ICE candidates as the client protocol carries them (docs/openvocs-protocol.md §5 `candidate`).
 
 /** A candidate received from the other side (client → server request, or server push). */
 export interface RemoteCandidate {

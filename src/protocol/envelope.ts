@@ -1,4 +1,4 @@
-// Envelope rules of PROTOCOL.md §2: replies echo uuid/client/request, pushes carry a fresh uuid.
+// Envelope rules of docs/openvocs-protocol.md §2: replies echo uuid/client/request, pushes carry a fresh uuid.
 import { randomUUID } from 'node:crypto';
 import type { ProtocolError } from './errors.js';
 
@@ -46,7 +46,7 @@ export function errorReply(request: Request, error: ProtocolError): Reply {
   return { ...reply(request, {}), error: { code: error.code, description: error.description } };
 }
 
-/** Media pushes must not carry a top-level `client` (PROTOCOL.md §2); no push does. */
+/** Media pushes must not carry a top-level `client` (docs/openvocs-protocol.md §2); no push does. */
 export function push(event: string, type: PushType, parameter: JsonObject): Push {
   return { event, uuid: randomUUID(), type, parameter };
 }

@@ -1,4 +1,4 @@
-// The error catalogue of the client protocol (PROTOCOL.md §3). The single place that knows codes and texts.
+// The error catalogue of the client protocol (docs/openvocs-protocol.md §3). The single place that knows codes and texts.
 
 export const ErrorCode = {
   processing: 1000,

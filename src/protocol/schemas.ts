@@ -1,4 +1,4 @@
-// Parameter schemas of every client event (PROTOCOL.md §5, §7, §8). Validation failures become error
+// Parameter schemas of every client event (docs/openvocs-protocol.md §5, §7, §8). Validation failures become error
 // 1008 naming the field, e.g. `parameter loop: expected string`.
 import { z } from 'zod';
 import { idSchema } from '../directory/schema.js';

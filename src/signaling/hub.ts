@@ -1,4 +1,4 @@
-// Broadcast groups (PROTOCOL.md §6): user (all sockets of a user), loop (sockets subscribed to a loop
+// Broadcast groups (docs/openvocs-protocol.md §6): user (all sockets of a user), loop (sockets subscribed to a loop
 // via role_loops or by joining it; they stay subscribed after leaving) and system (registered sockets).
 import type { Scope } from '../directory/directory.js';
 import type { Push } from '../protocol/envelope.js';

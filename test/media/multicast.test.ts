@@ -1,4 +1,4 @@
-// Inner-core redundancy (DESIGN.md): two Loopcast processes on one host share loops over real IP
+// Inner-core redundancy (docs/design.md): two Loopcast processes on one host share loops over real IP
 // multicast on 127.0.0.1. A talker on one backend is heard by a listener on the other.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

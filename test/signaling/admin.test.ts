@@ -1,4 +1,4 @@
-// Admin API (PROTOCOL.md §7): changes are validated, durable, visible to operators and applied live.
+// Admin API (docs/openvocs-protocol.md §7): changes are validated, durable, visible to operators and applied live.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 // Crash durability: Loopcast runs as a child process (the real CLI) and is SIGKILLed in the middle of
 // a stream of pipelined, acknowledged writes, several times on the same directory. After every
-// restart the files are intact JSON and every acknowledged change is there (PROTOCOL.md §5: persisted
+// restart the files are intact JSON and every acknowledged change is there (docs/openvocs-protocol.md §5: persisted
 // loop state/volume, user data; §7: admin writes are durable before the reply; sessions survive).
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';

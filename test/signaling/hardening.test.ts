@@ -1,4 +1,4 @@
-// Negative paths of the signaling protocol (PROTOCOL.md §2, §3, §5, §7): every refusal carries the
+// Negative paths of the signaling protocol (docs/openvocs-protocol.md §2, §3, §5, §7): every refusal carries the
 // documented error code, and afterwards the server is up and an unrelated logged-in socket still works.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_PERMISSIONS, getHealth } from '../support/fuzz-tools.js';
@@ -40,7 +40,7 @@ function expectError(reply: Message, code: number, description?: RegExp | string
   expect(reply.error?.code).toBe(code);
   if (typeof description === 'string') expect(reply.error?.description).toBe(description);
   else if (description) expect(reply.error?.description).toMatch(description);
-  // PROTOCOL.md §2: response stays an object in errors.
+  // docs/openvocs-protocol.md §2: response stays an object in errors.
   expect(reply.response).toEqual({});
   expect(reply.type).toBe('unicast');
 }
@@ -409,7 +409,7 @@ describe('rate limit', () => {
     const codes = replies.map((m) => m.error?.code ?? 0);
     expect(codes.filter((c) => c === 50000).length).toBeGreaterThan(0);
     expect(codes.filter((c) => c === 0).length).toBeGreaterThan(0);
-    // Only temporary codes (PROTOCOL.md §3: ≥ 50000, the client retries).
+    // Only temporary codes (docs/openvocs-protocol.md §3: ≥ 50000, the client retries).
     expect(codes.filter((c) => c !== 0 && c < 50000)).toEqual([]);
     expect(a.closeCode).toBeUndefined();
 

@@ -1,4 +1,4 @@
-// Session redundancy (PROTOCOL.md §5, DESIGN.md): all sockets of a user hear its switches, and the
+// Session redundancy (docs/openvocs-protocol.md §5, docs/design.md): all sockets of a user hear its switches, and the
 // user's loop states and volumes persist across logout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolClient } from '../support/protocol-client.js';

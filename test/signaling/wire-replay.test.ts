@@ -15,7 +15,7 @@ interface TraceLine {
   json: Message | null;
 }
 
-const TRACE = fileURLToPath(new URL('../../../shared/fixtures/openvocs-wire-log.jsonl', import.meta.url));
+const TRACE = fileURLToPath(new URL('../fixtures/openvocs-wire-log.jsonl', import.meta.url));
 /** Media needs the media plane (issue 3); vad needs audio. */
 const AUDIO_EVENTS = new Set(['media', 'candidate', 'end_of_candidates', 'media_ready', 'vad']);
 /** Identifying values of a broadcast that must be equal, not only of the same type. */
@@ -36,7 +36,7 @@ function shape(value: unknown, path = '', opaque: ReadonlySet<string> = new Set(
 /** User data is the client's own payload; its content differs with the recording's earlier state. */
 const OPAQUE = new Set(['.response.data', '.request.parameter.roles', '.parameter.roles']);
 
-/** The openvocs backend omits `type` on some replies; PROTOCOL.md §2 makes Loopcast always set it. */
+/** The openvocs backend omits `type` on some replies; docs/openvocs-protocol.md §2 makes Loopcast always set it. */
 function comparableShape(message: Message): unknown {
   const s = shape(message, '', OPAQUE) as Record<string, unknown>;
   if (message.request !== undefined) s.type = 'string';
@@ -55,7 +55,7 @@ function sameBroadcast(expected: Message, actual: Message): boolean {
 }
 
 /**
- * The one documented difference (PROTOCOL.md §6): a socket that left a loop stays subscribed in
+ * The one documented difference (docs/openvocs-protocol.md §6): a socket that left a loop stays subscribed in
  * Loopcast, so it also gets that loop's later switch_loop_state loop broadcasts (openvocs drops it).
  */
 function isDocumentedExtra(m: Message): boolean {

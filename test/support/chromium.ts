@@ -1,4 +1,4 @@
-// Debian's Chromium driven by playwright-core (never a downloaded browser), with the flags DESIGN.md
+// Debian's Chromium driven by playwright-core (never a downloaded browser), with the flags docs/design.md
 // lists. A fake microphone plays `fakeAudio` (a WAV file the test generates).
 import { chromium, type Browser } from 'playwright-core';
 

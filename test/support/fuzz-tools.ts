@@ -1,5 +1,5 @@
 // Tools for hardening and fuzz tests: a raw WebSocket that records every frame (optionally from another
-// loopback source address), a checker for the reply envelope of PROTOCOL.md §2, and a /health probe.
+// loopback source address), a checker for the reply envelope of docs/openvocs-protocol.md §2, and a /health probe.
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
@@ -52,7 +52,7 @@ export function replyProblems(message: unknown): string[] {
   return problems;
 }
 
-/** Problems with a server push (PROTOCOL.md §2: fresh uuid, push type, parameter object). */
+/** Problems with a server push (docs/openvocs-protocol.md §2: fresh uuid, push type, parameter object). */
 export function pushProblems(message: unknown): string[] {
   if (!isObject(message)) return ['push is not a JSON object'];
   const problems: string[] = [];

@@ -1,4 +1,4 @@
-// Builds small bus RTP packets (PROTOCOL.md §9 profile) for loop bus and edge tests.
+// Builds small bus RTP packets (docs/openvocs-protocol.md §9 profile) for loop bus and edge tests.
 import { serializeRtp } from '../../src/media/rtp.js';
 
 export function busPacket(ssrc: number, seq: number, payload: Buffer = Buffer.from([0xf8, 0xff, 0xfe])): Buffer {

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { startLoopcast, type RunningLoopcast } from '../../src/app.js';
 import { resolveConfig, type ConfigInput } from '../../src/config/config.js';
 
-export const FIXTURE_DB = fileURLToPath(new URL('../../../shared/fixtures/openvocs-db', import.meta.url));
+export const FIXTURE_DB = fileURLToPath(new URL('../fixtures/openvocs-db', import.meta.url));
 
 /** A shared TLS dir: generating a certificate per test would only cost time. */
 const TLS_DIR = join(tmpdir(), `loopcast-test-tls-${process.pid}`);

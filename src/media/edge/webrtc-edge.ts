@@ -34,7 +34,7 @@ export type WebRtcEdgeEvents = {
   close: [];
 };
 
-/** SSRCs up to 66000 are reserved for non-WebRTC sources (PROTOCOL.md §9). */
+/** SSRCs up to 66000 are reserved for non-WebRTC sources (docs/openvocs-protocol.md §9). */
 const MIN_SSRC = 66001;
 
 export class WebRtcEdge extends EventEmitter<WebRtcEdgeEvents> {

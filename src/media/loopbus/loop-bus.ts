@@ -1,6 +1,6 @@
 // The loop bus: how RTP of one voice loop reaches every mixer/edge that hears it. A loop is one
 // IP multicast group:port (deployed) or an in-process fan-out (embedded). Bus RTP follows
-// PROTOCOL.md §9: plain RTP, PT 100, 48 kHz clock, 20 ms mono Opus frames, one SSRC per talker.
+// docs/openvocs-protocol.md §9: plain RTP, PT 100, 48 kHz clock, 20 ms mono Opus frames, one SSRC per talker.
 import type { EventEmitter } from 'node:events';
 import type { LoopAddress } from '../control.js';
 import type { RtpPacket } from '../rtp.js';

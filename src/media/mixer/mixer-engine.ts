@@ -1,6 +1,6 @@
 // The mixer engine core, sans-I/O: push() talker packets as they arrive, tick() every 20 ms.
 //
-// Per tick (DESIGN.md "Media engine"):
+// Per tick (docs/design.md "Media engine"):
 //  1. each talker's playout buffer yields one frame, decoded ONCE, only if someone hears it;
 //  2. each listener's mix = sum over monitored loops of gain(loop) x talker pcm, minus the listener's
 //     own SSRC. A talker heard on two loops the listener monitors counts once PER LOOP (gains add),

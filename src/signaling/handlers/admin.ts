@@ -1,4 +1,4 @@
-// Admin API (PROTOCOL.md §7), openvocs names and parameter shapes. Every write needs admin rights on
+// Admin API (docs/openvocs-protocol.md §7), openvocs names and parameter shapes. Every write needs admin rights on
 // the entity's scope (domain admins administer all projects of their domain) and is durable before
 // the reply. Replies never carry password objects.
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// role_loops, switch_loop_state, switch_loop_volume, talking (PROTOCOL.md §5).
+// role_loops, switch_loop_state, switch_loop_volume, talking (docs/openvocs-protocol.md §5).
 import { layoutPositions } from '../../directory/layout.js';
 import { loopPermission, mayEnterState, type LoopPermission } from '../../directory/permissions.js';
 import type { LoopRecord } from '../../directory/schema.js';

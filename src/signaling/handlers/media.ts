@@ -1,4 +1,4 @@
-// media, candidate, end_of_candidates: signaling for the client's one WebRTC session (PROTOCOL.md §4).
+// media, candidate, end_of_candidates: signaling for the client's one WebRTC session (docs/openvocs-protocol.md §4).
 import type { MediaSession } from '../../media/control.js';
 import { push, type JsonObject } from '../../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
@@ -24,7 +24,7 @@ function openSession(services: Services, conn: Connection): MediaSession {
   });
   session.on('ready', () => {
     if (conn.media !== session) return;
-    // Switches made before media was up take effect now (PROTOCOL.md §5).
+    // Switches made before media was up take effect now (docs/openvocs-protocol.md §5).
     for (const [loopId, state] of conn.loopStates) {
       session.setLoop(mediaLoop(services, conn, loopId), state, services.state.loopSetting(login.user, role, loopId).volume);
     }

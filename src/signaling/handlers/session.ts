@@ -1,4 +1,4 @@
-// register, login, update_login, logout, get{type:user}, user_roles, authorize (PROTOCOL.md §5).
+// register, login, update_login, logout, get{type:user}, user_roles, authorize (docs/openvocs-protocol.md §5).
 import { verifyPassword, type StoredPassword } from '../../directory/passwords.js';
 import { isRoleMember } from '../../directory/permissions.js';
 import type { JsonObject } from '../../protocol/envelope.js';

@@ -1,4 +1,4 @@
-// get_user_data / set_user_data (per-user UI memory) and keyset layouts (PROTOCOL.md §5).
+// get_user_data / set_user_data (per-user UI memory) and keyset layouts (docs/openvocs-protocol.md §5).
 import type { JsonObject } from '../../protocol/envelope.js';
 import { ProtocolError } from '../../protocol/errors.js';
 import { anyObject, getKeysetLayoutParams, parseParams, setKeysetLayoutParams } from '../../protocol/schemas.js';

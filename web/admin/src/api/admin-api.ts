@@ -1,4 +1,4 @@
-// Typed calls of the admin API (PROTOCOL.md §7, docs/protocol.md) and the console's extensions
+// Typed calls of the admin API (docs/openvocs-protocol.md §7, docs/protocol.md) and the console's extensions
 // (web/admin/LIVE_API.md). Every change the console makes goes through one of these.
 import { normaliseScope, type EntityType, type MemberType, type Position, type ScopeRecord, type ScopeRef } from '../logic/model.js';
 import type { ApiConnection } from './connection.js';

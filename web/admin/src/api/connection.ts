@@ -1,4 +1,4 @@
-// One WebSocket to Loopcast's /api (PROTOCOL.md §2): requests resolve with their reply's `response`
+// One WebSocket to Loopcast's /api (docs/openvocs-protocol.md §2): requests resolve with their reply's `response`
 // (matched by uuid), errors reject with ApiError, and pushes go to listeners.
 import { ApiError } from '../logic/errors.js';
 

@@ -61,7 +61,7 @@ export interface ScopeRecord {
   [key: string]: unknown;
 }
 
-/** The role whose members administer a scope (PROTOCOL.md §7). */
+/** The role whose members administer a scope (docs/openvocs-protocol.md §7). */
 export const ADMIN_ROLE = 'admin';
 
 export function scopeKey(scope: ScopeRef): string {

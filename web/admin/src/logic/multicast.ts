@@ -1,5 +1,5 @@
 // Loop multicast addresses (group:port). Every loop is one IP multicast group:port on the audio LAN
-// (DESIGN.md); two loops on the same address would mix into each other, so conflicts are refused.
+// (docs/design.md); two loops on the same address would mix into each other, so conflicts are refused.
 import type { Multicast } from './model.js';
 
 /** The group the console allocates in (administratively scoped, RFC 2365). */

@@ -1,5 +1,5 @@
 // The keyset controller: login and session resume, role choice, one Backend per configured URL with the
-// establish sequence (PROTOCOL.md §4), lead choice, and the glue to loops (loops.ts) and talk (talk.ts).
+// establish sequence (docs/openvocs-protocol.md §4), lead choice, and the glue to loops (loops.ts) and talk (talk.ts).
 import { ProtocolRequestError, type PushMessage } from '../logic/envelope.js';
 import { backendUrls, chooseLead } from '../logic/lead.js';
 import { parseRoleLoops } from '../logic/loops.js';
@@ -131,7 +131,7 @@ export class Keyset {
     this.keepalive = window.setInterval(() => this.renewSessions(), KEEPALIVE_MS);
   }
 
-  /** PROTOCOL.md §4 for one socket: login (session first), role, media, loops, re-applied states. */
+  /** docs/openvocs-protocol.md §4 for one socket: login (session first), role, media, loops, re-applied states. */
   private async establish(b: Backend): Promise<void> {
     const socket = b.socket;
     const session = this.session;

@@ -1,4 +1,4 @@
-// Envelope of PROTOCOL.md §2: requests carry uuid + client; replies echo them and carry `request`;
+// Envelope of docs/openvocs-protocol.md §2: requests carry uuid + client; replies echo them and carry `request`;
 // pushes (broadcasts, media) have no `request`.
 import { isJsonObject, type JsonObject } from './types.js';
 

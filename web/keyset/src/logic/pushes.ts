@@ -1,5 +1,5 @@
 // Server pushes → loop views. Pure: returns the new map plus what this client must mirror when another
-// client of the same user and role switched (session redundancy, DESIGN.md).
+// client of the same user and role switched (session redundancy, docs/design.md).
 import { parseParticipants, type LoopMap } from './loops.js';
 import { isLoopState, type JsonObject, type LoopState, type Self } from './types.js';
 

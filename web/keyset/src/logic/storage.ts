@@ -1,5 +1,5 @@
 // What the keyset remembers in localStorage: the client id and sessions (auto re-login after a reload,
-// PROTOCOL.md §5 login) and the operator's settings. Reads are validated: storage may hold anything.
+// docs/openvocs-protocol.md §5 login) and the operator's settings. Reads are validated: storage may hold anything.
 import { isJsonObject } from './types.js';
 
 export interface KeyValueStore {

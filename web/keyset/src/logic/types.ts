@@ -1,4 +1,4 @@
-// Wire shapes of the openvocs client protocol as the keyset uses them (PROTOCOL.md §5, §6).
+// Wire shapes of the openvocs client protocol as the keyset uses them (docs/openvocs-protocol.md §5, §6).
 
 export type LoopState = 'none' | 'recv' | 'send';
 export type Permission = 'send' | 'recv';

@@ -1,4 +1,4 @@
-// One WebRTC media session with one backend (PROTOCOL.md §4, §9): the server offers, we answer with our
+// One WebRTC media session with one backend (docs/openvocs-protocol.md §4, §9): the server offers, we answer with our
 // microphone track (muted until push-to-talk), trickle candidates, and wait for the `media_ready` push.
 import type { PushMessage } from '../logic/envelope.js';
 import type { StatsSample } from '../logic/quality.js';
