@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { createLogger } from './log/logger.js';
+import { LdapLogin } from './auth/ldap/ldap-login.js';
 import type { LoopcastConfig } from './config/config.js';
 import { AuditLog } from './directory/audit-log.js';
 import { createDemoDirectory, hasDirectory, type DemoCredentials } from './directory/demo.js';
@@ -18,6 +20,8 @@ import { push } from './protocol/envelope.js';
 import { Hub, loopKey } from './signaling/hub.js';
 import { LoginThrottle } from './signaling/login-throttle.js';
 import { watchDirectory } from './signaling/reconcile.js';
+import { PerUserMediaQuota } from './signaling/media-quota.js';
+import { installSafetyNet } from './signaling/safety-net.js';
 import { SignalingServer } from './signaling/server.js';
 import type { WebMount } from './signaling/static-files.js';
 import type { Services } from './signaling/services.js';
@@ -28,17 +32,12 @@ export interface RunningLoopcast {
   url: string;
   services: Services;
   demo: DemoCredentials | undefined;
+  /** Port of the separate /metrics listener (config `metrics.host`/`metrics.port`). */
+  metricsPort?: number;
   close(): Promise<void>;
 }
 
-/** Never log secrets: passwords, session ids, SDP credentials. */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'loopcast' },
-    redact: { paths: ['password', 'session', '*.password', '*.session', 'parameter.password', 'parameter.session'], censor: '[redacted]' },
-  });
-}
+export { createLogger } from './log/logger.js';
 
 const BUILT_KEYSET = fileURLToPath(new URL('../web/keyset/dist', import.meta.url));
 const BUILT_ADMIN = fileURLToPath(new URL('../web/admin/dist', import.meta.url));
@@ -97,17 +96,19 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
       ? // An auto-chosen HTTPS port gets an auto-chosen media port too (no reason to collide).
         await startMediaPlane(config, config.port === 0 ? 0 : port, knownLoops(directory), log, metrics.registry)
       : new UnavailableMediaControl());
+  const hub = new Hub();
   const services: Services = {
     directory,
     audit,
     state,
     sessions,
-    hub: new Hub(),
-    media,
+    hub,
+    media: new PerUserMediaQuota(media, hub, config.limits.maxMediaSessionsPerUser),
     throttle: new LoginThrottle(),
     log,
     metrics,
   };
+  if (config.ldap) services.ldap = new LdapLogin(config.ldap, directory, log);
   const unwatch = watchDirectory(services);
   // Voice activity goes to every socket subscribed to the loop (docs/openvocs-protocol.md §6).
   services.media.onVoiceActivity(({ loop, on, talkers }) => {
@@ -119,6 +120,10 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     port,
     tls,
     limits: config.limits,
+    metrics: {
+      ...(config.metrics.host !== undefined && config.metrics.port !== undefined ? { listen: { host: config.metrics.host, port: config.metrics.port } } : {}),
+      ...(config.metrics.token !== undefined ? { token: config.metrics.token } : {}),
+    },
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
     web: webMounts(config),
   });
@@ -128,17 +133,20 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     await media.close();
     throw err;
   }
+  const removeSafetyNet = installSafetyNet(log);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  log.info({ port, db }, 'loopcast listening');
+  log.info({ port, db, ...(server.metricsPort !== undefined ? { metricsPort: server.metricsPort } : {}) }, 'loopcast listening');
   return {
     port,
     url: `https://${shownHost}:${port}`,
     services,
     demo,
+    ...(server.metricsPort !== undefined ? { metricsPort: server.metricsPort } : {}),
     async close() {
       unwatch();
       await server.close();
       await services.media.close();
+      removeSafetyNet();
     },
   };
 }

@@ -283,6 +283,7 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     if (this.closed) return;
     if (isRtcp(msg)) {
       this.stats.rtcpIn++;
+      this.emit('rtcp', msg);
       return;
     }
     const packet = parseRtp(msg);

@@ -18,6 +18,8 @@ export type EdgeSessionEvents = {
   connected: [];
   /** One uplink RTP packet (Opus, PT 100) with the client's SSRC; `raw` is the decrypted packet. */
   rtp: [packet: RtpPacket, raw: Buffer];
+  /** One decrypted RTCP compound packet from the client (receiver reports about our downlink). */
+  rtcp: [packet: Buffer];
   failed: [error: EdgeError];
   close: [];
 };

@@ -7,7 +7,7 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { TickClock, type Tick } from '../clock.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
 import type { WebRtcEdge } from '../edge/index.js';
-import { MixerEngine, type MixerOptions } from '../mixer/index.js';
+import { MixerEngine, opusCodecs, type MixerOptions } from '../mixer/index.js';
 import { FRAME_MS, FRAME_SAMPLES } from '../opus.js';
 import { serializeRtp, type RtpPacket } from '../rtp.js';
 import { LoopVad, type VadOptions } from '../vad/index.js';
@@ -48,14 +48,16 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   private readonly loops = new Map<string, LoopEntry>();
   private readonly downSeq = new Map<string, { seq: number; lastFrame: bigint }>();
   private stopClock: (() => void) | undefined;
+  private lastTickAt: number | undefined;
 
   constructor(private readonly options: MediaPlaneOptions) {
     super();
+    this.metrics = options.registry ? new PlaneMetrics(options.registry, this) : undefined;
+    const codecs = options.mixer?.codecs ?? opusCodecs(options.mixer?.encoder);
     // VAD and talker indication need levels for every talker, also unheard ones: decode once each.
-    this.engine = new MixerEngine({ alwaysDecode: true, ...options.mixer });
+    this.engine = new MixerEngine({ alwaysDecode: true, ...options.mixer, codecs: this.metrics ? this.metrics.timedCodecs(codecs) : codecs });
     this.vad = new LoopVad(options.vad);
     this.clock = new TickClock({ onError: (err) => options.log.error({ err }, 'media tick failed') });
-    this.metrics = options.registry ? new PlaneMetrics(options.registry, this) : undefined;
   }
 
   get engineCounters() {
@@ -70,6 +72,19 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     return this.engine.talkerStats().find((t) => t.ssrc === ssrc)?.stats;
   }
 
+  isLocalTalker(ssrc: number): boolean {
+    return this.bySsrc.has(ssrc);
+  }
+
+  /** For readiness (src/health): the UDP port, and whether the clock ticks while it should. */
+  health(): { udpPort: number; clockSubscribed: boolean; msSinceTick: number | undefined } {
+    return {
+      udpPort: this.options.edge.port,
+      clockSubscribed: this.stopClock !== undefined,
+      msSinceTick: this.lastTickAt === undefined ? undefined : performance.now() - this.lastTickAt,
+    };
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }
@@ -81,6 +96,7 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     const session = new PlaneSession(this, this.options.edge.createSession(), client, this.options.guard);
     this.sessions.set(client.connectionId, session);
     this.bySsrc.set(session.ssrc, session);
+    session.edge.on('rtcp', (packet) => this.metrics?.onRtcp(session.ssrc, packet));
     // Registered at once so the mix is ready when DTLS is (media_ready means audio can flow).
     this.engine.setListener(client.connectionId, { ssrc: session.ssrc, volumes: {} });
     return session;
@@ -139,12 +155,17 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
 
   private receive(loop: MediaLoop, packet: RtpPacket): void {
     this.engine.push(loop.key, packet, performance.now());
-    this.stopClock ??= this.clock.subscribe((tick) => this.tick(tick));
+    if (!this.stopClock) {
+      this.stopClock = this.clock.subscribe((tick) => this.tick(tick));
+      this.lastTickAt = performance.now();
+    }
   }
 
   private tick(tick: Tick): void {
-    this.metrics?.lateness.observe(tick.lateNs / 1e9);
+    const started = performance.now();
+    this.lastTickAt = started;
     const { outputs, levels } = this.engine.tick();
+    this.metrics?.onTick(tick.lateNs, (performance.now() - started) / 1000);
     // Downlink timestamps follow the clock's deadlines: DTX gaps show as timestamp jumps with
     // contiguous sequence numbers, exactly like Opus DTX from a browser.
     const frame = tick.deadlineNs / FRAME_NS;
