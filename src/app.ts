@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createLogger } from './log/logger.js';
-import { LdapLogin } from './auth/ldap/ldap-login.js';
 import type { LoopcastConfig } from './config/config.js';
 import { AuditLog } from './directory/audit-log.js';
 import { createDemoDirectory, hasDirectory, type DemoCredentials } from './directory/demo.js';
@@ -20,8 +19,6 @@ import { push } from './protocol/envelope.js';
 import { Hub, loopKey } from './signaling/hub.js';
 import { LoginThrottle } from './signaling/login-throttle.js';
 import { watchDirectory } from './signaling/reconcile.js';
-import { PerUserMediaQuota } from './signaling/media-quota.js';
-import { installSafetyNet } from './signaling/safety-net.js';
 import { SignalingServer } from './signaling/server.js';
 import type { WebMount } from './signaling/static-files.js';
 import type { Services } from './signaling/services.js';
@@ -32,8 +29,6 @@ export interface RunningLoopcast {
   url: string;
   services: Services;
   demo: DemoCredentials | undefined;
-  /** Port of the separate /metrics listener (config `metrics.host`/`metrics.port`). */
-  metricsPort?: number;
   close(): Promise<void>;
 }
 
@@ -96,19 +91,17 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
       ? // An auto-chosen HTTPS port gets an auto-chosen media port too (no reason to collide).
         await startMediaPlane(config, config.port === 0 ? 0 : port, knownLoops(directory), log, metrics.registry)
       : new UnavailableMediaControl());
-  const hub = new Hub();
   const services: Services = {
     directory,
     audit,
     state,
     sessions,
-    hub,
-    media: new PerUserMediaQuota(media, hub, config.limits.maxMediaSessionsPerUser),
+    hub: new Hub(),
+    media,
     throttle: new LoginThrottle(),
     log,
     metrics,
   };
-  if (config.ldap) services.ldap = new LdapLogin(config.ldap, directory, log);
   const unwatch = watchDirectory(services);
   // Voice activity goes to every socket subscribed to the loop (docs/openvocs-protocol.md §6).
   services.media.onVoiceActivity(({ loop, on, talkers }) => {
@@ -120,10 +113,6 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     port,
     tls,
     limits: config.limits,
-    metrics: {
-      ...(config.metrics.host !== undefined && config.metrics.port !== undefined ? { listen: { host: config.metrics.host, port: config.metrics.port } } : {}),
-      ...(config.metrics.token !== undefined ? { token: config.metrics.token } : {}),
-    },
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
     web: webMounts(config),
   });
@@ -133,20 +122,17 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     await media.close();
     throw err;
   }
-  const removeSafetyNet = installSafetyNet(log);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  log.info({ port, db, ...(server.metricsPort !== undefined ? { metricsPort: server.metricsPort } : {}) }, 'loopcast listening');
+  log.info({ port, db }, 'loopcast listening');
   return {
     port,
     url: `https://${shownHost}:${port}`,
     services,
     demo,
-    ...(server.metricsPort !== undefined ? { metricsPort: server.metricsPort } : {}),
     async close() {
       unwatch();
       await server.close();
       await services.media.close();
-      removeSafetyNet();
     },
   };
 }
