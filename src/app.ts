@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createLogger } from './log/logger.js';
+import { LdapLogin } from './auth/ldap/ldap-login.js';
 import type { LoopcastConfig } from './config/config.js';
 import { AuditLog } from './directory/audit-log.js';
 import { createDemoDirectory, hasDirectory, type DemoCredentials } from './directory/demo.js';
@@ -102,6 +103,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     log,
     metrics,
   };
+  if (config.ldap) services.ldap = new LdapLogin(config.ldap, directory, log);
   const unwatch = watchDirectory(services);
   // Voice activity goes to every socket subscribed to the loop (docs/openvocs-protocol.md §6).
   services.media.onVoiceActivity(({ loop, on, talkers }) => {

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { ldapConfigSchema } from '../auth/ldap/ldap-config.js';
 
 export const configSchema = z.strictObject({
   /** Where Loopcast keeps its own files (TLS certificate, and the directory unless `db` is set). */
@@ -59,6 +60,8 @@ export const configSchema = z.strictObject({
     .refine((m) => m.bus !== 'multicast' || m.multicast.interface !== undefined, {
       message: 'media.multicast.interface is required for the multicast bus (the interface is always pinned)',
     }),
+  /** Login of directory users through LDAP (docs/ldap.md); off when absent. */
+  ldap: ldapConfigSchema.optional(),
 });
 
 export type LoopcastConfig = z.infer<typeof configSchema>;

@@ -1,5 +1,6 @@
 // What every handler may use. Built once per server by src/app.ts.
 import type { Logger } from 'pino';
+import type { LdapLogin } from '../auth/ldap/ldap-login.js';
 import type { AuditLog } from '../directory/audit-log.js';
 import type { Directory } from '../directory/directory.js';
 import type { SessionStore } from '../directory/session-store.js';
@@ -21,6 +22,8 @@ export interface Services {
   throttle: LoginThrottle;
   log: Logger;
   metrics: Metrics;
+  /** Set when `ldap` is configured (docs/ldap.md). */
+  ldap?: LdapLogin;
 }
 
 export interface HandlerContext {

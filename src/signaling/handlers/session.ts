@@ -20,10 +20,13 @@ async function login({ conn, request, services }: HandlerContext): Promise<JsonO
   if (wait > 0) throw ProtocolError.auth(`too many failed logins; retry in ${Math.ceil(wait / 1000)} s`);
 
   const client = request.client ?? conn.id;
-  const ref = services.directory.findUser(user);
+  let ref = services.directory.findUser(user);
   // A still-valid session id issued to this client id logs in again without the password (reload).
   const viaSession = ref !== undefined && services.sessions.find(password, user, client) !== undefined;
-  const ok = viaSession || ((await verifyPassword(password, ref?.user.password ?? DUMMY_PASSWORD)) && ref !== undefined);
+  // Users without a local password are checked by the LDAP directory when one is configured (docs/ldap.md).
+  const ldap = !viaSession && services.ldap?.appliesTo(ref) ? services.ldap : undefined;
+  if (ldap) ref = await ldap.login(user, password);
+  const ok = viaSession || (ldap ? ref !== undefined : (await verifyPassword(password, ref?.user.password ?? DUMMY_PASSWORD)) && ref !== undefined);
   if (!ok || !ref) {
     services.throttle.recordFailure(user, conn.remoteAddress, now);
     services.log.info({ conn: conn.id, user, address: conn.remoteAddress }, 'login failed');
