@@ -1,0 +1,211 @@
+// The recorder service: joins the recorded loops on the loop bus, writes talk spurts as Ogg Opus
+// files and talk records into SQLite, flushes pages every `flushMs` (a kill loses at most that)
+// and fdatasyncs every `syncMs`. A write error (disk full) stops recording cleanly — files closed,
+// rows kept, an error logged and `loopcast_recorder_up` 0 — while audio keeps flowing; it resumes
+// by itself once enough space is free again.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { LoopAddress, LoopBus } from '../media/loopbus/index.js';
+import { nodeFileOps, type FileOps } from './file-ops.js';
+import { LoopRecorder, type LoopRecorderHost, type RecordedLoop, type SpurtPolicy, type TalkerIdentity } from './loop-recorder.js';
+import { recoverOpenTalks } from './recovery.js';
+import { RecordingRepository } from './repository.js';
+
+export interface RecorderOptions {
+  /** Files and `recorder.db` live here. */
+  dir: string;
+  bus: LoopBus;
+  log: Logger;
+  identify(ssrc: number): TalkerIdentity | undefined;
+  now?: () => number;
+  ops?: FileOps;
+  policy?: Partial<SpurtPolicy>;
+  flushMs?: number;
+  syncMs?: number;
+  /** Recording resumes after a failure only with this much free space. */
+  minFreeBytes?: number;
+  retryMs?: number;
+  registry?: Registry;
+}
+
+export interface LoopToRecord extends RecordedLoop {
+  multicast?: LoopAddress;
+}
+
+export const DEFAULT_POLICY: SpurtPolicy = { idleMs: 1000, maxGapMs: 1000, maxSpurtMs: 10 * 60_000, replayMs: 31_000 };
+
+class RecorderMetrics {
+  readonly up: Gauge;
+  readonly counts: Record<'packets' | 'bytes' | 'spurts' | 'dropped', Counter>;
+  readonly writeErrors: Counter;
+
+  constructor(registry: Registry | undefined, recorder: Recorder) {
+    const registers = registry ? [registry] : [];
+    this.up = new Gauge({ name: 'loopcast_recorder_up', help: '1 while the recorder writes, 0 after a write failure (disk full)', registers });
+    this.counts = {
+      packets: new Counter({ name: 'loopcast_recorder_packets_total', help: 'Opus packets recorded', registers }),
+      bytes: new Counter({ name: 'loopcast_recorder_payload_bytes_total', help: 'Opus payload bytes recorded', registers }),
+      spurts: new Counter({ name: 'loopcast_recorder_spurts_total', help: 'Talk spurts (files) started', registers }),
+      dropped: new Counter({ name: 'loopcast_recorder_dropped_packets_total', help: 'Late, duplicate or invalid packets not recorded', registers }),
+    };
+    this.writeErrors = new Counter({ name: 'loopcast_recorder_write_errors_total', help: 'Recording stopped by a write error', registers });
+    new Gauge({
+      name: 'loopcast_recorder_loops',
+      help: 'Loops being recorded',
+      registers,
+      collect() {
+        this.set(recorder.recordedLoopKeys().length);
+      },
+    });
+  }
+}
+
+export class Recorder implements LoopRecorderHost {
+  readonly repo: RecordingRepository;
+  readonly dir: string;
+  readonly ops: FileOps;
+  readonly policy: SpurtPolicy;
+  private readonly loops = new Map<string, LoopRecorder>();
+  private wanted: LoopToRecord[] = [];
+  private readonly metrics: RecorderMetrics;
+  private failed: unknown;
+  private timer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private lastSyncMs = 0;
+  private closed = false;
+
+  private constructor(private readonly options: RecorderOptions) {
+    this.dir = options.dir;
+    this.ops = options.ops ?? nodeFileOps;
+    this.policy = { ...DEFAULT_POLICY, ...options.policy };
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.repo = RecordingRepository.open(join(this.dir, 'recorder.db'));
+    this.metrics = new RecorderMetrics(options.registry, this);
+    this.metrics.up.set(1);
+  }
+
+  /** Opens the database, recovers talks cut short by a crash, and is ready to record. */
+  static open(options: RecorderOptions): Recorder {
+    const recorder = new Recorder(options);
+    const r = recoverOpenTalks(recorder.repo, recorder.dir);
+    if (r.recovered + r.removed > 0) options.log.info(r, 'recorder recovered talks cut short');
+    recorder.schedule();
+    return recorder;
+  }
+
+  now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  identify(ssrc: number): TalkerIdentity | undefined {
+    return this.options.identify(ssrc);
+  }
+
+  counted(kind: 'packets' | 'bytes' | 'spurts' | 'dropped', n: number): void {
+    this.metrics.counts[kind].inc(n);
+  }
+
+  get recording(): boolean {
+    return this.failed === undefined && !this.closed;
+  }
+
+  recordedLoopKeys(): string[] {
+    return [...this.loops.keys()];
+  }
+
+  loop(key: string): LoopRecorder | undefined {
+    return this.loops.get(key);
+  }
+
+  /** The loops that should be recorded now; joins new ones and leaves (finishing their spurts) the others. */
+  setLoops(loops: LoopToRecord[]): void {
+    this.wanted = loops;
+    if (!this.recording) return;
+    const keys = new Set(loops.map((l) => l.key));
+    for (const [key, rec] of this.loops) {
+      if (keys.has(key)) continue;
+      this.loops.delete(key);
+      this.guard(() => rec.close(false));
+    }
+    for (const loop of loops) {
+      if (this.loops.has(loop.key)) continue;
+      const handle = this.options.bus.join(loop.key, loop.multicast);
+      this.loops.set(loop.key, new LoopRecorder({ key: loop.key, scope: loop.scope, loopId: loop.loopId }, handle, this));
+    }
+  }
+
+  /** A write failed: stop everything cleanly, alert, and try again later. */
+  fail(err: unknown): void {
+    if (this.failed !== undefined || this.closed) return;
+    this.failed = err;
+    this.metrics.up.set(0);
+    this.metrics.writeErrors.inc();
+    this.options.log.error({ err, dir: this.dir }, 'recording stopped: write failed (disk full or unwritable); audio continues unrecorded');
+    for (const rec of this.loops.values()) rec.close(true);
+    this.loops.clear();
+    this.retryTimer = setTimeout(() => this.retry(), this.options.retryMs ?? 30_000);
+    this.retryTimer.unref();
+  }
+
+  private retry(): void {
+    this.retryTimer = undefined;
+    if (this.closed) return;
+    let free = 0;
+    try {
+      free = this.ops.freeBytes(this.dir);
+    } catch {
+      free = 0;
+    }
+    if (free < (this.options.minFreeBytes ?? 64 * 1024 * 1024)) {
+      this.retryTimer = setTimeout(() => this.retry(), this.options.retryMs ?? 30_000);
+      this.retryTimer.unref();
+      return;
+    }
+    this.failed = undefined;
+    this.metrics.up.set(1);
+    this.options.log.info({ dir: this.dir, freeBytes: free }, 'recording resumed');
+    this.setLoops(this.wanted);
+  }
+
+  /** Pages to the OS for every open spurt, progress into the database; fdatasync every syncMs. */
+  flush(): void {
+    if (!this.recording) return;
+    this.guard(() => this.repo.transaction(() => {
+      for (const rec of this.loops.values()) rec.flush();
+    }));
+    const now = this.now();
+    if (now - this.lastSyncMs >= (this.options.syncMs ?? 1000)) {
+      this.lastSyncMs = now;
+      for (const rec of this.loops.values()) rec.sync().catch((err: unknown) => this.fail(err));
+    }
+  }
+
+  private guard(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.flush();
+      if (!this.closed) this.schedule();
+    }, this.options.flushMs ?? 500);
+    this.timer.unref();
+  }
+
+  /** Finishes every spurt and closes the database. */
+  close(): void {
+    if (this.closed) return;
+    clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
+    for (const rec of this.loops.values()) this.guard(() => rec.close(this.failed !== undefined));
+    this.loops.clear();
+    this.closed = true;
+    this.repo.close();
+  }
+}
