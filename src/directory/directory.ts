@@ -18,11 +18,12 @@ import {
   type UserRecord,
 } from './schema.js';
 
-/** A rejected change: the JSON path inside the scope file and what is wrong there. */
+/** A rejected change: the JSON path inside the scope file (also as segments when known) and what is wrong there. */
 export class DirectoryChangeError extends Error {
   constructor(
     readonly jsonPath: string,
-    problem: string,
+    readonly problem: string,
+    readonly path?: (string | number)[],
   ) {
     super(`${jsonPath}: ${problem}`);
     this.name = 'DirectoryChangeError';
@@ -248,7 +249,8 @@ export class Directory extends EventEmitter<DirectoryEvents> {
     const parsed = schema.safeParse(draft);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new DirectoryChangeError(jsonPath(issue?.path ?? []), issue?.message ?? 'invalid');
+      const path = (issue?.path ?? []).map((key) => (typeof key === 'number' ? key : String(key)));
+      throw new DirectoryChangeError(jsonPath(path), issue?.message ?? 'invalid', path);
     }
     const next = parsed.data;
     try {
@@ -260,7 +262,7 @@ export class Directory extends EventEmitter<DirectoryEvents> {
       for (const id of Object.keys(next[kind])) {
         if (kind === 'roles' && id === ADMIN_ROLE) continue;
         const owner = this.index[kind].get(id);
-        if (owner && owner !== scope) throw new DirectoryChangeError(`$.${kind}[${JSON.stringify(id)}]`, `id already used in ${owner.kind} "${owner.id}"`);
+        if (owner && owner !== scope) throw new DirectoryChangeError(`$.${kind}[${JSON.stringify(id)}]`, `id already used in ${owner.kind} "${owner.id}"`, [kind, id]);
       }
     }
     this.checkMulticastUnique(scope, next);
@@ -282,7 +284,7 @@ export class Directory extends EventEmitter<DirectoryEvents> {
       const address = `${loop.multicast.host}:${loop.multicast.port}`;
       const owner = taken.get(address);
       if (owner !== undefined && owner !== loop.id) {
-        throw new DirectoryChangeError(`$.loops[${JSON.stringify(loop.id)}].multicast`, `${address} is already used by loop "${owner}"`);
+        throw new DirectoryChangeError(`$.loops[${JSON.stringify(loop.id)}].multicast`, `${address} is already used by loop "${owner}"`, ['loops', loop.id, 'multicast']);
       }
       taken.set(address, loop.id);
     }

@@ -1,15 +1,9 @@
 // Shapes of the openvocs directory files. Loose objects: unknown keys survive a load/save round trip.
 import { z } from 'zod';
+import { idSchema, layoutPositionSchema, roleLayoutSchema } from '../protocol/common.js';
 
-/** Ids become file names (domains, projects): no separators, no dot-only names, no control chars. */
-export const idSchema = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(128, 'at most 128 characters')
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  .regex(/^[^/\\\u0000-\u001f\u007f]+$/, 'must not contain slashes or control characters')
-  // Dot-names are hidden folders: openvocs (and Loopcast) skip them on load.
-  .refine((id) => !id.startsWith('.'), 'must not start with "."');
+// Ids and layouts are shapes of the protocol too: one definition, in the contract.
+export { idSchema, layoutPositionSchema, roleLayoutSchema };
 
 export const passwordSchema = z.looseObject({
   hash: z.string(),
@@ -19,15 +13,6 @@ export const passwordSchema = z.looseObject({
   r: z.number().int().positive().optional(),
   p: z.number().int().positive().optional(),
 });
-
-export const layoutPositionSchema = z.looseObject({
-  page: z.number().int().min(0),
-  row: z.number().int().min(0),
-  column: z.number().int().min(0),
-});
-
-/** role.layout: loop id → positions (a loop may sit on several keys; a single object is accepted). */
-export const roleLayoutSchema = z.record(z.string(), z.union([z.array(layoutPositionSchema), layoutPositionSchema]));
 
 export const userSchema = z.looseObject({
   id: idSchema,

@@ -1,6 +1,7 @@
 // Envelope rules of docs/openvocs-protocol.md §2: replies echo uuid/client/request, pushes carry a fresh uuid.
-import { randomUUID } from 'node:crypto';
-import type { ProtocolError } from './errors.js';
+// The message shapes themselves are in contract.ts; this file builds server messages.
+import type { PushName, PushParams } from './contract.js';
+import type { ProtocolError, WireError } from './errors.js';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -21,7 +22,7 @@ export interface Reply {
   type: 'unicast';
   request: JsonObject;
   response: JsonObject;
-  error?: { code: number; description: string };
+  error?: WireError;
 }
 
 export interface Push {
@@ -43,10 +44,10 @@ export function reply(request: Request, response: JsonObject): Reply {
 
 /** `response` stays an object in errors: the openvocs client reads its fields unguarded. */
 export function errorReply(request: Request, error: ProtocolError): Reply {
-  return { ...reply(request, {}), error: { code: error.code, description: error.description } };
+  return { ...reply(request, {}), error: error.toWire() };
 }
 
-/** Media pushes must not carry a top-level `client` (docs/openvocs-protocol.md §2); no push does. */
-export function push(event: string, type: PushType, parameter: JsonObject): Push {
-  return { event, uuid: randomUUID(), type, parameter };
+/** Media pushes must not carry a top-level `client` (docs/openvocs-protocol.md §2); no push does. Typed by the contract. */
+export function push<E extends PushName>(event: E, type: PushType, parameter: PushParams<E>): Push {
+  return { event, uuid: globalThis.crypto.randomUUID(), type, parameter: parameter as JsonObject };
 }

@@ -1,8 +1,8 @@
 // From a WebSocket frame to a reply: size limit, JSON, envelope, rate limit, auth level, handler,
 // error mapping. Requests of one socket run strictly in order; sockets never wait for each other.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { z } from 'zod';
 import { errorReply, isJsonObject, reply, type JsonObject, type Request } from '../protocol/envelope.js';
+import { requestEnvelope } from '../protocol/contract.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import type { AuditEntry } from '../directory/audit-log.js';
 import { auditEntry } from './audit.js';
@@ -33,13 +33,6 @@ export interface DispatchLimits {
   maxQueued: number;
 }
 
-const envelopeSchema = z.object({
-  event: z.string().min(1).max(64),
-  uuid: z.string().min(1).max(128),
-  client: z.string().min(1).max(128).optional(),
-  type: z.string().max(64).optional(),
-  parameter: z.record(z.string(), z.unknown()).optional(),
-});
 
 /** A reply to a frame we could not read as a request: echo what can be echoed. */
 function unreadable(raw: unknown): Request {
@@ -77,7 +70,7 @@ export class Dispatcher {
     } catch {
       return this.refuse(conn, undefined, 'malformed JSON');
     }
-    const envelope = envelopeSchema.safeParse(raw);
+    const envelope = requestEnvelope.safeParse(raw);
     if (!envelope.success) {
       const issue = envelope.error.issues[0];
       const field = issue?.path.map(String).join('.') || '(envelope)';
@@ -129,7 +122,7 @@ export class Dispatcher {
   private async handle(conn: Connection, request: Request) {
     const def = Object.hasOwn(handlers, request.event) ? handlers[request.event] : undefined;
     try {
-      if (!def) throw new ProtocolError(ErrorCode.parameter, `unknown event ${request.event}`);
+      if (!def) throw ProtocolError.named('unknownEvent', `unknown event ${request.event}`);
       checkAuth(def, conn);
       const audit = auditEntry(this.services, conn, request);
       const response: JsonObject = await def.handle({ conn, request, services: this.services });

@@ -292,7 +292,7 @@ describe('malformed frames', () => {
     const a = await connect();
     a.sendRaw('{"event":"ping","uuid":');
     const reply = await a.waitFor((m) => m.error !== undefined);
-    expect(reply.error).toEqual({ code: 1008, description: 'malformed JSON' });
+    expect(reply.error).toEqual({ code: 1008, name: 'parameter', description: 'malformed JSON' });
     expect(reply.response).toEqual({});
     expect(reply.type).toBe('unicast');
     expect(await a.ok('ping')).toEqual({});

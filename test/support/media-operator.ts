@@ -22,13 +22,7 @@ export class Operator {
         void signaling.request('candidate', { ...candidate }).catch(() => undefined);
       },
     });
-    signaling.ws.on('message', (data) => {
-      const message = JSON.parse((data as Buffer).toString('utf8')) as { event?: string; request?: unknown; parameter?: Record<string, unknown> };
-      if (message.event === 'candidate' && message.request === undefined && typeof message.parameter?.candidate === 'string') {
-        const mid = message.parameter.sdpMid;
-        media.addRemoteCandidate({ candidate: message.parameter.candidate, sdpMid: typeof mid === 'string' || typeof mid === 'number' ? String(mid) : '0', sdpMLineIndex: 0 });
-      }
-    });
+    signaling.library.on('candidate', (c) => media.addRemoteCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }));
     const offer = await signaling.ok('media', { type: 'request' });
     const answer = await media.answer(String(offer.sdp));
     await signaling.ok('media', { type: 'answer', sdp: answer });

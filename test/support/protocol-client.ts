@@ -1,6 +1,9 @@
-// A test client for the signaling protocol: requests resolve with their reply; pushes are collected.
-import { randomUUID } from 'node:crypto';
+// The tests' protocol client: the library client (src/protocol/client) plus a history of what arrived, replies as
+// values (error replies included) and every server message checked against the contract.
 import WebSocket from 'ws';
+import { ProtocolClient as LibraryClient, type JsonObject } from '../../src/protocol/client/index.js';
+import { messageIssues } from '../../src/protocol/validate.js';
+import type { WireError } from '../../src/protocol/errors.js';
 
 export interface Message {
   event: string;
@@ -10,68 +13,56 @@ export interface Message {
   request?: Record<string, unknown>;
   response?: Record<string, unknown>;
   parameter?: Record<string, unknown>;
-  error?: { code: number; description: string };
+  error?: WireError;
 }
 
 export class ProtocolClient {
-  readonly clientId: string;
   readonly pushes: Message[] = [];
   readonly received: Message[] = [];
-  private readonly pending = new Map<string, (m: Message) => void>();
   private waiters: Array<() => void> = [];
   closeCode: number | undefined;
 
   private constructor(
+    /** The raw socket underneath, for frames the library never sends (binary, malformed). */
     readonly ws: WebSocket,
-    clientId?: string,
+    readonly library: LibraryClient,
+    /** Messages of the server that break the contract (src/protocol/contract.ts), with the problems found. */
+    readonly contractViolations: string[],
   ) {
-    this.clientId = clientId ?? randomUUID();
-    ws.on('message', (data) => {
-      const message = JSON.parse((data as Buffer).toString('utf8')) as Message;
-      this.received.push(message);
-      const resolve = this.pending.get(message.uuid);
-      if (resolve && message.request !== undefined) {
-        this.pending.delete(message.uuid);
-        resolve(message);
-      } else {
-        this.pushes.push(message);
-      }
-      for (const w of this.waiters.splice(0)) w();
+    library.onMessage((message) => {
+      this.received.push(message as unknown as Message);
+      if (!('request' in message)) this.pushes.push(message as unknown as Message);
+      this.wake();
     });
-    ws.on('close', (code) => {
+    library.onClose((code) => {
       this.closeCode = code;
-      for (const w of this.waiters.splice(0)) w();
+      this.wake();
     });
+  }
+
+  get clientId(): string {
+    return this.library.client;
   }
 
   static async connect(url: string, options: { clientId?: string; origin?: string } = {}): Promise<ProtocolClient> {
     const ws = new WebSocket(url, { rejectUnauthorized: false, ...(options.origin ? { origin: options.origin } : {}) });
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
+    const violations: string[] = [];
+    const library = await LibraryClient.open(ws, {
+      ...(options.clientId ? { client: options.clientId } : {}),
+      check: messageIssues,
+      onContractViolation: (problems, message) => violations.push(`${problems.join('; ')}: ${JSON.stringify(message).slice(0, 300)}`),
     });
-    return new ProtocolClient(ws, options.clientId);
+    return new ProtocolClient(ws, library, violations);
   }
 
-  /** Send a raw frame (string or object) without waiting. */
+  /** Send a raw frame without waiting (malformed input, binary frames). */
   sendRaw(frame: string | Buffer): void {
     this.ws.send(frame);
   }
 
-  request(event: string, parameter: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Message> {
-    const uuid = randomUUID();
-    const reply = new Promise<Message>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(uuid);
-        reject(new Error(`no reply to ${event} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.pending.set(uuid, (m) => {
-        clearTimeout(timer);
-        resolve(m);
-      });
-    });
-    this.ws.send(JSON.stringify({ event, uuid, client: this.clientId, type: 'unicast', parameter }));
-    return reply;
+  /** Any event and parameter; resolves with the whole reply, errors included. */
+  async request(event: string, parameter: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Message> {
+    return (await this.library.exchange(event, parameter as JsonObject, { timeoutMs })) as Message;
   }
 
   /** Request that must succeed: returns `response`. */
@@ -89,27 +80,16 @@ export class ProtocolClient {
       if (found) return found;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('timed out waiting for a message');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      await this.nextEvent(left);
     }
   }
 
   async waitClosed(timeoutMs = 5_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (this.closeCode === undefined) {
-      if (Date.now() > deadline) throw new Error('socket did not close');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 50);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('socket did not close');
+      await this.nextEvent(left);
     }
     return this.closeCode;
   }
@@ -122,6 +102,20 @@ export class ProtocolClient {
   }
 
   close(): void {
-    this.ws.close();
+    this.library.close();
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private nextEvent(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 }

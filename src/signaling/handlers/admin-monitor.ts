@@ -1,10 +1,9 @@
 // Loopcast admin extensions for the console (docs/protocol.md): the live view of connected
 // operators and the audit log, both limited to the scopes the caller administers.
-import { z } from 'zod';
 import type { AuditEntry } from '../../directory/audit-log.js';
 import type { JsonObject } from '../../protocol/envelope.js';
 import { ProtocolError } from '../../protocol/errors.js';
-import { parseParams } from '../../protocol/schemas.js';
+import { paramsOf } from '../../protocol/schemas.js';
 import type { HandlerContext, HandlerTable } from '../services.js';
 import { loggedIn } from './guards.js';
 
@@ -33,7 +32,7 @@ function live(ctx: HandlerContext): JsonObject {
 
 function audit(ctx: HandlerContext): JsonObject {
   adminOnly(ctx);
-  const { limit } = parseParams(z.object({ limit: z.number().int().min(1).max(1000).optional() }), ctx.request.parameter);
+  const { limit } = paramsOf('admin_audit', ctx.request.parameter);
   const { directory, audit: log } = ctx.services;
   const user = loggedIn(ctx.conn).user;
   const visible = (entry: AuditEntry): boolean => {

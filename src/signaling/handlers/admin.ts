@@ -1,7 +1,6 @@
 // Admin API (docs/openvocs-protocol.md §7), openvocs names and parameter shapes. Every write needs admin rights on
 // the entity's scope (domain admins administer all projects of their domain) and is durable before
 // the reply. Replies never carry password objects.
-import { z } from 'zod';
 import { DirectoryChangeError, type Scope } from '../../directory/directory.js';
 import {
   COLLECTION,
@@ -17,17 +16,13 @@ import {
 } from '../../directory/entities.js';
 import { hashPassword } from '../../directory/passwords.js';
 import { ADMIN_ROLE } from '../../directory/permissions.js';
-import { idSchema, roleLayoutSchema } from '../../directory/schema.js';
 import type { JsonObject } from '../../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
-import { parseParams } from '../../protocol/schemas.js';
+import { paramsOf } from '../../protocol/schemas.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
 import { getUser } from './session.js';
 import { loggedIn, requireAdmin } from './guards.js';
 
-const kind = z.enum(ENTITY_KINDS);
-const typeId = z.object({ type: kind, id: idSchema });
-const keyName = z.string().min(1).max(128);
 export const MIN_PASSWORD_LENGTH = 8;
 
 /** The scope whose admins may change this entity; unknown entities fail like forbidden ones (5000). */
@@ -39,7 +34,9 @@ async function change(services: Services, scope: Scope, mutate: Parameters<Servi
   try {
     await services.directory.change(scope, mutate);
   } catch (err) {
-    if (err instanceof DirectoryChangeError) throw new ProtocolError(ErrorCode.parameter, `invalid change: ${err.message}`);
+    if (err instanceof DirectoryChangeError) {
+      throw ProtocolError.named('invalidChange', `invalid change: ${err.message}`, err.path ? { field: err.path } : {});
+    }
     throw err;
   }
 }
@@ -61,7 +58,7 @@ function refuseSpecialKeys(key: string, type: EntityKind): void {
 
 async function create(ctx: HandlerContext): Promise<JsonObject> {
   const { services } = ctx;
-  const p = parseParams(typeId.extend({ scope: z.object({ type: z.enum(['domain', 'project']), id: idSchema }) }), ctx.request.parameter);
+  const p = paramsOf('create', ctx.request.parameter);
   const scope = requireAdmin(services, ctx.conn, services.directory.scope(p.scope.type, p.scope.id));
   if (p.type === 'role' && p.id === ADMIN_ROLE) throw ProtocolError.parameter('id', 'use add_domain_admin / add_project_admin for admin rights');
   if (idExists(services.directory, p.type, p.id)) throw ProtocolError.parameter('id', `${p.type} ${p.id} already exists`);
@@ -83,7 +80,7 @@ async function create(ctx: HandlerContext): Promise<JsonObject> {
 }
 
 async function update(ctx: HandlerContext): Promise<JsonObject> {
-  const p = parseParams(typeId.extend({ data: z.record(z.string(), z.unknown()) }), ctx.request.parameter);
+  const p = paramsOf('update', ctx.request.parameter);
   const scope = adminScopeOf(ctx, p.type, p.id);
   for (const key of Object.keys(p.data)) if (key !== 'id') refuseSpecialKeys(key, p.type);
   if (p.data.id !== undefined && p.data.id !== p.id) throw ProtocolError.parameter('data.id', 'does not match id');
@@ -113,7 +110,7 @@ function keepPasswords(existing: unknown, next: unknown): unknown {
 }
 
 async function updateKey(ctx: HandlerContext): Promise<JsonObject> {
-  const p = parseParams(typeId.extend({ key: keyName, data: z.unknown() }), ctx.request.parameter);
+  const p = paramsOf('update_key', ctx.request.parameter);
   refuseSpecialKeys(p.key, p.type);
   const scope = adminScopeOf(ctx, p.type, p.id);
   await editEntity(ctx.services, scope, p.type, p.id, (record) => {
@@ -123,7 +120,7 @@ async function updateKey(ctx: HandlerContext): Promise<JsonObject> {
 }
 
 async function deleteKey(ctx: HandlerContext): Promise<JsonObject> {
-  const p = parseParams(typeId.extend({ key: keyName }), ctx.request.parameter);
+  const p = paramsOf('delete_key', ctx.request.parameter);
   refuseSpecialKeys(p.key, p.type);
   const scope = adminScopeOf(ctx, p.type, p.id);
   await editEntity(ctx.services, scope, p.type, p.id, (record) => {
@@ -134,7 +131,7 @@ async function deleteKey(ctx: HandlerContext): Promise<JsonObject> {
 
 async function remove(ctx: HandlerContext): Promise<JsonObject> {
   const { services } = ctx;
-  const p = parseParams(typeId, ctx.request.parameter);
+  const p = paramsOf('delete', ctx.request.parameter);
   const scope = adminScopeOf(ctx, p.type, p.id);
   if (!isMemberKind(p.type)) {
     await services.directory.removeScope(scope);
@@ -153,7 +150,7 @@ async function remove(ctx: HandlerContext): Promise<JsonObject> {
 }
 
 function get(ctx: HandlerContext): JsonObject {
-  const p = parseParams(typeId, ctx.request.parameter);
+  const p = paramsOf('get', ctx.request.parameter);
   // `get {type:user}` is the keyset's "who am I": always the logged-in user, whatever the id.
   if (p.type === 'user' && p.id === loggedIn(ctx.conn).user) return getUser(ctx);
   adminScopeOf(ctx, p.type, p.id);
@@ -161,7 +158,7 @@ function get(ctx: HandlerContext): JsonObject {
 }
 
 function getKey(ctx: HandlerContext): JsonObject {
-  const p = parseParams(typeId.extend({ key: keyName }), ctx.request.parameter);
+  const p = paramsOf('get_key', ctx.request.parameter);
   adminScopeOf(ctx, p.type, p.id);
   const record = entityRecord(ctx.services.directory, p.type, p.id);
   const value = p.key === 'password' || !record || !Object.hasOwn(record, p.key) ? null : withoutSecrets(record[p.key]);
@@ -170,7 +167,7 @@ function getKey(ctx: HandlerContext): JsonObject {
 
 async function updatePassword(ctx: HandlerContext): Promise<JsonObject> {
   const { services } = ctx;
-  const p = parseParams(z.object({ user: idSchema, password: z.string().max(1024) }), ctx.request.parameter);
+  const p = paramsOf('update_password', ctx.request.parameter);
   const self = loggedIn(ctx.conn).user === p.user;
   const scope = self ? services.directory.findUser(p.user)?.scope : adminScopeOf(ctx, 'user', p.user);
   if (!scope) throw ProtocolError.auth();
@@ -193,7 +190,7 @@ async function addAdmin(ctx: HandlerContext, scope: Scope | undefined, user: str
 }
 
 async function setLayout(ctx: HandlerContext): Promise<JsonObject> {
-  const p = parseParams(z.object({ role: idSchema, layout: roleLayoutSchema }), ctx.request.parameter);
+  const p = paramsOf('set_layout', ctx.request.parameter);
   const scope = adminScopeOf(ctx, 'role', p.role);
   await editEntity(ctx.services, scope, 'role', p.role, (record) => {
     record.layout = p.layout;
@@ -202,7 +199,7 @@ async function setLayout(ctx: HandlerContext): Promise<JsonObject> {
 }
 
 function getLayout(ctx: HandlerContext): JsonObject {
-  const { role } = parseParams(z.object({ role: idSchema }), ctx.request.parameter);
+  const { role } = paramsOf('get_layout', ctx.request.parameter);
   const { scope } = loggedIn(ctx.conn);
   const owner = ctx.services.directory.ownerOf('roles', role) ?? scope;
   // Members of the scope (and its admins) may read a role's layout.
@@ -213,7 +210,7 @@ function getLayout(ctx: HandlerContext): JsonObject {
 }
 
 function ownAdminQuery(ctx: HandlerContext): string {
-  const { user } = parseParams(z.object({ user: idSchema.optional() }), ctx.request.parameter);
+  const { user } = paramsOf('admin_domains', ctx.request.parameter);
   const me = loggedIn(ctx.conn).user;
   if (user !== undefined && user !== me) throw ProtocolError.auth('admin rights can only be listed for yourself');
   return me;
@@ -241,7 +238,7 @@ export const adminHandlers: HandlerTable = {
     return { projects };
   }),
   check_id_exists: read((ctx) => {
-    const p = parseParams(z.object({ id: idSchema, scope: kind.optional() }), ctx.request.parameter);
+    const p = paramsOf('check_id_exists', ctx.request.parameter);
     const kinds = p.scope ? [p.scope] : ENTITY_KINDS;
     return { result: kinds.some((k) => idExists(ctx.services.directory, k, p.id)) };
   }),
@@ -256,11 +253,11 @@ export const adminHandlers: HandlerTable = {
   set_layout: write(setLayout),
   get_layout: read(getLayout),
   add_domain_admin: write((ctx) => {
-    const p = parseParams(z.object({ domain: idSchema, user: idSchema }), ctx.request.parameter);
+    const p = paramsOf('add_domain_admin', ctx.request.parameter);
     return addAdmin(ctx, ctx.services.directory.domain(p.domain), p.user);
   }),
   add_project_admin: write((ctx) => {
-    const p = parseParams(z.object({ project: idSchema, user: idSchema }), ctx.request.parameter);
+    const p = paramsOf('add_project_admin', ctx.request.parameter);
     return addAdmin(ctx, ctx.services.directory.project(p.project), p.user);
   }),
   save: write(async (ctx) => {

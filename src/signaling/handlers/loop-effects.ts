@@ -2,6 +2,7 @@
 // on logout/close, and rights revoked by an admin.
 import type { LoopState } from '../../directory/permissions.js';
 import type { MediaLoop } from '../../media/control.js';
+import type { PushParams } from '../../protocol/contract.js';
 import { push } from '../../protocol/envelope.js';
 import type { Connection } from '../connection.js';
 import { loopKey, type Participant } from '../hub.js';
@@ -48,6 +49,6 @@ export function applyLoopState(services: Services, conn: Connection, loopId: str
   return participants;
 }
 
-export function loopEventParams(conn: Connection, loopId: string, state: LoopState, participants: Participant[]): Record<string, unknown> {
+export function loopEventParams(conn: Connection, loopId: string, state: LoopState, participants: Participant[]): PushParams<'switch_loop_state'> {
   return { loop: loopId, state, user: conn.login?.user ?? '', role: conn.role ?? '', client: conn.clientId, participants };
 }

@@ -4,7 +4,7 @@ import { loopPermission, mayEnterState, type LoopPermission } from '../../direct
 import type { LoopRecord } from '../../directory/schema.js';
 import { push, type JsonObject } from '../../protocol/envelope.js';
 import { ProtocolError } from '../../protocol/errors.js';
-import { parseParams, switchLoopStateParams, switchLoopVolumeParams, talkingParams } from '../../protocol/schemas.js';
+import { paramsOf } from '../../protocol/schemas.js';
 import type { Connection } from '../connection.js';
 import { loopKey } from '../hub.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
@@ -45,7 +45,7 @@ function roleLoops({ conn, services }: HandlerContext): JsonObject {
 
 async function switchLoopState({ conn, request, services }: HandlerContext): Promise<JsonObject> {
   const { login, role } = authorizedRole(conn);
-  const { loop: loopId, state } = parseParams(switchLoopStateParams, request.parameter);
+  const { loop: loopId, state } = paramsOf('switch_loop_state', request.parameter);
   const { permission } = permittedLoop(services, conn, loopId);
   if (!mayEnterState(permission, state)) throw ProtocolError.permission(`loop ${loopId} allows ${permission} only`);
   const stored = services.state.loopSetting(login.user, role, loopId);
@@ -61,7 +61,7 @@ async function switchLoopState({ conn, request, services }: HandlerContext): Pro
 
 async function switchLoopVolume({ conn, request, services }: HandlerContext): Promise<JsonObject> {
   const { login, role } = authorizedRole(conn);
-  const params = parseParams(switchLoopVolumeParams, request.parameter);
+  const params = paramsOf('switch_loop_volume', request.parameter);
   const volume = Math.round(params.volume);
   const loopId = params.loop;
   permittedLoop(services, conn, loopId);
@@ -78,7 +78,7 @@ async function switchLoopVolume({ conn, request, services }: HandlerContext): Pr
 
 function talking({ conn, request, services }: HandlerContext): JsonObject {
   const { login, role } = authorizedRole(conn);
-  const { loop: loopId, state } = parseParams(talkingParams, request.parameter);
+  const { loop: loopId, state } = paramsOf('talking', request.parameter);
   const { permission } = permittedLoop(services, conn, loopId);
   if (permission !== 'send') throw ProtocolError.permission(`loop ${loopId} allows recv only`);
   if (state && conn.loopState(loopId) !== 'send') throw ProtocolError.permission(`loop ${loopId} is not switched to send`);

@@ -2,7 +2,7 @@
 import type { MediaSession } from '../../media/control.js';
 import { push, type JsonObject } from '../../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
-import { candidateParams, mediaParams, parseParams } from '../../protocol/schemas.js';
+import { paramsOf } from '../../protocol/schemas.js';
 import type { Connection } from '../connection.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
 import { authorizedRole } from './guards.js';
@@ -44,7 +44,7 @@ function openSession(services: Services, conn: Connection): MediaSession {
 }
 
 async function media({ conn, request, services }: HandlerContext): Promise<JsonObject> {
-  const params = parseParams(mediaParams, request.parameter);
+  const params = paramsOf('media', request.parameter);
   if (params.type === 'request') {
     const sdp = await openSession(services, conn).offer();
     return { type: 'offer', sdp };
@@ -55,7 +55,7 @@ async function media({ conn, request, services }: HandlerContext): Promise<JsonO
 
 /** openvocs echoes the candidate, with a numeric sdpMid (seen in the wire trace). */
 function candidate({ conn, request }: HandlerContext): JsonObject {
-  const params = parseParams(candidateParams, request.parameter);
+  const params = paramsOf('candidate', request.parameter);
   const session = currentSession(conn);
   // mDNS candidates cannot be resolved by the server: drop them, answer as usual.
   if (!/\s[^\s]+\.local\s/.test(params.candidate)) session.addCandidate(params);

@@ -3,7 +3,7 @@ import { verifyPassword, type StoredPassword } from '../../directory/passwords.j
 import { isRoleMember } from '../../directory/permissions.js';
 import type { JsonObject } from '../../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
-import { authorizeParams, loginParams, parseParams, updateLoginParams } from '../../protocol/schemas.js';
+import { paramsOf } from '../../protocol/schemas.js';
 import type { HandlerContext, HandlerTable } from '../services.js';
 import { leaveEverything } from './leave.js';
 import { loggedIn } from './guards.js';
@@ -14,10 +14,13 @@ const LOGIN_FAILED = 'wrong user name or password';
 
 async function login({ conn, request, services }: HandlerContext): Promise<JsonObject> {
   if (conn.login) throw new ProtocolError(ErrorCode.alreadyAuthenticated);
-  const { user, password } = parseParams(loginParams, request.parameter);
+  const { user, password } = paramsOf('login', request.parameter);
   const now = Date.now();
   const wait = services.throttle.retryAfter(user, conn.remoteAddress, now);
-  if (wait > 0) throw ProtocolError.auth(`too many failed logins; retry in ${Math.ceil(wait / 1000)} s`);
+  if (wait > 0) {
+    const retryAfterSeconds = Math.ceil(wait / 1000);
+    throw ProtocolError.named('loginThrottled', `too many failed logins; retry in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
+  }
 
   const client = request.client ?? conn.id;
   let ref = services.directory.findUser(user);
@@ -46,7 +49,7 @@ async function login({ conn, request, services }: HandlerContext): Promise<JsonO
 
 async function updateLogin({ conn, request, services }: HandlerContext): Promise<JsonObject> {
   const current = loggedIn(conn);
-  const { user, session } = parseParams(updateLoginParams, request.parameter);
+  const { user, session } = paramsOf('update_login', request.parameter);
   if (user !== current.user || !services.sessions.find(session, user)) throw ProtocolError.auth('session invalid or expired');
   await services.sessions.renew(session);
   return { id: user, session };
@@ -85,7 +88,7 @@ function userRoles({ conn, services }: HandlerContext): JsonObject {
 function authorize({ conn, request, services }: HandlerContext): JsonObject {
   const { user, scope } = loggedIn(conn);
   if (conn.role !== undefined) throw new ProtocolError(ErrorCode.roleChange);
-  const { role } = parseParams(authorizeParams, request.parameter);
+  const { role } = paramsOf('authorize', request.parameter);
   const record = services.directory.role(scope, role);
   if (!record || !isRoleMember(record, user)) throw ProtocolError.auth(`role ${role} is not allowed for ${user}`);
   conn.role = role;

@@ -1,7 +1,7 @@
 // broadcast (admins only, unlike the C reference) and the Loopcast `ping` extension.
 import { push, type JsonObject } from '../../protocol/envelope.js';
 import { ProtocolError } from '../../protocol/errors.js';
-import { anyObject, parseParams } from '../../protocol/schemas.js';
+import { paramsOf } from '../../protocol/schemas.js';
 import type { HandlerTable } from '../services.js';
 import { loggedIn } from './guards.js';
 
@@ -10,7 +10,7 @@ export const systemHandlers: HandlerTable = {
     auth: 'login',
     handle: ({ conn, request, services }): JsonObject => {
       const { user } = loggedIn(conn);
-      const message = parseParams(anyObject, request.parameter);
+      const message = paramsOf('broadcast', request.parameter);
       const scopes = services.directory.adminScopes(user);
       if (scopes.length === 0) throw ProtocolError.auth('admin rights required');
       // Tenant isolation: reach only sockets whose user lives in a scope this admin administers.

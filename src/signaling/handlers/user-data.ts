@@ -1,7 +1,7 @@
 // get_user_data / set_user_data (per-user UI memory) and keyset layouts (docs/openvocs-protocol.md §5).
 import type { JsonObject } from '../../protocol/envelope.js';
 import { ProtocolError } from '../../protocol/errors.js';
-import { anyObject, getKeysetLayoutParams, parseParams, setKeysetLayoutParams } from '../../protocol/schemas.js';
+import { paramsOf } from '../../protocol/schemas.js';
 import { keysetLayout, setKeysetLayout } from '../../directory/keyset-layout.js';
 import type { HandlerTable } from '../services.js';
 import { loggedIn, requireAdmin } from './guards.js';
@@ -14,7 +14,7 @@ export const userDataHandlers: HandlerTable = {
   set_user_data: {
     auth: 'login',
     handle: async ({ conn, request, services }): Promise<JsonObject> => {
-      const data = parseParams(anyObject, request.parameter);
+      const data = paramsOf('set_user_data', request.parameter);
       await services.state.setUserData(loggedIn(conn).user, data);
       return {};
     },
@@ -23,7 +23,7 @@ export const userDataHandlers: HandlerTable = {
     auth: 'login',
     handle: ({ conn, request, services }) => {
       const { scope } = loggedIn(conn);
-      const { domain, layout } = parseParams(getKeysetLayoutParams, request.parameter);
+      const { domain, layout } = paramsOf('get_keyset_layout', request.parameter);
       const domainScope = services.directory.domain(scope.domainId);
       if (domain !== scope.domainId || !domainScope) throw ProtocolError.auth(`not a member of domain ${domain}`);
       return { layout: keysetLayout(domainScope, layout) };
@@ -32,7 +32,7 @@ export const userDataHandlers: HandlerTable = {
   set_keyset_layout: {
     auth: 'login',
     handle: async ({ conn, request, services }): Promise<JsonObject> => {
-      const { domain, name, layout } = parseParams(setKeysetLayoutParams, request.parameter);
+      const { domain, name, layout } = paramsOf('set_keyset_layout', request.parameter);
       const domainScope = requireAdmin(services, conn, services.directory.domain(domain));
       setKeysetLayout(domainScope, name, layout);
       await services.directory.commit(domainScope);
