@@ -16,6 +16,9 @@ import type { MediaControl } from './media/control.js';
 import { startMediaPlane, type KnownLoop } from './media/plane/start.js';
 import { UnavailableMediaControl } from './media/unavailable.js';
 import { Metrics } from './metrics/registry.js';
+import { attachMetrics } from './metrics/attach.js';
+import { HealthChecks } from './health/health-checks.js';
+import { MediaPlane } from './media/plane/media-plane.js';
 import { push } from './protocol/envelope.js';
 import { Hub, loopKey } from './signaling/hub.js';
 import { LoginThrottle } from './signaling/login-throttle.js';
@@ -105,6 +108,12 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
   };
   if (config.ldap) services.ldap = new LdapLogin(config.ldap, directory, log);
   const unwatch = watchDirectory(services);
+  services.health = new HealthChecks({
+    dbDir: db,
+    ...(media instanceof MediaPlane ? { media } : {}),
+    ...(config.media.bindAddress ? { udpBindAddress: config.media.bindAddress } : {}),
+  });
+  const detachMetrics = attachMetrics(metrics, { log, directory, sockets: () => services.hub.connections, onVoiceActivity: (l) => media.onVoiceActivity(l) });
   // Voice activity goes to every socket subscribed to the loop (docs/openvocs-protocol.md §6).
   services.media.onVoiceActivity(({ loop, on, talkers }) => {
     const loopId = loop.key.slice(loop.key.lastIndexOf('/') + 1);
@@ -133,6 +142,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     demo,
     async close() {
       unwatch();
+      detachMetrics();
       await server.close();
       await services.media.close();
     },

@@ -7,7 +7,14 @@ import { IntervalClock } from './interval-clock.js';
 import { LabelCap } from './label-cap.js';
 
 /** Why a login ended as it did; the only values of loopcast_logins_total{outcome}. */
-export type LoginOutcome = 'ok' | 'resumed' | 'wrong_credentials' | 'throttled' | 'invalid';
+export type LoginOutcome = 'ok' | 'resumed' | 'wrong_credentials' | 'throttled';
+
+/** Close codes with their own series; a peer can send any of 4000 codes, the rest count as "other". */
+const KNOWN_CLOSE_CODES = new Set([1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1011, 1012, 1013, 1015]);
+
+export function closeCodeLabel(code: number): string {
+  return KNOWN_CLOSE_CODES.has(code) ? String(code) : 'other';
+}
 
 /** Directory loops with their own series; further loops share loop="_other" (documented). */
 export const MAX_LOOP_SERIES = 500;
@@ -30,13 +37,13 @@ export class Metrics {
   });
   readonly logins = new Counter({
     name: 'loopcast_logins_total',
-    help: 'Login attempts by outcome: ok, resumed (session id, a reconnect), wrong_credentials, throttled, invalid',
+    help: 'Login attempts by outcome: ok (password), resumed (session id: a reconnect), wrong_credentials, throttled',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
   readonly socketCloses = new Counter({
     name: 'loopcast_socket_closes_total',
-    help: 'Closed signaling WebSockets by close code (1000 normal, 1001 going away, 1006 abnormal, ...)',
+    help: 'Closed signaling WebSockets by close code (1000 normal, 1001 going away, 1006 abnormal, ...; unlisted codes: other)',
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
@@ -101,6 +108,12 @@ export class Metrics {
       registers: [this.registry],
     });
     build.set({ version: info.version, commit: info.commit, node: process.version }, 1);
+    // Known label values start at 0, so rate() and alerts see a series before the first event.
+    for (const outcome of ['ok', 'resumed', 'wrong_credentials', 'throttled'] as const) this.logins.inc({ outcome }, 0);
+    for (const file of ['config', 'state', 'sessions']) {
+      this.directoryWrites.zero({ file });
+      this.directoryWriteFailures.inc({ file }, 0);
+    }
   }
 
   /** Capped labels of a loop (project = the loop's scope id: a project, or the domain for domain loops). */

@@ -8,6 +8,8 @@ import { Connection, type ConnectionLimits } from './connection.js';
 import { Dispatcher, type DispatchLimits } from './dispatcher.js';
 import { leaveEverything } from './handlers/leave.js';
 import type { Services } from './services.js';
+import { isHealthPath, serveHealth } from '../health/http.js';
+import { closeCodeLabel } from '../metrics/registry.js';
 import type { TlsMaterial } from './tls.js';
 import { StaticFiles, type WebMount } from './static-files.js';
 
@@ -85,11 +87,7 @@ export class SignalingServer {
 
   private onHttp(req: IncomingMessage, res: ServerResponse): void {
     const path = new URL(req.url ?? '/', 'https://x').pathname;
-    if (path === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(JSON.stringify({ status: 'ok', connections: this.services.hub.connections.size, uptime_s: Math.round(process.uptime()) }));
-      return;
-    }
+    if (isHealthPath(path)) return serveHealth(path, this.services.health, this.services.hub.connections.size, res);
     if (path === '/metrics') {
       void this.services.metrics.registry.metrics().then((text) => {
         res.writeHead(200, { 'content-type': this.services.metrics.registry.contentType, 'cache-control': 'no-store' });
@@ -134,6 +132,7 @@ export class SignalingServer {
       conn.closed = true;
       hub.remove(conn);
       this.services.metrics.sockets.dec();
+      this.services.metrics.socketCloses.inc({ code: closeCodeLabel(code) });
       log.info({ conn: conn.id, user: conn.login?.user, code }, 'socket closed');
     });
   }

@@ -6,6 +6,7 @@ import type { Directory } from '../directory/directory.js';
 import type { SessionStore } from '../directory/session-store.js';
 import type { StateStore } from '../directory/state-store.js';
 import type { MediaControl } from '../media/control.js';
+import type { HealthChecks } from '../health/health-checks.js';
 import type { Metrics } from '../metrics/registry.js';
 import type { JsonObject, Request } from '../protocol/envelope.js';
 import type { Connection } from './connection.js';
@@ -22,6 +23,8 @@ export interface Services {
   throttle: LoginThrottle;
   log: Logger;
   metrics: Metrics;
+  /** Readiness probes behind /health (src/health); absent: /health only says the process answers. */
+  health?: HealthChecks;
   /** Set when `ldap` is configured (docs/ldap.md). */
   ldap?: LdapLogin;
 }

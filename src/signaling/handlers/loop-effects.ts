@@ -7,6 +7,7 @@ import { push } from '../../protocol/envelope.js';
 import type { Connection } from '../connection.js';
 import { loopKey, type Participant } from '../hub.js';
 import type { Services } from '../services.js';
+import { trailActor, trailLoopState, trailTalk } from '../../log/trail.js';
 
 export function mediaLoop(services: Services, conn: Connection, loopId: string): MediaLoop {
   const scope = conn.login?.scope;
@@ -21,6 +22,7 @@ export function setTalking(services: Services, conn: Connection, loopId: string,
   if (talking) conn.talking.add(loopId);
   else conn.talking.delete(loopId);
   conn.media?.setTalking(mediaLoop(services, conn, loopId), talking);
+  trailTalk(services, trailActor(conn), loopId, talking);
   services.hub.toLoop(
     loopKey(login.scope, loopId),
     push('talking', 'loop_broadcast', { loop: loopId, state: talking, user: login.user, role: conn.role ?? '', client: conn.clientId }),
@@ -41,6 +43,7 @@ export function applyLoopState(services: Services, conn: Connection, loopId: str
   if (state === 'none') conn.loopStates.delete(loopId);
   else conn.loopStates.set(loopId, state);
   services.hub.setMember(conn, key, state !== 'none');
+  trailLoopState(services, trailActor(conn), loopId, previous, state);
   conn.media?.setLoop(mediaLoop(services, conn, loopId), state, volume);
   const participants = services.hub.participants(key);
   if ((previous === 'none') !== (state === 'none')) {

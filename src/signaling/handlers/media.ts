@@ -6,6 +6,7 @@ import { paramsOf } from '../../protocol/schemas.js';
 import type { Connection } from '../connection.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
 import { authorizedRole } from './guards.js';
+import { mediaSetupTimer } from '../../log/media-lifecycle.js';
 import { mediaLoop, setTalking } from './loop-effects.js';
 
 function currentSession(conn: Connection): MediaSession {
@@ -19,6 +20,7 @@ function openSession(services: Services, conn: Connection): MediaSession {
   conn.media = undefined;
   const session = services.media.openSession({ connectionId: conn.id, user: login.user, role, client: conn.clientId });
   conn.media = session;
+  const setup = mediaSetupTimer(services, conn.id);
   session.on('candidate', (candidate) => {
     if (conn.media === session) conn.send(push('candidate', 'unicast', { ...candidate }));
   });
@@ -30,6 +32,7 @@ function openSession(services: Services, conn: Connection): MediaSession {
     }
     for (const loopId of conn.talking) session.setTalking(mediaLoop(services, conn, loopId), true);
     conn.send(push('media_ready', 'unicast', {}));
+    setup.ready();
   });
   session.on('talkReleased', (loop) => {
     if (conn.media !== session) return;
@@ -38,6 +41,7 @@ function openSession(services: Services, conn: Connection): MediaSession {
   session.on('closed', (reason) => {
     if (conn.media !== session) return;
     conn.media = undefined;
+    setup.closed();
     services.log.info({ conn: conn.id, reason }, 'media session closed');
   });
   return session;

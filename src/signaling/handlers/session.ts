@@ -18,6 +18,10 @@ async function login({ conn, request, services }: HandlerContext): Promise<JsonO
   const now = Date.now();
   const wait = services.throttle.retryAfter(user, conn.remoteAddress, now);
   if (wait > 0) {
+    services.metrics.logins.inc({ outcome: 'throttled' });
+    services.log.warn({ conn: conn.id, user, address: conn.remoteAddress, waitMs: wait }, 'login refused: throttled');
+  }
+  if (wait > 0) {
     const retryAfterSeconds = Math.ceil(wait / 1000);
     throw ProtocolError.named('loginThrottled', `too many failed logins; retry in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
   }
@@ -32,7 +36,8 @@ async function login({ conn, request, services }: HandlerContext): Promise<JsonO
   const ok = viaSession || (ldap ? ref !== undefined : (await verifyPassword(password, ref?.user.password ?? DUMMY_PASSWORD)) && ref !== undefined);
   if (!ok || !ref) {
     services.throttle.recordFailure(user, conn.remoteAddress, now);
-    services.log.info({ conn: conn.id, user, address: conn.remoteAddress }, 'login failed');
+    services.metrics.logins.inc({ outcome: 'wrong_credentials' });
+    services.log.warn({ conn: conn.id, user, address: conn.remoteAddress }, 'login failed');
     throw ProtocolError.auth(LOGIN_FAILED);
   }
   services.throttle.recordSuccess(user);
@@ -43,6 +48,7 @@ async function login({ conn, request, services }: HandlerContext): Promise<JsonO
   conn.login = { user, scope: ref.scope, session, client };
   conn.registered = true;
   services.hub.addUser(conn, user);
+  services.metrics.logins.inc({ outcome: viaSession ? 'resumed' : 'ok' });
   services.log.info({ conn: conn.id, user, client, viaSession }, 'logged in');
   return { id: user, session };
 }

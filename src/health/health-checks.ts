@@ -1,0 +1,63 @@
+// Liveness and readiness. Live: the process answers (the event loop runs). Ready: it can do its
+// job: the directory accepts writes (a real probe write), and with a media plane its UDP port is
+// held and its mixing clock ticks while audio flows. Concurrent requests share one probe run.
+import { probeUdpPortHeld, probeWritable, withTimeout, type CheckResult } from './probes.js';
+
+/** What readiness reads of the media plane (MediaPlane.health()). */
+export interface MediaHealthSource {
+  health(): { udpPort: number; clockSubscribed: boolean; msSinceTick: number | undefined };
+}
+
+export interface HealthReport {
+  status: 'ok' | 'fail';
+  checks: Record<string, CheckResult>;
+}
+
+export interface HealthOptions {
+  /** The folder the directory writes into. */
+  dbDir: string;
+  media?: MediaHealthSource;
+  /** The edge's bind address (so the port probe asks about the same address). */
+  udpBindAddress?: string;
+  /** A probe slower than this counts as failed (default 2000 ms). */
+  probeTimeoutMs?: number;
+  /** The clock counts as stalled after this long without a tick while subscribed (default 1000 ms). */
+  clockStallMs?: number;
+}
+
+/** Pure: a subscribed clock that has not ticked for `stallMs` is stuck; an unsubscribed one is idle. */
+export function clockCheck(state: { clockSubscribed: boolean; msSinceTick: number | undefined }, stallMs: number): CheckResult {
+  if (!state.clockSubscribed) return { ok: true, detail: 'idle (no audio)' };
+  const since = state.msSinceTick ?? Infinity;
+  return since <= stallMs ? { ok: true } : { ok: false, detail: `mixing clock stalled: no tick for ${Math.round(since)} ms` };
+}
+
+export class HealthChecks {
+  private running: Promise<HealthReport> | undefined;
+
+  constructor(private readonly options: HealthOptions) {}
+
+  ready(): Promise<HealthReport> {
+    this.running ??= this.probe().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async probe(): Promise<HealthReport> {
+    const timeoutMs = this.options.probeTimeoutMs ?? 2000;
+    const checks: Record<string, CheckResult> = {};
+    const media = this.options.media;
+    const [directory, udp] = await Promise.all([
+      withTimeout(probeWritable(this.options.dbDir), timeoutMs, 'directory write probe'),
+      media ? withTimeout(probeUdpPortHeld(media.health().udpPort, this.options.udpBindAddress), timeoutMs, 'UDP port probe') : undefined,
+    ]);
+    checks.directory = directory;
+    if (media && udp) {
+      checks.media_udp = udp;
+      checks.media_clock = clockCheck(media.health(), this.options.clockStallMs ?? 1000);
+    }
+    const ok = Object.values(checks).every((c) => c.ok);
+    return { status: ok ? 'ok' : 'fail', checks };
+  }
+}
