@@ -40,6 +40,8 @@ export const loopSchema = z.looseObject({
   abbreviation: z.string().optional(),
   multicast: multicastSchema.optional(),
   roles: z.record(z.string(), z.boolean()).default({}),
+  /** openvocs: the loop is recorded (docs/recording.md). */
+  recorded: z.boolean().optional(),
 });
 
 const containerShape = {
