@@ -89,6 +89,16 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     return this.sessions.size;
   }
 
+  /** The loop bus this plane hears (the recorder listens on the same one). */
+  get bus(): LoopBus {
+    return this.options.bus;
+  }
+
+  /** Who talks with this SSRC on the bus, if it is a local client (names the recorder's talk records). */
+  clientOfSsrc(ssrc: number): MediaClientInfo | undefined {
+    return this.bySsrc.get(ssrc)?.client;
+  }
+
   openSession(client: MediaClientInfo): MediaSession {
     if (this.sessions.size >= this.options.maxSessions) {
       throw new ProtocolError(ErrorCode.noResources, `no more resources: this server takes ${this.options.maxSessions} media sessions`);
