@@ -23,6 +23,8 @@ import { push } from './protocol/envelope.js';
 import { Hub, loopKey } from './signaling/hub.js';
 import { LoginThrottle } from './signaling/login-throttle.js';
 import { watchDirectory } from './signaling/reconcile.js';
+import { PerUserMediaQuota } from './signaling/media-quota.js';
+import { installSafetyNet } from './signaling/safety-net.js';
 import { SignalingServer } from './signaling/server.js';
 import type { WebMount } from './signaling/static-files.js';
 import type { Services } from './signaling/services.js';
@@ -33,6 +35,8 @@ export interface RunningLoopcast {
   url: string;
   services: Services;
   demo: DemoCredentials | undefined;
+  /** Port of the separate /metrics listener (config `metrics.host`/`metrics.port`). */
+  metricsPort?: number;
   close(): Promise<void>;
 }
 
@@ -95,13 +99,14 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
       ? // An auto-chosen HTTPS port gets an auto-chosen media port too (no reason to collide).
         await startMediaPlane(config, config.port === 0 ? 0 : port, knownLoops(directory), log, metrics.registry)
       : new UnavailableMediaControl());
+  const hub = new Hub();
   const services: Services = {
     directory,
     audit,
     state,
     sessions,
-    hub: new Hub(),
-    media,
+    hub,
+    media: new PerUserMediaQuota(media, hub, config.limits.maxMediaSessionsPerUser),
     throttle: new LoginThrottle(),
     log,
     metrics,
@@ -124,6 +129,10 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     port,
     tls,
     limits: config.limits,
+    metrics: {
+      ...(config.metrics.host !== undefined && config.metrics.port !== undefined ? { listen: { host: config.metrics.host, port: config.metrics.port } } : {}),
+      ...(config.metrics.token !== undefined ? { token: config.metrics.token } : {}),
+    },
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
     web: webMounts(config),
   });
@@ -133,18 +142,21 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     await media.close();
     throw err;
   }
+  const removeSafetyNet = installSafetyNet(log);
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  log.info({ port, db }, 'loopcast listening');
+  log.info({ port, db, ...(server.metricsPort !== undefined ? { metricsPort: server.metricsPort } : {}) }, 'loopcast listening');
   return {
     port,
     url: `https://${shownHost}:${port}`,
     services,
     demo,
+    ...(server.metricsPort !== undefined ? { metricsPort: server.metricsPort } : {}),
     async close() {
       unwatch();
       detachMetrics();
       await server.close();
       await services.media.close();
+      removeSafetyNet();
     },
   };
 }

@@ -26,8 +26,33 @@ export const configSchema = z.strictObject({
       rate: z.number().positive().default(50),
       burst: z.number().int().positive().default(100),
       maxQueued: z.number().int().positive().default(64),
+      /** Shape of a parsed frame (nesting, values, string length): beyond, 1008 naming the limit. */
+      maxDepth: z.number().int().min(4).max(256).default(32),
+      maxNodes: z.number().int().min(100).default(10_000),
+      maxStringLength: z.number().int().min(256).default(32_768),
+      /** Bytes queued towards a socket that does not read; beyond, the socket is dropped. */
+      maxBufferedBytes: z.number().int().min(64 * 1024).default(4 * 1024 * 1024),
+      /** A socket must log in within this time (register and ping do not count). */
+      loginTimeoutMs: z.number().int().min(1000).default(30_000),
+      /** Sockets that are not logged in, per remote address; more are closed with 1013. */
+      maxAnonymousPerAddress: z.number().int().positive().default(32),
+      /** Logged-in sockets per user; a further login answers 10011. */
+      maxSocketsPerUser: z.number().int().positive().default(16),
+      /** Media sessions per user; a further `media` request answers 10012. */
+      maxMediaSessionsPerUser: z.number().int().positive().default(8),
+      /** Stored login sessions per user; a new login drops the oldest beyond. */
+      maxStoredSessionsPerUser: z.number().int().positive().default(32),
     })
     .prefault({}),
+  /** /metrics on a separate plain-HTTP address:port (e.g. a control LAN) and/or behind a bearer token. */
+  metrics: z
+    .strictObject({
+      host: z.string().min(1).optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+      token: z.string().min(16).optional(),
+    })
+    .prefault({})
+    .refine((m) => (m.host === undefined) === (m.port === undefined), { message: 'metrics.host and metrics.port go together' }),
   webRoot: z.string().min(1).optional(),
   media: z
     .strictObject({
@@ -79,6 +104,8 @@ const ENV: Record<string, (value: string) => Record<string, unknown>> = {
   LOOPCAST_LOG_LEVEL: (v) => ({ logLevel: v }),
   LOOPCAST_ALLOWED_ORIGINS: (v) => ({ allowedOrigins: v.split(',').map((s) => s.trim()).filter(Boolean) }),
   LOOPCAST_DEMO: (v) => ({ demo: v !== '0' && v !== 'false' }),
+  // A secret: better in the environment than in a config file that is copied around.
+  LOOPCAST_METRICS_TOKEN: (v) => ({ metrics: { token: v } }),
 };
 
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -105,6 +132,9 @@ export async function configFromFile(path: string): Promise<Record<string, unkno
 /** Merge layers (later wins) and validate; paths become absolute. */
 export function resolveConfig(...layers: Array<Record<string, unknown>>): LoopcastConfig {
   const merged = Object.assign({}, ...layers) as Record<string, unknown>;
+  // The metrics token usually comes from the environment, its address from the file: merge the two.
+  const metricsLayers = layers.map((l) => l.metrics).filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null && !Array.isArray(m));
+  if (metricsLayers.length > 1) merged.metrics = Object.assign({}, ...metricsLayers);
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(config)'}: ${i.message}`);

@@ -11,7 +11,12 @@ export interface ConnectionLimits {
   /** Sustained requests per second and burst per socket. */
   rate: number;
   burst: number;
+  /** Bytes queued towards a socket that does not read; beyond, the socket is dropped (slow reader). */
+  maxBufferedBytes: number;
 }
+
+/** Why the server ended a socket by itself; the server logs it once. */
+export type ConnectionFault = { kind: 'slow-reader'; buffered: number } | { kind: 'internal'; err: unknown };
 
 export interface LoggedIn {
   user: string;
@@ -32,6 +37,9 @@ export class Connection {
   readonly talking = new Set<string>();
   media: MediaSession | undefined;
   closed = false;
+  /** Set by the server: told once when this socket is dropped because of a fault. */
+  onFault: (fault: ConnectionFault) => void = () => undefined;
+  private readonly maxBufferedBytes: number;
 
   constructor(
     private readonly socket: WebSocket,
@@ -39,6 +47,7 @@ export class Connection {
     limits: ConnectionLimits,
   ) {
     this.bucket = new TokenBucket(limits.rate, limits.burst, Date.now());
+    this.maxBufferedBytes = limits.maxBufferedBytes;
   }
 
   /** The id other clients see in broadcasts and participant lists. */
@@ -50,9 +59,28 @@ export class Connection {
     return this.loopStates.get(loopId) ?? 'none';
   }
 
+  /** Never throws: a message that cannot be sent ends this socket only, not the caller's loop over sockets. */
   send(message: Reply | Push): void {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
-    this.socket.send(JSON.stringify(message));
+    const buffered = this.socket.bufferedAmount;
+    // A close frame would queue behind the same backlog: drop the TCP connection instead.
+    if (buffered > this.maxBufferedBytes) return this.drop({ kind: 'slow-reader', buffered });
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (err) {
+      return this.drop({ kind: 'internal', err });
+    }
+    this.socket.send(text);
+  }
+
+  /** End the socket because of a fault (the socket's `close` event does the cleanup). */
+  drop(fault: ConnectionFault): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.onFault(fault);
+    if (fault.kind === 'slow-reader') this.socket.terminate();
+    else this.close(1011, 'internal error');
   }
 
   close(code = 1000, reason = ''): void {

@@ -1,12 +1,13 @@
 // From a WebSocket frame to a reply: size limit, JSON, envelope, rate limit, auth level, handler,
 // error mapping. Requests of one socket run strictly in order; sockets never wait for each other.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { errorReply, isJsonObject, reply, type JsonObject, type Request } from '../protocol/envelope.js';
+import { errorReply, isJsonObject, reply, type JsonObject, type Reply, type Request } from '../protocol/envelope.js';
 import { requestEnvelope } from '../protocol/contract.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import type { AuditEntry } from '../directory/audit-log.js';
 import { auditEntry } from './audit.js';
 import type { Connection } from './connection.js';
+import { structureProblem, type StructureLimits } from './frame-structure.js';
 import { adminMonitorHandlers } from './handlers/admin-monitor.js';
 import { adminHandlers } from './handlers/admin.js';
 import { loopHandlers } from './handlers/loops.js';
@@ -26,11 +27,27 @@ export const handlers: HandlerTable = {
   ...adminMonitorHandlers,
 };
 
-export interface DispatchLimits {
+export interface DispatchLimits extends StructureLimits {
   /** Larger text frames get error 1008 and are not parsed. */
   maxMessageBytes: number;
   /** Requests waiting behind a slow one; more get a temporary error. */
   maxQueued: number;
+}
+
+/** Error replies echo the request's parameter only up to this frame size: a refusal never amplifies. */
+const ECHO_PARAMETER_BYTES = 4096;
+/** Descriptions may name client-chosen fields and ids: never longer than this. */
+const MAX_DESCRIPTION = 256;
+
+const clip = (text: string): string => (text.length > MAX_DESCRIPTION ? `${text.slice(0, MAX_DESCRIPTION)}…` : text);
+
+function boundedError(request: Request, error: ProtocolError, frameBytes: number): Reply {
+  const echo = frameBytes > ECHO_PARAMETER_BYTES ? { ...request, parameter: {} } : request;
+  const out = errorReply(echo, error);
+  if (!out.error) return out;
+  out.error.description = clip(out.error.description);
+  if (out.error.field) out.error.field = out.error.field.map((part) => (typeof part === 'string' ? clip(part) : part));
+  return out;
 }
 
 
@@ -70,6 +87,9 @@ export class Dispatcher {
     } catch {
       return this.refuse(conn, undefined, 'malformed JSON');
     }
+    // Before anything recursive touches the value (see frame-structure.ts).
+    const problem = structureProblem(raw, this.limits);
+    if (problem !== undefined) return this.refuse(conn, raw, `message structure: ${problem}`);
     const envelope = requestEnvelope.safeParse(raw);
     if (!envelope.success) {
       const issue = envelope.error.issues[0];
@@ -78,31 +98,33 @@ export class Dispatcher {
     }
     const request: Request = { ...envelope.data, parameter: envelope.data.parameter ?? {} };
     if (!conn.bucket.take(Date.now())) {
-      conn.send(errorReply(request, new ProtocolError(ErrorCode.rateLimited)));
+      conn.send(boundedError(request, new ProtocolError(ErrorCode.rateLimited), data.length));
       return;
     }
-    this.enqueue(conn, request);
+    this.enqueue(conn, request, data.length);
   }
 
   private refuse(conn: Connection, raw: unknown, description: string): void {
-    conn.send(errorReply(unreadable(raw), new ProtocolError(ErrorCode.parameter, description)));
+    conn.send(boundedError(unreadable(raw), new ProtocolError(ErrorCode.parameter, description), 0));
   }
 
-  private enqueue(conn: Connection, request: Request): void {
+  private enqueue(conn: Connection, request: Request, frameBytes: number): void {
     const queue = this.queues.get(conn) ?? { tail: Promise.resolve(), length: 0 };
     this.queues.set(conn, queue);
     if (queue.length >= this.limits.maxQueued) {
-      conn.send(errorReply(request, new ProtocolError(ErrorCode.overloaded)));
+      conn.send(boundedError(request, new ProtocolError(ErrorCode.overloaded), frameBytes));
       return;
     }
     queue.length++;
-    queue.tail = queue.tail.then(async () => {
-      try {
-        if (!conn.closed) conn.send(await this.handle(conn, request));
-      } finally {
+    queue.tail = queue.tail
+      .then(async () => {
+        if (!conn.closed) conn.send(await this.handle(conn, request, frameBytes));
+      })
+      // The tail must never reject: a rejected tail would stall this socket and, unhandled, end the process.
+      .catch((err: unknown) => conn.drop({ kind: 'internal', err }))
+      .finally(() => {
         queue.length--;
-      }
-    });
+      });
   }
 
   private async appendAudit(entry: AuditEntry): Promise<void> {
@@ -119,7 +141,7 @@ export class Dispatcher {
     this.services.metrics.requests.inc({ event: def ? request.event : 'unknown', outcome });
   }
 
-  private async handle(conn: Connection, request: Request) {
+  private async handle(conn: Connection, request: Request, frameBytes: number): Promise<Reply> {
     const def = Object.hasOwn(handlers, request.event) ? handlers[request.event] : undefined;
     try {
       if (!def) throw ProtocolError.named('unknownEvent', `unknown event ${request.event}`);
@@ -132,11 +154,11 @@ export class Dispatcher {
       return reply(request, response);
     } catch (err) {
       this.count(def, request, err instanceof ProtocolError ? String(err.code) : String(ErrorCode.processing));
-      if (err instanceof ProtocolError) return errorReply(request, err);
+      if (err instanceof ProtocolError) return boundedError(request, err, frameBytes);
       // Internal failure: log with a reference the operator can quote; the client sees no internals.
       const ref = randomBytes(4).toString('hex');
       this.services.log.error({ err, ref, conn: conn.id, event: request.event }, 'request failed');
-      return errorReply(request, new ProtocolError(ErrorCode.processing, `server processing error (ref ${ref})`));
+      return boundedError(request, new ProtocolError(ErrorCode.processing, `server processing error (ref ${ref})`), frameBytes);
     }
   }
 }

@@ -1,12 +1,14 @@
 // HTTPS server: WebSocket signaling at /api, /health, /metrics (Prometheus), static web clients at /.
 import { createServer, type Server } from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Connection, type ConnectionLimits } from './connection.js';
+import { Connection, type ConnectionFault, type ConnectionLimits } from './connection.js';
 import { Dispatcher, type DispatchLimits } from './dispatcher.js';
 import { leaveEverything } from './handlers/leave.js';
+import { listenMetrics, serveMetrics, type MetricsAccess } from './metrics-endpoint.js';
+import { setSecurityHeaders } from './security-headers.js';
 import type { Services } from './services.js';
 import { isHealthPath, serveHealth } from '../health/http.js';
 import { closeCodeLabel } from '../metrics/registry.js';
@@ -19,11 +21,26 @@ export interface SignalingOptions {
   tls: TlsMaterial;
   /** Allowed Origin values; `['*']` allows any. Default: same origin, or no Origin (non-browser clients). */
   allowedOrigins?: readonly string[];
-  limits: ConnectionLimits & DispatchLimits;
+  limits: ConnectionLimits & DispatchLimits & SocketLimits;
   /** Built web clients: the keyset at `/`, the admin console at `/admin`. */
   web?: readonly WebMount[];
   /** Interval of WebSocket pings that detect dead peers. */
   keepaliveMs?: number;
+  /** Where and for whom /metrics is served (default: on this port, open). */
+  metrics?: MetricsAccess;
+}
+
+/** Socket-level limits: a socket that is not logged in must log in in time, and one address may hold only so many of them. */
+export interface SocketLimits {
+  loginTimeoutMs: number;
+  maxAnonymousPerAddress: number;
+}
+
+/** How long clients get to answer the 1001 close on shutdown before their TCP connection is cut. */
+const SHUTDOWN_GRACE_MS = 1_000;
+
+function describeFault(fault: ConnectionFault): Record<string, unknown> {
+  return fault.kind === 'slow-reader' ? { fault: fault.kind, buffered: fault.buffered } : { fault: fault.kind, err: fault.err };
 }
 
 /** A hard cap far above the application limit: ws closes with 1009 beyond it (nothing is parsed). */
@@ -47,6 +64,9 @@ export class SignalingServer {
   private readonly statics: StaticFiles | undefined;
   private keepalive: NodeJS.Timeout | undefined;
   private readonly alive = new WeakMap<WebSocket, boolean>();
+  private metricsServer: HttpServer | undefined;
+  /** Port of the separate metrics listener, when configured. */
+  metricsPort: number | undefined;
 
   constructor(
     private readonly services: Services,
@@ -68,6 +88,17 @@ export class SignalingServer {
         resolve();
       });
     });
+    const access = this.options.metrics;
+    if (access?.listen) {
+      try {
+        const { server, port } = await listenMetrics(this.services.metrics, { ...access, listen: access.listen });
+        this.metricsServer = server;
+        this.metricsPort = port;
+      } catch (err) {
+        await new Promise<void>((resolve) => this.https.close(() => resolve()));
+        throw err;
+      }
+    }
     const interval = this.options.keepaliveMs ?? 30_000;
     this.keepalive = setInterval(() => this.pingAll(), interval);
     this.keepalive.unref();
@@ -86,16 +117,14 @@ export class SignalingServer {
   }
 
   private onHttp(req: IncomingMessage, res: ServerResponse): void {
+    setSecurityHeaders(res);
     const path = new URL(req.url ?? '/', 'https://x').pathname;
     if (isHealthPath(path)) return serveHealth(path, this.services.health, this.services.hub.connections.size, res);
-    if (path === '/metrics') {
-      void this.services.metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { 'content-type': this.services.metrics.registry.contentType, 'cache-control': 'no-store' });
-        res.end(text);
-      });
-      return;
-    }
-    if (this.statics && (req.method === 'GET' || req.method === 'HEAD') && this.statics.serve(path, req, res)) return;
+    // With a separate metrics address, the public port does not serve them at all.
+    if (path === '/metrics' && !this.options.metrics?.listen) return serveMetrics(this.services.metrics, this.options.metrics ?? {}, req, res);
+    // Source maps are build artefacts for developers, not for whoever reaches the client LAN.
+    const sourceMap = path.endsWith('.map');
+    if (this.statics && !sourceMap && (req.method === 'GET' || req.method === 'HEAD') && this.statics.serve(path, req, res)) return;
     res.writeHead(404, { 'content-type': 'text/plain' });
     res.end(path === '/' ? 'Loopcast signaling server: WebSocket API at /api. The keyset client is not built.\n' : 'not found\n');
   }
@@ -114,36 +143,77 @@ export class SignalingServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
   }
 
+  private anonymousFrom(address: string): number {
+    let count = 0;
+    for (const c of this.services.hub.connections) if (!c.login && !c.closed && c.remoteAddress === address) count++;
+    return count;
+  }
+
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
     const conn = new Connection(ws, req.socket.remoteAddress ?? 'unknown', this.options.limits);
     const { hub, log } = this.services;
+    const { loginTimeoutMs, maxAnonymousPerAddress } = this.options.limits;
+    const crowded = this.anonymousFrom(conn.remoteAddress) >= maxAnonymousPerAddress;
     hub.add(conn);
     this.services.metrics.sockets.inc();
     this.alive.set(ws, true);
     log.info({ conn: conn.id, address: conn.remoteAddress }, 'socket connected');
+    conn.onFault = (fault) => log.warn({ conn: conn.id, user: conn.login?.user, address: conn.remoteAddress, ...describeFault(fault) }, 'socket dropped');
+    const deadline = setTimeout(() => {
+      if (conn.login || conn.closed) return;
+      log.info({ conn: conn.id, address: conn.remoteAddress }, 'no login before the deadline: closing socket');
+      conn.close(1008, 'login deadline passed');
+    }, loginTimeoutMs);
+    deadline.unref();
     ws.on('pong', () => this.alive.set(ws, true));
     ws.on('message', (data, isBinary) => {
-      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
-      this.dispatcher.receive(conn, buffer, isBinary);
+      // The dispatcher never throws by design; should it, only this socket pays.
+      try {
+        const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as Buffer);
+        this.dispatcher.receive(conn, buffer, isBinary);
+      } catch (err) {
+        conn.drop({ kind: 'internal', err });
+      }
     });
     ws.on('error', (err) => log.info({ conn: conn.id, err: err.message }, 'socket error'));
     ws.on('close', (code) => {
-      leaveEverything(this.services, conn);
+      clearTimeout(deadline);
+      try {
+        leaveEverything(this.services, conn);
+      } catch (err) {
+        log.error({ conn: conn.id, err }, 'cleanup of a closed socket failed');
+      }
       conn.closed = true;
       hub.remove(conn);
       this.services.metrics.sockets.dec();
       this.services.metrics.socketCloses.inc({ code: closeCodeLabel(code) });
       log.info({ conn: conn.id, user: conn.login?.user, code }, 'socket closed');
     });
+    if (crowded) {
+      log.warn({ conn: conn.id, address: conn.remoteAddress, limit: maxAnonymousPerAddress }, 'too many sockets before login from one address');
+      conn.close(1013, 'too many sockets before login from this address');
+    }
   }
 
+  /** Shutdown: every client gets a 1001 close (its reconnect logic resumes elsewhere or later), then the listeners stop. */
   async close(): Promise<void> {
     if (this.keepalive) clearInterval(this.keepalive);
+    const sockets = [...this.wss.clients];
+    const gone = sockets.map((ws) => new Promise<void>((resolve) => (ws.readyState === ws.CLOSED ? resolve() : ws.once('close', () => resolve()))));
+    for (const ws of sockets) ws.close(1001, 'server shutting down');
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref());
+    await Promise.race([Promise.all(gone), grace]);
     for (const ws of this.wss.clients) ws.terminate();
     this.wss.close();
     const closed = new Promise<void>((resolve) => this.https.close(() => resolve()));
     // Browsers keep idle keep-alive connections (and service workers) open: close() would wait forever.
     this.https.closeAllConnections();
+    if (this.metricsServer) {
+      const metricsServer = this.metricsServer;
+      const metricsClosed = new Promise<void>((resolve) => metricsServer.close(() => resolve()));
+      metricsServer.closeAllConnections();
+      await metricsClosed;
+    }
     await closed;
   }
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startLoopcast, type RunningLoopcast } from '../../src/app.js';
 import { resolveConfig, type ConfigInput } from '../../src/config/config.js';
+import type { MediaControl } from '../../src/media/control.js';
 
 export const FIXTURE_DB = fileURLToPath(new URL('../fixtures/openvocs-db', import.meta.url));
 
@@ -24,7 +25,7 @@ export async function copyFixture(): Promise<string> {
   return dir;
 }
 
-export async function startTestServer(options: { db?: string; config?: Partial<ConfigInput> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { db?: string; config?: Partial<ConfigInput>; media?: MediaControl } = {}): Promise<TestServer> {
   const db = options.db ?? (await copyFixture());
   // Signaling tests run without a media plane unless they ask for one; media stays on loopback.
   const config = resolveConfig({
@@ -38,7 +39,7 @@ export async function startTestServer(options: { db?: string; config?: Partial<C
     ...options.config,
   });
   // LOOPCAST_TEST_LOG=debug shows the server's log while debugging a test.
-  const app = await startLoopcast(config, { log: pino({ level: process.env.LOOPCAST_TEST_LOG ?? 'silent' }) });
+  const app = await startLoopcast(config, { log: pino({ level: process.env.LOOPCAST_TEST_LOG ?? 'silent' }), ...(options.media ? { media: options.media } : {}) });
   return {
     ...app,
     db,
