@@ -109,11 +109,14 @@ export class TickClock {
     return this.timer !== undefined;
   }
 
-  /** Adds a listener; the first one starts the clock. Returns the unsubscribe function. */
-  subscribe(fn: TickListener): () => void {
+  /**
+   * Adds a listener; the first one starts the clock, its first tick `firstDelayMs` from now (default
+   * one period; a talk spurt waiting to start asks for less). Returns the unsubscribe function.
+   */
+  subscribe(fn: TickListener, firstDelayMs?: number): () => void {
     if (this.closed) throw new Error('TickClock is closed');
     this.listeners.add(fn);
-    if (this.listeners.size === 1) this.start();
+    if (this.listeners.size === 1) this.start(firstDelayMs);
     return () => this.unsubscribe(fn);
   }
 
@@ -128,9 +131,10 @@ export class TickClock {
     this.stop();
   }
 
-  private start(): void {
-    // The first tick is one period from now: subscribers never run synchronously inside subscribe().
-    this.startNs = this.now() + this.periodNs;
+  private start(firstDelayMs: number | undefined): void {
+    // Subscribers never run synchronously inside subscribe(): the first tick is a timer away.
+    const delayNs = firstDelayMs === undefined ? this.periodNs : BigInt(Math.max(0, Math.round(firstDelayMs * 1e6)));
+    this.startNs = this.now() + (delayNs < this.periodNs ? delayNs : this.periodNs);
     this.nextIndex = 0;
     this.arm();
   }

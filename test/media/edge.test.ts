@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dominantFrequency, rmsDbfs, tone } from '../../src/media/audio/index.js';
 import { WebRtcEdge } from '../../src/media/edge/webrtc-edge.js';
+import { DownlinkPacketizer } from '../../src/media/downlink/index.js';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
 import type { RtpPacket } from '../../src/media/rtp.js';
 import { udpSocketPorts, waitFor } from '../support/media-sockets.js';
@@ -59,21 +60,15 @@ describe('WebRtcEdge', () => {
     }
   });
 
-  it('sends an Opus tone downlink that the client decodes, continuous across source switches', async () => {
+  it('sends the packetizer\'s Opus tone downlink as it is: the client decodes a continuous stream', async () => {
     const pair = await connectPair(edge);
     try {
       const encoder = new OpusFrameEncoder();
-      // Two "sources" with unrelated SSRC/sequence/timestamp spaces, like a shared and a private encoder.
-      const sources = [
-        { ssrc: 1234, seq: 65530, ts: 4294960000 },
-        { ssrc: 999_999, seq: 17, ts: 1000 },
-      ];
+      // The packetizer owns sequence numbers and timestamps; the edge only stamps its SSRC.
+      const packetizer = new DownlinkPacketizer({ ssrc: 1234, initialSequence: 65530, timestampOffset: 4294960000 });
       for (let i = 0; i < 60; i++) {
-        const src = sources[i < 30 ? 0 : 1] as { ssrc: number; seq: number; ts: number };
         const payload = encoder.encode(toneSource(660)(i));
-        expect(pair.session.sendRtp({ payloadType: 100, sequenceNumber: src.seq, timestamp: src.ts, ssrc: src.ssrc, marker: false, payload })).toBe(true);
-        src.seq = (src.seq + 1) & 0xffff;
-        src.ts = (src.ts + FRAME_SAMPLES) >>> 0;
+        expect(pair.session.sendRtp(packetizer.packetize(payload, i * FRAME_SAMPLES))).toBe(true);
         await new Promise((r) => setTimeout(r, 2));
       }
       await waitFor(() => pair.client.received.count >= 60, 5000, '60 downlink frames');

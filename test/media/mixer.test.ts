@@ -139,13 +139,16 @@ describe('MixerEngine', () => {
     const t = new ToneTalker(5, 440, -20);
     const levels: number[] = [];
     let lastAudio = -1;
+    const tails: number[] = [];
     for (let i = 0; i < 40; i++) {
       if (i < 20) engine.push('loop1', t.next(), i * 20);
       const tick = engine.tick();
-      if (tick.outputs.length) lastAudio = i;
+      if (tick.outputs.some((o) => o.kind === 'mix')) lastAudio = i;
+      if (tick.outputs.some((o) => o.kind === 'tail')) tails.push(i);
       for (const l of tick.levels) levels.push(l.dbfs);
     }
     expect(lastAudio).toBe(19 + 2); // two concealed frames, then silence
+    expect(tails).toEqual([22, 23, 24, 25, 26]); // 100 ms of encoded silence, then nothing
     expect(engine.idle).toBe(true);
     // RMS of a -20 dBFS peak sine is -23 dBFS.
     expect(Math.abs((levels[10] ?? 0) - -23)).toBeLessThan(1);

@@ -14,7 +14,6 @@ import {
   rewriteSdpCandidates,
   sdpAttribute,
 } from './candidates.js';
-import { DownlinkRewriter } from './downlink-rewriter.js';
 import { EdgeError } from './edge-error.js';
 import { guard, native, wireCleanup } from '../webrtc-native.js';
 import type { PeerConnection, Track } from '../webrtc-native.js';
@@ -43,7 +42,6 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   private readonly cfg: EdgeSessionConfig;
   private readonly pc: PeerConnection;
   private readonly track: Track;
-  private readonly rewriter: DownlinkRewriter;
   private pending: RemoteCandidate[] = [];
   private pcConnected = false;
   private trackOpen = false;
@@ -66,7 +64,6 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     this.cfg = cfg;
     this.id = cfg.id;
     this.ssrc = cfg.ssrc;
-    this.rewriter = new DownlinkRewriter({ ssrc: cfg.ssrc, payloadType: OPUS_PAYLOAD_TYPE });
     this.pc = new native.PeerConnection(`edge-${cfg.id}`, cfg.rtcConfig);
     // Registered first: it is also what lets node-datachannel free the connection (see wireCleanup).
     this.pc.onStateChange(guard((state: string) => this.onPeerState(state)));
@@ -169,15 +166,16 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   endOfCandidates(): void {}
 
   /**
-   * Sends one downlink packet. Any source SSRC/sequence/timestamp is mapped onto this session's
-   * continuous stream (see DownlinkRewriter). Returns false when not connected or the send failed.
+   * Sends one downlink packet as it is, under this session's SSRC and the Opus payload type.
+   * Sequence numbers, timestamps and marker bits belong to the packetizer stage (media/downlink).
+   * Returns false when not connected or the send failed.
    */
   sendRtp(packet: RtpPacket): boolean {
     if (this.stateValue !== 'connected') {
       this.stats.droppedOut++;
       return false;
     }
-    const buf = serializeRtp(this.rewriter.rewrite(packet));
+    const buf = serializeRtp({ ...packet, ssrc: this.ssrc, payloadType: OPUS_PAYLOAD_TYPE });
     let ok = false;
     try {
       ok = this.track.sendMessageBinary(buf);

@@ -5,6 +5,4 @@ export { AUDIO_MID, OPUS_FMTP, OPUS_PAYLOAD_TYPE } from './session-types.js';
 export type { EdgeSessionEvents, EdgeSessionState, EdgeSessionStats } from './session-types.js';
 export { EdgeError } from './edge-error.js';
 export type { EdgeErrorCode } from './edge-error.js';
-export { DownlinkRewriter } from './downlink-rewriter.js';
-export type { DownlinkRewriterOptions } from './downlink-rewriter.js';
 export { isMdnsCandidate, parseCandidate, announceCandidate, rewriteSdpCandidates } from './candidates.js';

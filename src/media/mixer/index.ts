@@ -5,4 +5,7 @@ export { softLimit, KNEE } from './limiter.js';
 export { EncoderPool } from './encoder-pool.js';
 export type { AcquireResult, EncoderSlot } from './encoder-pool.js';
 export { opusCodecs } from './codec.js';
+export { isDtxPayload, UplinkGate } from './uplink-gate.js';
+export type { GateOptions } from './uplink-gate.js';
+export type { TalkerPushResult } from './talker.js';
 export type { CodecFactory, FrameDecoder, FrameEncoder } from './codec.js';

@@ -7,14 +7,18 @@
 //     as if the two loops were mixed separately - the same as listening to both multicast groups;
 //  3. listeners with the same mix key (sorted (talker, summed gain) pairs) share one encoder and one
 //     encoded frame; a silent mix costs nothing and emits nothing (DTX on the wire);
-//  4. soft limiting above -6 dBFS instead of hard clipping.
+//  4. soft limiting above -6 dBFS instead of hard clipping;
+//  5. when a listener's mix goes silent, its encoder sends `tailFrames` of encoded silence (shared by
+//     listeners who went silent from the same mix in the same tick), then nothing: the client's
+//     decoder fades out at once instead of concealing (extending) the last sound for ~250 ms.
 // Encoder continuity across key changes is handled by EncoderPool (see there).
-import type { PlayoutOptions, PlayoutPacket, PlayoutStats, PushResult } from '../playout/index.js';
+import type { PlayoutOptions, PlayoutPacket, PlayoutStats } from '../playout/index.js';
 import { FRAME_SAMPLES } from '../opus.js';
 import { opusCodecs, type CodecFactory } from './codec.js';
 import { EncoderPool, type EncoderSlot } from './encoder-pool.js';
 import { softLimit } from './limiter.js';
-import { Talker } from './talker.js';
+import { Talker, type TalkerPushResult } from './talker.js';
+import type { GateOptions } from './uplink-gate.js';
 import { volumeToGain } from './volume.js';
 import type { ListenerConfig, MixerCounters, MixerOptions, MixOutput, MixTick, TalkerLevel } from './types.js';
 
@@ -23,18 +27,23 @@ interface Listener {
   ssrc: number | undefined;
   readonly gains: Map<string, number>;
   prevKey: string | undefined;
+  /** Silence frames still to send after the mix went silent. */
+  tailLeft: number;
 }
 
 interface Group {
   readonly talkers: Talker[];
   readonly weights: number[];
   readonly members: Listener[];
+  readonly tail: boolean;
 }
+
+const TAIL = '~tail@';
 
 export class MixerEngine {
   readonly counters: MixerCounters = {
     ticks: 0, idleTicks: 0, packets: 0, copies: 0, decodes: 0, conceals: 0, decodeErrors: 0,
-    encodes: 0, primes: 0, sharedHits: 0, silentListenerTicks: 0,
+    encodes: 0, primes: 0, sharedHits: 0, silentListenerTicks: 0, gated: 0, tailFrames: 0,
   };
   private readonly codecs: CodecFactory;
   private readonly pool: EncoderPool;
@@ -47,6 +56,8 @@ export class MixerEngine {
   private readonly hold: number;
   private readonly timeout: number;
   private readonly playoutOpts: PlayoutOptions;
+  private readonly gateOpts: GateOptions;
+  private readonly tailFrames: number;
   private tickIndex = 0;
 
   constructor(opts: MixerOptions = {}) {
@@ -57,12 +68,25 @@ export class MixerEngine {
     this.hold = opts.loopHoldTicks ?? 10;
     this.timeout = opts.talkerTimeoutTicks ?? 1500;
     this.playoutOpts = opts.playout ?? {};
+    this.gateOpts = opts.gate ?? {};
+    this.tailFrames = Math.max(0, opts.tailFrames ?? 5);
   }
 
-  /** True when no talker is playing or buffered: the clock adapter may stop ticking. */
+  /** True when no talker is playing or buffered and no silence tail is due: the clock may stop. */
   get idle(): boolean {
     for (const t of this.talkers.values()) if (!t.playout.idle) return false;
+    for (const l of this.listeners.values()) if (l.tailLeft > 0) return false;
     return true;
+  }
+
+  /** Milliseconds until some waiting talk spurt may start (for the first tick of an idle clock). */
+  startsInMs(nowMs: number): number | undefined {
+    let min: number | undefined;
+    for (const t of this.talkers.values()) {
+      const ms = t.playout.startsInMs(nowMs);
+      if (ms !== undefined && (min === undefined || ms < min)) min = ms;
+    }
+    return min;
   }
 
   /** Reception statistics of every current talker (loss, jitter, …) for metrics. */
@@ -74,21 +98,22 @@ export class MixerEngine {
     return this.pool.size;
   }
 
-  push(loop: string, pkt: PlayoutPacket, arrivalMs: number): PushResult | 'copy' {
+  push(loop: string, pkt: PlayoutPacket, arrivalMs: number): TalkerPushResult {
     this.counters.packets++;
     let talker = this.talkers.get(pkt.ssrc);
     if (!talker) {
-      talker = new Talker(pkt.ssrc, () => this.codecs.createDecoder(), this.playoutOpts);
+      talker = new Talker(pkt.ssrc, () => this.codecs.createDecoder(), this.playoutOpts, this.gateOpts);
       this.talkers.set(pkt.ssrc, talker);
     }
     const r = talker.push(loop, pkt, arrivalMs, this.tickIndex);
     if (r === 'copy') this.counters.copies++;
+    else if (r === 'gated') this.counters.gated++;
     return r;
   }
 
   setListener(id: string, cfg: ListenerConfig = {}): void {
     this.removeListener(id);
-    const l: Listener = { id, ssrc: cfg.ssrc, gains: new Map(), prevKey: undefined };
+    const l: Listener = { id, ssrc: cfg.ssrc, gains: new Map(), prevKey: undefined, tailLeft: 0 };
     this.listeners.set(id, l);
     for (const [loop, v] of Object.entries(cfg.volumes ?? {})) this.setVolume(id, loop, v);
   }
@@ -115,18 +140,15 @@ export class MixerEngine {
     this.listeners.delete(id);
   }
 
-  tick(): MixTick {
+  /** One 20 ms step at `nowMs` (the time axis of push's arrivalMs; omitted: ticks count as 20 ms). */
+  tick(nowMs?: number): MixTick {
     const t = ++this.tickIndex;
     this.counters.ticks++;
     const levels: TalkerLevel[] = [];
-    const byLoop = this.decodeTalkers(t, levels);
-    if (byLoop.size === 0) {
-      this.counters.idleTicks++;
-      this.counters.silentListenerTicks += this.listeners.size;
-      for (const l of this.listeners.values()) l.prevKey = undefined;
-      return { outputs: [], levels };
-    }
-    const groups = this.groupListeners(byLoop);
+    const byLoop = this.decodeTalkers(t, levels, nowMs);
+    if (byLoop.size === 0) this.counters.idleTicks++;
+    const groups = this.groupListeners(byLoop, t);
+    if (groups.size === 0) return { outputs: [], levels };
     // Acquire every group's encoder before mixing anything: priming replays last tick's pcm.
     const keys = new Set(groups.keys());
     this.pool.beginTick();
@@ -146,8 +168,9 @@ export class MixerEngine {
       const frame = slot.encoder.encode(slot.pcm);
       this.counters.encodes++;
       this.counters.sharedHits += g.members.length - 1;
+      if (g.tail) this.counters.tailFrames++;
       for (const m of g.members) m.prevKey = key;
-      outputs.push({ listenerIds: g.members.map((m) => m.id), frame, talkers: g.talkers.map((x) => x.ssrc) });
+      outputs.push({ kind: g.tail ? 'tail' : 'mix', listenerIds: g.members.map((m) => m.id), frame, talkers: g.talkers.map((x) => x.ssrc) });
     }
     this.pool.endTick();
     return { outputs, levels };
@@ -162,7 +185,7 @@ export class MixerEngine {
   }
 
   /** Step 1: one playout step per talker; decode those someone hears. Returns loop -> talkers with pcm. */
-  private decodeTalkers(t: number, levels: TalkerLevel[]): Map<string, Talker[]> {
+  private decodeTalkers(t: number, levels: TalkerLevel[], nowMs: number | undefined): Map<string, Talker[]> {
     const byLoop = new Map<string, Talker[]>();
     for (const talker of this.talkers.values()) {
       talker.pcm = undefined;
@@ -173,7 +196,7 @@ export class MixerEngine {
         }
         continue;
       }
-      const out = talker.playout.tick();
+      const out = talker.playout.tick(nowMs);
       if (out.kind === 'silent') continue;
       const loops: string[] = [];
       for (const loop of talker.loops.keys()) if (talker.isOnLoop(loop, t, this.hold)) loops.push(loop);
@@ -201,8 +224,8 @@ export class MixerEngine {
     return false;
   }
 
-  /** Step 2: contributions per listener, grouped by mix key. */
-  private groupListeners(byLoop: Map<string, Talker[]>): Map<string, Group> {
+  /** Step 2: contributions per listener, grouped by mix key; silent listeners join their tail group. */
+  private groupListeners(byLoop: Map<string, Talker[]>, t: number): Map<string, Group> {
     const groups = new Map<string, Group>();
     const talkers: Talker[] = [];
     const weights: number[] = [];
@@ -222,16 +245,35 @@ export class MixerEngine {
         }
       }
       if (talkers.length === 0) {
-        this.counters.silentListenerTicks++;
-        l.prevKey = undefined;
+        this.silence(l, t, groups);
         continue;
       }
+      l.tailLeft = 0;
       const key = mixKey(talkers, weights, this.share ? '' : l.id);
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { talkers: talkers.slice(), weights: weights.slice(), members: [] }));
+      if (!g) groups.set(key, (g = { talkers: talkers.slice(), weights: weights.slice(), members: [], tail: false }));
       g.members.push(l);
     }
     return groups;
+  }
+
+  /**
+   * A listener who hears nothing this tick. Right after a mix it starts a tail keyed by that mix and
+   * this tick (so only listeners who went silent together share it); the tail key then carries on.
+   */
+  private silence(l: Listener, t: number, groups: Map<string, Group>): void {
+    if (l.prevKey !== undefined && !l.prevKey.startsWith(TAIL)) l.tailLeft = this.tailFrames;
+    if (l.tailLeft <= 0 || l.prevKey === undefined) {
+      this.counters.silentListenerTicks++;
+      l.prevKey = undefined;
+      l.tailLeft = 0;
+      return;
+    }
+    l.tailLeft--;
+    const key = l.prevKey.startsWith(TAIL) ? l.prevKey : `${TAIL}${t}:${l.prevKey}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { talkers: [], weights: [], members: [], tail: true }));
+    g.members.push(l);
   }
 
   /** Step 3: weighted sum into a float accumulator, then the soft limiter into the slot's pcm. */

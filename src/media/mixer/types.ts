@@ -2,6 +2,7 @@
 import type { PlayoutOptions } from '../playout/index.js';
 import type { OpusEncoderOptions } from '../opus.js';
 import type { CodecFactory } from './codec.js';
+import type { GateOptions } from './uplink-gate.js';
 
 export interface MixerOptions {
   playout?: PlayoutOptions;
@@ -16,6 +17,10 @@ export interface MixerOptions {
   loopHoldTicks?: number;
   /** An idle talker's state is dropped after this many ticks without packets (default 1500 = 30 s). */
   talkerTimeoutTicks?: number;
+  /** Uplink gate: what silence may not open or extend a talk spurt (see uplink-gate.ts). */
+  gate?: GateOptions;
+  /** Encoded silence frames sent after a listener's mix goes silent (default 5 = 100 ms; 0 = none). */
+  tailFrames?: number;
 }
 
 export interface ListenerConfig {
@@ -26,6 +31,8 @@ export interface ListenerConfig {
 }
 
 export interface MixOutput {
+  /** 'mix' = audio; 'tail' = encoded silence after the listeners' mix went silent. */
+  kind: 'mix' | 'tail';
   listenerIds: string[];
   frame: Buffer;
   /** Talkers (SSRCs) in this mix: the contributing talkers of every listener in listenerIds. */
@@ -56,4 +63,8 @@ export interface MixerCounters {
   primes: number;
   sharedHits: number;
   silentListenerTicks: number;
+  /** Uplink packets that opened no spurt (DTX, comfort noise, silence). */
+  gated: number;
+  /** Tail frames encoded (each shared by its group). */
+  tailFrames: number;
 }

@@ -7,8 +7,8 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { TickClock, type Tick } from '../clock.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
 import type { WebRtcEdge } from '../edge/index.js';
+import { DownlinkPacketizer, mediaTimestamp } from '../downlink/index.js';
 import { MixerEngine, opusCodecs, type MixerOptions } from '../mixer/index.js';
-import { FRAME_MS, FRAME_SAMPLES } from '../opus.js';
 import { serializeRtp, type RtpPacket } from '../rtp.js';
 import { LoopVad, type VadOptions } from '../vad/index.js';
 import type { LoopBus, LoopHandle } from '../loopbus/index.js';
@@ -35,8 +35,6 @@ interface LoopEntry {
   listeners: number;
 }
 
-const FRAME_NS = BigInt(FRAME_MS) * 1_000_000n;
-
 export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implements MediaControl, PlaneHost {
   readonly engine: MixerEngine;
   readonly clock: TickClock;
@@ -46,7 +44,8 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   private readonly sessions = new Map<string, PlaneSession>();
   private readonly bySsrc = new Map<number, PlaneSession>();
   private readonly loops = new Map<string, LoopEntry>();
-  private readonly downSeq = new Map<string, { seq: number; lastFrame: bigint }>();
+  /** The one owner of each listener's downlink sequence numbers, timestamps and marker bits. */
+  private readonly downlinks = new Map<string, DownlinkPacketizer>();
   private stopClock: (() => void) | undefined;
   private lastTickAt: number | undefined;
 
@@ -158,44 +157,36 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     this.engine.removeListener(id);
     this.sessions.delete(id);
     this.bySsrc.delete(session.ssrc);
-    this.downSeq.delete(id);
+    this.downlinks.delete(id);
   }
 
   // ── the tick ─────────────────────────────────────────────────────────────────────────────────
 
   private receive(loop: MediaLoop, packet: RtpPacket): void {
-    this.engine.push(loop.key, packet, performance.now());
-    if (!this.stopClock) {
-      this.stopClock = this.clock.subscribe((tick) => this.tick(tick));
-      this.lastTickAt = performance.now();
+    const now = performance.now();
+    this.engine.push(loop.key, packet, now);
+    // Gated silence leaves the engine idle: no clock. A spurt that waits gets its first tick as
+    // soon as its first frame is old enough, not a whole period later.
+    if (this.stopClock === undefined && !this.engine.idle) {
+      this.stopClock = this.clock.subscribe((tick) => this.tick(tick), this.engine.startsInMs(now));
+      this.lastTickAt = now;
     }
   }
 
   private tick(tick: Tick): void {
     const started = performance.now();
     this.lastTickAt = started;
-    const { outputs, levels } = this.engine.tick();
+    const { outputs, levels } = this.engine.tick(started);
     this.metrics?.onTick(tick.lateNs, (performance.now() - started) / 1000);
-    // Downlink timestamps follow the clock's deadlines: DTX gaps show as timestamp jumps with
-    // contiguous sequence numbers, exactly like Opus DTX from a browser.
-    const frame = tick.deadlineNs / FRAME_NS;
+    const mediaTs = mediaTimestamp(tick.deadlineNs);
     for (const output of outputs) {
       for (const id of output.listenerIds) {
         const session = this.sessions.get(id);
         if (!session) continue;
-        const down = this.downSeq.get(id) ?? { seq: 0, lastFrame: -2n };
-        this.downSeq.set(id, down);
+        let down = this.downlinks.get(id);
+        if (!down) this.downlinks.set(id, (down = new DownlinkPacketizer({ ssrc: session.ssrc, payloadType: 100 })));
         this.counters.rtpOut++;
-        session.edge.sendRtp({
-          payloadType: 100,
-          sequenceNumber: down.seq,
-          timestamp: Number((frame * BigInt(FRAME_SAMPLES)) & 0xffffffffn),
-          ssrc: session.ssrc,
-          marker: down.lastFrame !== frame - 1n,
-          payload: output.frame,
-        });
-        down.seq = (down.seq + 1) & 0xffff;
-        down.lastFrame = frame;
+        session.edge.sendRtp(down.packetize(output.frame, mediaTs));
       }
     }
     for (const change of this.vad.process(levels)) this.announce(change.loop, change.on, change.talkers);

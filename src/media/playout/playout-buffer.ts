@@ -3,10 +3,14 @@
 // Playout is by RTP timestamp, one 20 ms frame per tick. Timestamps (not sequence numbers) place
 // frames in time because Opus DTX keeps sequence numbers contiguous across a pause while the
 // timestamp jumps: a packet after a pause must start a new talk spurt, not be "late".
-// A talk spurt starts once `targetFrames` frames are buffered (or the first one has waited that many
-// ticks), plays frame by frame, conceals holes, trims back to the target after a burst, and ends
-// after `concealLimit` missing frames with nothing buffered (DTX: no packets means silence).
-import { FRAME_TS } from '../opus.js';
+// A talk spurt starts once its first frame is old enough (PlayoutPolicy.delayMs: a few ms at a
+// 1-frame target) or more than the target is buffered, plays frame by frame, and trims back to the
+// target after a burst. A missing frame with nothing behind it is waited for: the tick conceals
+// without advancing ("hold"), so a merely late frame still plays (and raises the target), while a
+// lost one is skipped when its successor arrives, its slot already covered by the concealment. The
+// spurt ends after `concealLimit` missing frames with nothing buffered (DTX: no packets = silence).
+import { FRAME_MS, FRAME_TS } from '../opus.js';
+import { PlayoutPolicy, type PlayoutPolicyOptions } from './playout-policy.js';
 import { ReceptionStats } from './reception-stats.js';
 
 export interface PlayoutPacket {
@@ -19,10 +23,10 @@ export interface PlayoutPacket {
 export type PlayoutOutput = { kind: 'frame'; payload: Buffer } | { kind: 'conceal' } | { kind: 'silent' };
 export type PushResult = 'buffered' | 'duplicate' | 'late';
 
-export interface PlayoutOptions {
-  /** Frames buffered before a spurt starts and kept after trimming (default 2). */
+export interface PlayoutOptions extends Omit<PlayoutPolicyOptions, 'minTargetFrames'> {
+  /** Lowest (and initial) adaptive target in frames (default 1). */
   targetFrames?: number;
-  /** Buffered span that triggers trimming back to targetFrames (default targetFrames + 2). */
+  /** Buffered span that triggers trimming back to the target: target + (maxFrames - targetFrames), default target + 2. */
   maxFrames?: number;
   /** Consecutive missing frames (nothing buffered) concealed before the spurt ends (default 3). */
   concealLimit?: number;
@@ -39,8 +43,12 @@ export interface PlayoutStats {
   concealed: number;
   trimmed: number;
   restarts: number;
+  /** Ticks that waited for a missing frame (concealed without advancing). */
+  held: number;
   jitterMs: number;
   depth: number;
+  /** Current adaptive target, in frames. */
+  target: number;
 }
 
 const CAPACITY = 64; // frames (1.28 s); a power of two keeps the ring index cheap
@@ -49,8 +57,8 @@ const SILENT: PlayoutOutput = Object.freeze({ kind: 'silent' });
 const CONCEAL: PlayoutOutput = Object.freeze({ kind: 'conceal' });
 
 export class PlayoutBuffer {
-  private readonly target: number;
-  private readonly maxFrames: number;
+  readonly policy: PlayoutPolicy;
+  private readonly trimSlack: number;
   private readonly concealLimit: number;
   private readonly maxJump: number;
   private readonly slotFrame = new Float64Array(CAPACITY).fill(NaN);
@@ -67,19 +75,44 @@ export class PlayoutBuffer {
   private hasFloor = false;
   private playFrame = 0; // next frame to play; while idle, the floor below which packets are late
   private idleAge = 0;
+  private firstArrivalMs = 0;
   private missingRun = 0;
-  private readonly s = { received: 0, played: 0, late: 0, duplicate: 0, concealed: 0, trimmed: 0, restarts: 0 };
+  private holds = 0;
+  private clockMs = 0;
+  private readonly s = { received: 0, played: 0, late: 0, duplicate: 0, concealed: 0, trimmed: 0, restarts: 0, held: 0 };
 
   constructor(opts: PlayoutOptions = {}) {
-    this.target = Math.max(1, opts.targetFrames ?? 2);
-    this.maxFrames = Math.max(this.target + 1, opts.maxFrames ?? this.target + 2);
+    const min = Math.max(1, opts.targetFrames ?? 1);
+    this.policy = new PlayoutPolicy({ ...opts, minTargetFrames: min });
+    this.trimSlack = Math.max(1, (opts.maxFrames ?? min + 2) - min);
     this.concealLimit = Math.max(0, opts.concealLimit ?? 3);
     this.maxJump = opts.maxJumpFrames ?? 50;
   }
 
   get stats(): PlayoutStats {
     const r = this.reception;
-    return { ...this.s, lost: r.lost, jitterMs: r.jitterMs, depth: this.count };
+    return { ...this.s, lost: r.lost, jitterMs: r.jitterMs, depth: this.count, target: this.policy.target };
+  }
+
+  /**
+   * Milliseconds until a waiting spurt may start (0 = at the next tick), or undefined when nothing
+   * waits. Lets the clock adapter put the first tick of an idle engine right there.
+   */
+  startsInMs(nowMs: number): number | undefined {
+    if (this.playing || this.count === 0) return undefined;
+    return Math.max(0, this.policy.delayMs(this.reception.jitterMs) - (nowMs - this.firstArrivalMs));
+  }
+
+  /** Ends the spurt now and drops what is buffered (the talker's gate closed on silence). */
+  endSpurt(): void {
+    if (!this.playing && this.count === 0) return;
+    this.s.trimmed += this.count;
+    this.slotFrame.fill(NaN);
+    this.slotPayload.fill(undefined);
+    this.count = 0;
+    this.playing = false;
+    this.idleAge = 0;
+    this.holds = 0;
   }
 
   /** True while a talk spurt is playing. */
@@ -118,6 +151,8 @@ export class PlayoutBuffer {
       if (this.seen[f & (HISTORY - 1)] === f) return this.dup();
       this.reception.record(pkt.sequenceNumber, pkt.timestamp, arrivalMs);
       this.s.late++;
+      // Within a spurt it missed its tick (skipped as lost): the buffer is too shallow.
+      if (this.playing && this.playFrame - f <= this.policy.maxTarget) this.policy.late(this.clockMs);
       return 'late';
     }
     const i = f & (CAPACITY - 1);
@@ -126,6 +161,10 @@ export class PlayoutBuffer {
     this.slotPayload[i] = pkt.payload;
     this.seen[f & (HISTORY - 1)] = f;
     if (this.count === 0 || f > this.maxBuffered) this.maxBuffered = f;
+    if (this.count === 0 && !this.playing) {
+      this.firstArrivalMs = arrivalMs;
+      this.idleAge = 0;
+    }
     this.count++;
     if (f > this.refFrame) {
       this.refFrame = f;
@@ -135,32 +174,61 @@ export class PlayoutBuffer {
     return 'buffered';
   }
 
-  /** One 20 ms playout step. */
-  tick(): PlayoutOutput {
+  /**
+   * One 20 ms playout step at `nowMs` (the arrival time axis). Without a time, ticks count as 20 ms
+   * each and a waiting frame's age is measured in ticks (tests and benchmarks).
+   */
+  tick(nowMs?: number): PlayoutOutput {
+    this.clockMs = nowMs ?? this.clockMs + FRAME_MS;
+    this.policy.relax(this.clockMs);
     if (!this.playing) {
       if (this.count === 0) return SILENT;
       this.idleAge++;
-      if (this.count < this.target && this.idleAge < this.target) return SILENT;
+      const age = nowMs === undefined ? this.idleAge * FRAME_MS : nowMs - this.firstArrivalMs;
+      const first = this.minBuffered();
+      // Waits until the first frame is old enough, unless more than the target is here already.
+      if (age < this.policy.delayMs(this.reception.jitterMs) && this.maxBuffered - first + 1 <= this.policy.target) return SILENT;
       this.playing = true;
       this.hasFloor = true;
-      this.playFrame = this.minBuffered();
+      this.playFrame = first;
       this.missingRun = 0;
+      this.holds = 0;
     }
-    if (this.count > 0 && this.maxBuffered - this.playFrame + 1 > this.maxFrames) this.trim();
-    const i = this.playFrame & (CAPACITY - 1);
+    if (this.count > 0 && this.maxBuffered - this.playFrame + 1 > this.policy.target + this.trimSlack) this.trim();
+    let i = this.playFrame & (CAPACITY - 1);
+    if (this.slotFrame[i] !== this.playFrame && this.count > 0 && this.holds > 0) {
+      // We waited for a frame that was lost after all: its successor is here, and the slots in
+      // between were covered by the concealment played while waiting. Catch up without delay.
+      const next = this.minBuffered();
+      if (next - this.playFrame <= this.holds) {
+        this.playFrame = next;
+        this.holds = 0;
+        i = next & (CAPACITY - 1);
+      }
+    }
     if (this.slotFrame[i] === this.playFrame) {
       const payload = this.slotPayload[i] as Buffer;
       this.take(i);
       this.playFrame++;
       this.missingRun = 0;
+      if (this.holds > 0) this.policy.late(this.clockMs); // it came, but late: deepen the buffer
+      this.holds = 0;
       this.s.played++;
       return { kind: 'frame', payload };
     }
-    if (this.count === 0 && ++this.missingRun > this.concealLimit) {
-      // Nothing buffered for a while: the talker paused (DTX) or left. End the spurt; no endless PLC.
-      this.playing = false;
-      this.idleAge = 0;
-      return SILENT;
+    if (this.count === 0) {
+      if (++this.missingRun > this.concealLimit) {
+        // Nothing buffered for a while: the talker paused (DTX) or left. End the spurt; no endless PLC.
+        this.playing = false;
+        this.idleAge = 0;
+        this.holds = 0;
+        return SILENT;
+      }
+      // Late or lost, cannot tell yet: conceal without advancing, so a late frame still fits.
+      this.holds++;
+      this.s.held++;
+      this.s.concealed++;
+      return CONCEAL;
     }
     this.playFrame++;
     this.s.concealed++;
@@ -169,7 +237,7 @@ export class PlayoutBuffer {
 
   /** Drops the oldest frames so that `targetFrames` remain: latency goes back down after a burst. */
   private trim(): void {
-    const newStart = this.maxBuffered - this.target + 1;
+    const newStart = this.maxBuffered - this.policy.target + 1;
     for (let f = this.playFrame; f < newStart; f++) {
       const i = f & (CAPACITY - 1);
       if (this.slotFrame[i] === f) {
@@ -178,6 +246,7 @@ export class PlayoutBuffer {
       }
     }
     this.playFrame = newStart;
+    this.holds = 0;
   }
 
   private take(i: number): void {
@@ -211,12 +280,14 @@ export class PlayoutBuffer {
 
   /** A packet far ahead of everything buffered (e.g. after a stall): drop the stale frames, start a new spurt. */
   private resync(): void {
+    this.reception.discontinuity();
     this.s.trimmed += this.count;
     this.slotFrame.fill(NaN);
     this.slotPayload.fill(undefined);
     this.count = 0;
     this.playing = false;
     this.idleAge = 0;
+    this.holds = 0;
   }
 
   /** Talker restarted (new SSRC, or a timestamp jump no network could cause): forget everything. */
@@ -229,6 +300,7 @@ export class PlayoutBuffer {
     this.hasFloor = false;
     this.idleAge = 0;
     this.missingRun = 0;
+    this.holds = 0;
     this.reception.restart();
     this.s.restarts++;
   }

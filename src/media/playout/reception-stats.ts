@@ -56,6 +56,11 @@ export class ReceptionStats {
     this.hasPrev = true;
   }
 
+  /** The stream jumped (playout resync): do not measure the jump as interarrival jitter. */
+  discontinuity(): void {
+    this.hasPrev = false;
+  }
+
   /** The talker restarted (new SSRC or sequence/timestamp base): keep totals, start a new base. */
   restart(): void {
     this.lostBefore = this.lost;

@@ -1,0 +1,2 @@
+export { DownlinkPacketizer, mediaTimestamp } from './packetizer.js';
+export type { PacketizerOptions } from './packetizer.js';

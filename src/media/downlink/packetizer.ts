@@ -1,0 +1,60 @@
+// The last stage of the media chain (receive → playout → decode → mix → encode → packetize): the one
+// place that owns a listener's downlink RTP sequence numbers, timestamps and marker bits. Sans-I/O:
+// the edge only serializes and sends what comes out.
+//
+// - Timestamps come from the clock deadline of the tick that produced the frame, exactly (48 kHz
+//   samples of the monotonic clock). Consecutive ticks differ by exactly 960; across a pause the
+//   jump equals the real pause to the sample, whatever the clock's phase when it restarted, so a
+//   receiver measures no jitter at talk-spurt boundaries.
+// - Sequence numbers advance by one per packet sent, never per tick: a silent pause looks to the
+//   receiver exactly like Opus DTX (contiguous sequence, timestamp jump), and a real gap means loss.
+// - The marker bit is set on the first packet of a talk spurt (RFC 3551 §4.1): the first packet
+//   ever, and every packet whose timestamp does not follow the previous one by one frame.
+// Initial sequence number and timestamp offset are random per stream (RFC 3550 §5.1).
+import { randomInt } from 'node:crypto';
+import { FRAME_SAMPLES, SAMPLE_RATE } from '../opus.js';
+import type { RtpPacket } from '../rtp.js';
+
+export interface PacketizerOptions {
+  ssrc: number;
+  payloadType?: number;
+  /** First sequence number (default random). */
+  initialSequence?: number;
+  /** Added to every media timestamp (default random). */
+  timestampOffset?: number;
+}
+
+const NS_PER_S = 1_000_000_000n;
+
+/** RTP media time (48 kHz, modulo 2^32) of a clock deadline on the monotonic ns axis, rounded. */
+export function mediaTimestamp(deadlineNs: bigint): number {
+  const samples = (deadlineNs * BigInt(SAMPLE_RATE) + NS_PER_S / 2n) / NS_PER_S;
+  return Number(samples & 0xffffffffn);
+}
+
+export class DownlinkPacketizer {
+  readonly ssrc: number;
+  private readonly payloadType: number;
+  private readonly offset: number;
+  private nextSeq: number;
+  private lastTs = 0;
+  private sent = false;
+
+  constructor(opts: PacketizerOptions) {
+    this.ssrc = opts.ssrc >>> 0;
+    this.payloadType = opts.payloadType ?? 100;
+    this.nextSeq = (opts.initialSequence ?? randomInt(0x10000)) & 0xffff;
+    this.offset = (opts.timestampOffset ?? randomInt(0x100000000)) >>> 0;
+  }
+
+  /** One encoded 20 ms frame of the tick whose media time is `mediaTs` (see mediaTimestamp). */
+  packetize(payload: Buffer, mediaTs: number): RtpPacket {
+    const timestamp = (mediaTs + this.offset) >>> 0;
+    const marker = !this.sent || ((timestamp - this.lastTs) >>> 0) !== FRAME_SAMPLES;
+    const sequenceNumber = this.nextSeq;
+    this.nextSeq = (this.nextSeq + 1) & 0xffff;
+    this.lastTs = timestamp;
+    this.sent = true;
+    return { payloadType: this.payloadType, sequenceNumber, timestamp, ssrc: this.ssrc, marker, payload };
+  }
+}

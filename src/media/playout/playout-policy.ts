@@ -1,0 +1,70 @@
+// Adaptive playout delay of one talker (docs/media.md "Playout policy"), pure arithmetic on times in ms.
+//
+// A talk spurt starts once its first frame is `delayMs()` old: a small margin, plus whichever is
+// larger of the extra target frames and `jitterFactor` x the measured interarrival jitter. The target
+// starts at `minTargetFrames` (1: play a frame as soon as it is here), rises by one frame at once
+// after a late frame (one that missed its tick), and falls back by one frame after `relaxMs` without
+// such an event. Trimming (in the buffer) keeps the depth near the target, so latency cannot drift.
+import { FRAME_MS } from '../opus.js';
+
+export interface PlayoutPolicyOptions {
+  /** Lowest target, in 20 ms frames (default 1). */
+  minTargetFrames?: number;
+  /** Highest target the adaptation may reach (default 5 = 100 ms). */
+  maxTargetFrames?: number;
+  /** Minimum age of a spurt's first frame before it plays (default 3 ms: timer and send jitter). */
+  marginMs?: number;
+  /** Multiple of the RFC 3550 jitter estimate the first frame waits for (default 2). */
+  jitterFactor?: number;
+  /** Quiet period (no late frame) after which the target falls back by one frame (default 4000 ms). */
+  relaxMs?: number;
+}
+
+export class PlayoutPolicy {
+  readonly minTarget: number;
+  readonly maxTarget: number;
+  private readonly marginMs: number;
+  private readonly jitterFactor: number;
+  private readonly relaxMs: number;
+  private targetFrames: number;
+  private lastEventMs: number | undefined;
+  raises = 0;
+
+  constructor(opts: PlayoutPolicyOptions = {}) {
+    this.minTarget = Math.max(1, Math.round(opts.minTargetFrames ?? 1));
+    this.maxTarget = Math.max(this.minTarget, Math.round(opts.maxTargetFrames ?? 5));
+    this.marginMs = Math.max(0, opts.marginMs ?? 3);
+    this.jitterFactor = Math.max(0, opts.jitterFactor ?? 2);
+    this.relaxMs = Math.max(FRAME_MS, opts.relaxMs ?? 4000);
+    this.targetFrames = this.minTarget;
+  }
+
+  /** Frames the buffer aims to hold: a spurt starts at this depth, trimming returns to it. */
+  get target(): number {
+    return this.targetFrames;
+  }
+
+  /** How old a spurt's first frame must be before it plays. */
+  delayMs(jitterMs: number): number {
+    const jitterWait = Math.min(this.jitterFactor * jitterMs, (this.maxTarget - 1) * FRAME_MS);
+    return this.marginMs + Math.max((this.targetFrames - 1) * FRAME_MS, jitterWait);
+  }
+
+  /** A frame missed its tick (it arrived after its slot, or playout waited for it): one frame more. */
+  late(nowMs: number): void {
+    this.lastEventMs = nowMs;
+    if (this.targetFrames < this.maxTarget) {
+      this.targetFrames++;
+      this.raises++;
+    }
+  }
+
+  /** Called every tick: after a quiet period the target falls back one frame at a time. */
+  relax(nowMs: number): void {
+    if (this.targetFrames <= this.minTarget) return;
+    this.lastEventMs ??= nowMs;
+    if (nowMs - this.lastEventMs < this.relaxMs) return;
+    this.targetFrames--;
+    this.lastEventMs = nowMs;
+  }
+}
