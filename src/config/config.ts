@@ -75,8 +75,8 @@ export const configSchema = z.strictObject({
           ttl: z.number().int().min(0).max(255).default(1),
         })
         .prefault({}),
-      /** Playout (jitter) buffer per talker, in 20 ms frames: 2 by default; 1 for the lowest latency on a quiet LAN. */
-      playoutFrames: z.number().int().min(1).max(5).default(2),
+      /** Lowest adaptive playout target per talker, in 20 ms frames (default 1; docs/media.md "Playout policy"). */
+      playoutFrames: z.number().int().min(1).max(5).default(1),
       /** Hot-mic guard: forward the uplink only while the client reports talking; auto-release. */
       requireTalking: z.boolean().default(false),
       talkTimeoutMs: z.number().int().min(0).default(0),
