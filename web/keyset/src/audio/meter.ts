@@ -40,9 +40,12 @@ export class Meter {
 
 let shared: AudioContext | undefined;
 
-/** One AudioContext per page; resumed on the first user gesture where autoplay rules require it. */
+/**
+ * One AudioContext per page, resumed on the first user gesture where autoplay rules require it.
+ * 'interactive': the smallest output buffer the device allows (what a talk path needs).
+ */
 export function audioContext(): AudioContext {
-  shared ??= new AudioContext();
+  shared ??= new AudioContext({ latencyHint: 'interactive' });
   if (shared.state === 'suspended') void shared.resume();
   return shared;
 }

@@ -21,6 +21,7 @@ export class MediaSession {
     this.track = microphone;
     if (this.track) this.track.enabled = false;
     this.pc.ontrack = (e) => {
+      lowLatencyReceiver(e.receiver);
       this.remote = e.streams[0] ?? new MediaStream([e.track]);
       this.onRemote(this.remote);
     };
@@ -103,4 +104,14 @@ export class MediaSession {
     this.track?.stop();
     this.pc.close();
   }
+}
+
+/**
+ * Asks the browser for its smallest jitter buffer (RTCRtpReceiver.jitterBufferTarget = 0 ms): the
+ * server already smooths talker jitter, and every extra 20 ms here is 20 ms before the operator hears
+ * the talker. The browser still grows the buffer by itself when the downlink is jittery.
+ */
+function lowLatencyReceiver(receiver: RTCRtpReceiver): void {
+  const r = receiver as RTCRtpReceiver & { jitterBufferTarget?: number | null };
+  if ('jitterBufferTarget' in r) r.jitterBufferTarget = 0;
 }
