@@ -2,13 +2,13 @@
 // (docs/openvocs-protocol.md §4: login → get user → user_roles → authorize → media request/answer/trickle →
 // media_ready → role_loops), then switching loops and talking on command. It records its setup
 // time; reply latencies go to the shared recorder of the signaling client.
-import type { Push } from '../../src/protocol/envelope.js';
-import { SignalingClient } from './signaling.js';
+import type { LoopState, ProtocolClient } from '../../src/protocol/client/index.js';
+import { connectSignaling } from './signaling.js';
 import type { SeriesRecorder } from './stats.js';
 import { WebRtcClient } from './webrtc-client.js';
 import type { PcmSource, WebRtcTestClientOptions } from './webrtc-client.js';
 
-export type LoopState = 'none' | 'recv' | 'send';
+export type { LoopState };
 
 export interface OperatorLogin {
   url: string;
@@ -33,7 +33,7 @@ export class LoadOperator {
 
   private constructor(
     readonly user: string,
-    readonly signaling: SignalingClient,
+    readonly signaling: ProtocolClient,
     readonly media: WebRtcClient,
     /** socket open → `media_ready` with the track connected, ms. */
     readonly setupMs: number,
@@ -41,7 +41,7 @@ export class LoadOperator {
 
   static async connect(login: OperatorLogin, hooks: OperatorHooks = {}): Promise<LoadOperator> {
     const started = performance.now();
-    const signaling = await SignalingClient.connect(login.url, hooks.replyMs);
+    const signaling = await connectSignaling(login.url, hooks.replyMs);
     let media: WebRtcClient | undefined;
     let operator: LoadOperator | undefined;
     try {
@@ -59,11 +59,12 @@ export class LoadOperator {
         onLocalCandidate: (candidate) => void signaling.request('candidate', { ...candidate }).catch(() => undefined),
       });
       media = client;
-      signaling.onPush((push) => addServerCandidate(client, push));
+      signaling.on('candidate', (c) => client.addRemoteCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }));
       const ready = signaling.waitForPush('media_ready', hooks.mediaTimeoutMs ?? 20_000);
       ready.catch(() => undefined); // awaited below; avoid an unhandled rejection if an earlier step throws
       const offer = await signaling.request('media', { type: 'request' });
-      const answer = await client.answer(String(offer.sdp));
+      if (!('sdp' in offer)) throw new Error('media: the server answered without an offer');
+      const answer = await client.answer(offer.sdp);
       await signaling.request('media', { type: 'answer', sdp: answer });
       client.startConnectivity();
       await signaling.request('end_of_candidates');
@@ -107,16 +108,8 @@ export class LoadOperator {
   /** Logs out (best effort, bounded) and closes both connections. */
   async close(): Promise<void> {
     this.media.stopSending();
-    if (this.signaling.isOpen) await this.signaling.request('logout', {}, 3000).catch(() => undefined);
+    if (this.signaling.isOpen) await this.signaling.request('logout', {}, { timeoutMs: 3000 }).catch(() => undefined);
     this.media.close();
     this.signaling.close();
   }
-}
-
-/** A trickled server candidate (a push, not the reply to our own `candidate`). */
-function addServerCandidate(client: WebRtcClient, push: Push): void {
-  const c = push.parameter;
-  if (push.event !== 'candidate' || typeof c.candidate !== 'string') return;
-  const mid = c.sdpMid;
-  client.addRemoteCandidate({ candidate: c.candidate, sdpMid: typeof mid === 'string' || typeof mid === 'number' ? String(mid) : '0', sdpMLineIndex: 0 });
 }

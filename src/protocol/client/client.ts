@@ -43,6 +43,11 @@ interface Pending {
 
 type Listener<T> = (value: T) => void;
 
+/** The parameter may be left out for events whose parameter may be `{}` (e.g. `role_loops`). */
+type RequestArgs<E extends RequestName> = Record<never, never> extends RequestParams<E>
+  ? [parameter?: RequestParams<E>, options?: RequestOptions]
+  : [parameter: RequestParams<E>, options?: RequestOptions];
+
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -77,8 +82,8 @@ export class ProtocolClient {
   }
 
   /** A request typed by the contract: resolves with the reply's `response`, rejects with RequestError on an error reply. */
-  async request<E extends RequestName>(event: E, parameter: RequestParams<E>, options: RequestOptions = {}): Promise<ResponseOf<E>> {
-    const reply = await this.exchange(event, parameter as JsonObject, options);
+  async request<E extends RequestName>(event: E, ...[parameter, options]: RequestArgs<E>): Promise<ResponseOf<E>> {
+    const reply = await this.exchange(event, (parameter ?? {}) as JsonObject, options);
     if (reply.error) throw new RequestError(event, reply.error as WireError);
     return reply.response as ResponseOf<E>;
   }
