@@ -1,0 +1,273 @@
+// The SIP gateway's server side over UDP: phones call a loop by its number, authenticate with
+// digest credentials, and join the loop (RFC 3261 UAS: INVITE/ACK/BYE/CANCEL/OPTIONS, 200 OK
+// retransmitted until ACKed). Only configured numbers and accounts: it never relays a call.
+import { randomBytes, randomInt } from 'node:crypto';
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { TickClock } from '../../media/clock.js';
+import type { LoopBus } from '../../media/loopbus/index.js';
+import { CallMedia } from './call-media.js';
+import { DigestAuth } from './digest.js';
+import { buildAudioSdp, parseAudioOffer } from './sdp.js';
+import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipRequest, type SipResponse } from './sip-message.js';
+
+export interface SipAccount {
+  password: string;
+  /** Loop ids (bus ids) this account may call; `*` = all configured numbers. */
+  loops: readonly string[] | '*';
+}
+
+export interface SipGatewayOptions {
+  /** Address for SIP and RTP (e.g. 127.0.0.1 in tests). */
+  host: string;
+  /** UDP port for SIP; 0 picks one. */
+  port: number;
+  realm: string;
+  /** Dialled number (the request URI's user part) → loop bus id. */
+  numbers: ReadonlyMap<string, string>;
+  accounts: ReadonlyMap<string, SipAccount>;
+  maxCalls: number;
+  /** No RTP from the phone for this long ends the call. */
+  mediaTimeoutMs: number;
+  bus: LoopBus;
+  log: Logger;
+}
+
+export interface CallInfo {
+  callId: string;
+  loop: string;
+  peer: string;
+  user: string;
+  since: number;
+}
+
+export type SipGatewayEvents = {
+  call: [CallInfo];
+  hangup: [CallInfo, reason: string];
+  talking: [CallInfo, boolean];
+};
+
+interface Call {
+  info: CallInfo;
+  media: CallMedia;
+  invite: SipRequest;
+  remote: RemoteInfo;
+  toTag: string;
+  ok: SipResponse;
+  acked: boolean;
+  retransmit: NodeJS.Timeout | undefined;
+  localCSeq: number;
+}
+
+const T1 = 500;
+const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS';
+
+export class SipGateway extends EventEmitter<SipGatewayEvents> {
+  private readonly calls = new Map<string, Call>();
+  private readonly clock = new TickClock();
+  private readonly auth: DigestAuth;
+  private readonly watchdog: NodeJS.Timeout;
+  private nextSsrc = randomInt(1000, 60000);
+
+  private constructor(
+    private readonly socket: Socket,
+    readonly port: number,
+    private readonly options: SipGatewayOptions,
+  ) {
+    super();
+    this.auth = new DigestAuth(options.realm);
+    socket.on('message', (data, rinfo) => this.receive(data, rinfo));
+    this.watchdog = setInterval(() => this.checkMedia(), 1000);
+    this.watchdog.unref();
+  }
+
+  static async start(options: SipGatewayOptions): Promise<SipGateway> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(options.port, options.host, () => {
+        socket.off('error', reject);
+        resolve();
+      });
+    });
+    socket.on('error', (err) => options.log.warn({ err }, 'SIP socket error'));
+    options.log.info({ host: options.host, port: socket.address().port }, 'SIP gateway listening');
+    return new SipGateway(socket, socket.address().port, options);
+  }
+
+  list(): CallInfo[] {
+    return [...this.calls.values()].map((c) => ({ ...c.info }));
+  }
+
+  /** Ends a call from our side (BYE to the phone). */
+  hangup(callId: string, reason = 'hangup'): boolean {
+    const call = this.calls.get(callId);
+    if (!call) return false;
+    this.sendBye(call);
+    this.end(call, reason);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.watchdog);
+    for (const callId of [...this.calls.keys()]) this.hangup(callId, 'gateway closed');
+    this.clock.close();
+    await new Promise<void>((resolve) => this.socket.close(() => resolve()));
+  }
+
+  private receive(data: Buffer, remote: RemoteInfo): void {
+    const message = parseSip(data);
+    if (!message || message.kind === 'response') return; // responses to our BYEs need no action
+    const missing = ['via', 'from', 'to', 'call-id', 'cseq'].find((h) => header(message, h) === undefined);
+    if (missing) return this.reply(message, remote, 400, `Missing ${missing}`);
+    try {
+      this.handle(message, remote);
+    } catch (err) {
+      this.options.log.error({ err, method: message.method }, 'SIP request failed');
+      this.reply(message, remote, 500, 'Server Internal Error');
+    }
+  }
+
+  private handle(request: SipRequest, remote: RemoteInfo): void {
+    const callId = header(request, 'call-id') ?? '';
+    const call = this.calls.get(callId);
+    switch (request.method) {
+      case 'INVITE':
+        // A retransmission gets the same answer; re-INVITEs (hold, codec change) are not offered.
+        if (call) return header(request, 'cseq') === header(call.invite, 'cseq') ? this.send(call.ok, remote) : this.reply(request, remote, 488, 'Not Acceptable Here');
+        void this.invite(request, remote, callId);
+        return;
+      case 'ACK':
+        if (call) {
+          call.acked = true;
+          clearTimeout(call.retransmit);
+        }
+        return;
+      case 'BYE':
+        if (!call) return this.reply(request, remote, 481, 'Call/Transaction Does Not Exist');
+        this.reply(request, remote, 200, 'OK');
+        return this.end(call, 'remote hangup');
+      case 'CANCEL':
+        // Calls are answered at once: nothing is pending to cancel.
+        return this.reply(request, remote, call ? 200 : 481, call ? 'OK' : 'Call/Transaction Does Not Exist');
+      case 'OPTIONS':
+        return this.reply(request, remote, 200, 'OK', [{ name: 'Allow', value: ALLOW }]);
+      default:
+        return this.reply(request, remote, 405, 'Method Not Allowed', [{ name: 'Allow', value: ALLOW }]);
+    }
+  }
+
+  private async invite(request: SipRequest, remote: RemoteInfo, callId: string): Promise<void> {
+    const number = userOf(request.uri);
+    const loop = number !== undefined ? this.options.numbers.get(number) : undefined;
+    if (loop === undefined) return this.reply(request, remote, 404, 'Not Found');
+    const authorization = header(request, 'authorization');
+    if (authorization === undefined) return this.challenge(request, remote, false);
+    const check = this.auth.verify(authorization, 'INVITE', (user) => this.options.accounts.get(user)?.password);
+    if (check.stale) return this.challenge(request, remote, true);
+    const account = check.user !== undefined ? this.options.accounts.get(check.user) : undefined;
+    if (!check.user || !account || (account.loops !== '*' && !account.loops.includes(loop))) {
+      this.options.log.info({ number, address: remote.address }, 'SIP call refused (credentials)');
+      return this.reply(request, remote, 403, 'Forbidden');
+    }
+    if (this.calls.size >= this.options.maxCalls) return this.reply(request, remote, 486, 'Busy Here');
+    const offer = parseAudioOffer(request.body);
+    if (!offer) return this.reply(request, remote, 488, 'Not Acceptable Here');
+    this.reply(request, remote, 100, 'Trying');
+    const info: CallInfo = { callId, loop, peer: uriOf(header(request, 'from') ?? ''), user: check.user, since: Date.now() };
+    const media = await CallMedia.open({
+      bindAddress: this.options.host,
+      remote: offer,
+      handle: this.options.bus.join(loop),
+      clock: this.clock,
+      loopSsrc: this.allocateSsrc(),
+      onTalking: (talking) => this.emit('talking', info, talking),
+    });
+    if (this.calls.has(callId)) return media.close(); // a retransmitted INVITE raced us
+    const toTag = randomBytes(6).toString('hex');
+    const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: [offer.law], sessionId: String(randomInt(1, 2 ** 31)), ...(offer.dtmfPayloadType !== undefined ? { dtmfPayloadType: offer.dtmfPayloadType } : {}) });
+    const ok = responseTo(request, 200, 'OK', [this.contact(), { name: 'Allow', value: ALLOW }, { name: 'Content-Type', value: 'application/sdp' }], sdp, toTag);
+    const call: Call = { info, media, invite: request, remote, toTag, ok, acked: false, retransmit: undefined, localCSeq: 1 };
+    this.calls.set(callId, call);
+    this.send(ok, remote);
+    this.retransmitOk(call, T1);
+    this.options.log.info({ callId, loop, user: check.user, law: offer.law }, 'SIP call joined loop');
+    this.emit('call', { ...info });
+  }
+
+  /** RFC 3261 §13.3.1.4: resend the 200 until the ACK arrives; no ACK within 64·T1 ends the call. */
+  private retransmitOk(call: Call, interval: number): void {
+    call.retransmit = setTimeout(() => {
+      if (call.acked || !this.calls.has(call.info.callId)) return;
+      if (interval >= 32 * T1) {
+        this.sendBye(call);
+        this.end(call, 'no ACK');
+        return;
+      }
+      this.send(call.ok, call.remote);
+      this.retransmitOk(call, Math.min(interval * 2, 4000));
+    }, interval);
+    call.retransmit.unref();
+  }
+
+  private checkMedia(): void {
+    const now = Date.now();
+    for (const call of [...this.calls.values()]) {
+      if (now - call.media.lastRtpAt > this.options.mediaTimeoutMs) this.hangup(call.info.callId, 'media timeout');
+    }
+  }
+
+  private end(call: Call, reason: string): void {
+    if (this.calls.get(call.info.callId) !== call) return;
+    this.calls.delete(call.info.callId);
+    clearTimeout(call.retransmit);
+    call.media.close();
+    this.options.log.info({ callId: call.info.callId, loop: call.info.loop, reason }, 'SIP call ended');
+    this.emit('hangup', { ...call.info }, reason);
+  }
+
+  private sendBye(call: Call): void {
+    const from = header(call.invite, 'from') ?? '';
+    const to = header(call.invite, 'to') ?? '';
+    const target = uriOf(header(call.invite, 'contact') ?? from);
+    const bye: SipRequest = {
+      kind: 'request',
+      method: 'BYE',
+      uri: target,
+      headers: [
+        { name: 'Via', value: `SIP/2.0/UDP ${this.options.host}:${this.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport` },
+        { name: 'Max-Forwards', value: '70' },
+        { name: 'From', value: `${to};tag=${call.toTag}` },
+        { name: 'To', value: from },
+        { name: 'Call-ID', value: call.info.callId },
+        { name: 'CSeq', value: `${call.localCSeq++} BYE` },
+      ],
+      body: '',
+    };
+    this.send(bye, call.remote);
+  }
+
+  private challenge(request: SipRequest, remote: RemoteInfo, stale: boolean): void {
+    this.reply(request, remote, 401, 'Unauthorized', [{ name: 'WWW-Authenticate', value: this.auth.challenge(stale) }]);
+  }
+
+  private reply(request: SipRequest, remote: RemoteInfo, status: number, reason: string, extra: SipHeader[] = []): void {
+    const tag = status >= 200 && status !== 200 ? randomBytes(6).toString('hex') : undefined;
+    this.send(responseTo(request, status, reason, extra, '', tag), remote);
+  }
+
+  private contact(): SipHeader {
+    return { name: 'Contact', value: `<sip:loopcast@${this.options.host}:${this.port}>` };
+  }
+
+  /** Responses go back to where the request came from (RFC 3581 symmetric response routing). */
+  private send(message: SipRequest | SipResponse, remote: RemoteInfo): void {
+    this.socket.send(serializeSip(message), remote.port, remote.address);
+  }
+
+  private allocateSsrc(): number {
+    this.nextSsrc = this.nextSsrc >= 66000 ? 1000 : this.nextSsrc + 1;
+    return this.nextSsrc;
+  }
+}
