@@ -16,12 +16,21 @@ export interface MediaLoop {
 
 export type { LocalCandidate, RemoteCandidate } from '../protocol/candidates.js';
 
+/** Why a media session ended: the edge's error code (EdgeErrorCode) and a one-line description. */
+export interface MediaLoss {
+  code: string;
+  description: string;
+}
+
 export interface MediaSessionEvents {
   /** ICE + DTLS are up and the listener's mix is ready: signaling pushes `media_ready`. */
   ready: () => void;
   candidate: (candidate: LocalCandidate) => void;
-  /** The session ended by itself (ICE failure, timeout); signaling may let the client request again. */
-  closed: (reason: string) => void;
+  /**
+   * The session ended by itself (ICE/DTLS failure, timeout, a fault in its callbacks), never by
+   * close(): signaling pushes `media_lost` and the client requests media again.
+   */
+  closed: (loss: MediaLoss) => void;
   /** The hot-mic guard ended talking on a loop (timeout); signaling broadcasts talking:false. */
   talkReleased: (loop: MediaLoop) => void;
 }

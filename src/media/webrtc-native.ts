@@ -13,19 +13,27 @@ export const native = {
 /**
  * Wraps a callback handed to native code. A JS exception escaping a node-datachannel callback is
  * rethrown as a C++ exception on the native side and aborts the whole process ("terminate called
- * after throwing an instance of 'Napi::Error'"). So catch everything and rethrow it on a clean
- * stack, where Node's normal uncaught-exception handling applies.
+ * after throwing an instance of 'Napi::Error'"). So every callback catches, and hands the error to
+ * `onFault` (which ends the one session it belongs to); nothing is rethrown, so one session's bug
+ * never takes the process and everyone else's audio with it. `onFault` itself is guarded too.
  */
-export function guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+export function guard<A extends unknown[]>(fn: (...args: A) => void, onFault: (err: unknown) => void = reportFault): (...args: A) => void {
   return (...args: A) => {
     try {
       fn(...args);
     } catch (err) {
-      setImmediate(() => {
-        throw err;
-      });
+      try {
+        onFault(err);
+      } catch (again) {
+        reportFault(again);
+      }
     }
   };
+}
+
+/** Last resort for a fault without an owner: a process warning (stderr), never a crash. */
+function reportFault(err: unknown): void {
+  process.emitWarning(`node-datachannel callback failed: ${err instanceof Error ? err.message : String(err)}`, 'LoopcastMediaWarning');
 }
 
 /**

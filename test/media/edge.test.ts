@@ -116,12 +116,12 @@ describe('WebRtcEdge', () => {
     }
   });
 
-  it('drops mDNS and malformed remote candidates, queues early ones', () => {
+  it('drops mDNS candidates, refuses malformed ones, queues early ones', () => {
     const session = edge.createSession();
     try {
       expect(session.addRemoteCandidate({ candidate: 'candidate:1 1 udp 2122260223 3f2a-11.local 5000 typ host' })).toBe(false);
       expect(session.addRemoteCandidate({ candidate: '' })).toBe(false);
-      expect(session.addRemoteCandidate({ candidate: 'garbage' })).toBe(false);
+      expect(() => session.addRemoteCandidate({ candidate: 'garbage' })).toThrow(expect.objectContaining({ code: 'bad-candidate' }));
       expect(session.addRemoteCandidate({ candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 5000 typ host', sdpMid: '0' })).toBe(true);
       expect(session.stats.mdnsCandidatesDropped).toBe(1);
     } finally {

@@ -1,36 +1,62 @@
 // A simulated operator for media tests: the signaling protocol client plus a Node WebRTC client,
 // set up exactly like a keyset (login → authorize → media request/answer/trickle → media_ready).
+// Like the keyset it follows `media_lost` (docs/protocol.md): it sets media up again by itself.
 import { ProtocolClient } from './protocol-client.js';
 import { WebRtcTestClient, type WebRtcTestClientOptions } from './webrtc-client.js';
 
+export interface OperatorOptions extends WebRtcTestClientOptions {
+  /** Rewrites each server candidate before the client sees it (e.g. to route media through a relay). */
+  serverCandidate?: (candidate: string) => string;
+}
+
 export class Operator {
+  /** `media_lost` pushes received, oldest first. */
+  readonly losses: Array<{ reason: string; description: string }> = [];
+  /** Media set-ups completed after a loss. */
+  reestablished = 0;
+  private client: WebRtcTestClient;
+  private sending = false;
+  private closed = false;
+
   private constructor(
     readonly signaling: ProtocolClient,
-    readonly media: WebRtcTestClient,
+    private readonly options: OperatorOptions,
     readonly name: string,
-  ) {}
+  ) {
+    this.client = this.newClient();
+    signaling.library.on('candidate', (c) => {
+      const candidate = options.serverCandidate ? options.serverCandidate(c.candidate) : c.candidate;
+      this.client.addRemoteCandidate({ candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex });
+    });
+    signaling.library.on('media_lost', (loss) => {
+      this.losses.push(loss);
+      void this.reestablish();
+    });
+  }
 
   /** The fixture's passwords equal the user names; pass `password` for other directories. */
-  static async connect(apiUrl: string, user: string, role: string, options: WebRtcTestClientOptions = {}, password = user): Promise<Operator> {
+  static async connect(apiUrl: string, user: string, role: string, options: OperatorOptions = {}, password = user): Promise<Operator> {
     const signaling = await ProtocolClient.connect(apiUrl);
     await signaling.loginAs(user, password, role);
     await signaling.ok('role_loops');
-    const media = new WebRtcTestClient({
-      name: user,
-      ...options,
-      onLocalCandidate: (candidate) => {
-        void signaling.request('candidate', { ...candidate }).catch(() => undefined);
-      },
-    });
-    signaling.library.on('candidate', (c) => media.addRemoteCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }));
-    const offer = await signaling.ok('media', { type: 'request' });
-    const answer = await media.answer(String(offer.sdp));
-    await signaling.ok('media', { type: 'answer', sdp: answer });
-    media.startConnectivity();
-    await signaling.ok('end_of_candidates');
-    await signaling.waitFor((m) => m.event === 'media_ready', 10_000);
-    await media.waitConnected(10_000);
-    return new Operator(signaling, media, user);
+    const operator = new Operator(signaling, options, user);
+    await operator.setUpMedia();
+    return operator;
+  }
+
+  /** The current WebRTC client (a new one after each `media_lost`). */
+  get media(): WebRtcTestClient {
+    return this.client;
+  }
+
+  startSending(): void {
+    this.sending = true;
+    this.client.startSending();
+  }
+
+  stopSending(): void {
+    this.sending = false;
+    this.client.stopSending();
   }
 
   switch(loop: string, state: 'none' | 'recv' | 'send'): Promise<Record<string, unknown>> {
@@ -46,8 +72,44 @@ export class Operator {
   }
 
   close(): void {
-    this.media.close();
+    this.closed = true;
+    this.client.close();
     this.signaling.close();
+  }
+
+  private newClient(): WebRtcTestClient {
+    return new WebRtcTestClient({
+      name: this.name,
+      ...this.options,
+      onLocalCandidate: (candidate) => {
+        void this.signaling.request('candidate', { ...candidate }).catch(() => undefined);
+      },
+    });
+  }
+
+  private async setUpMedia(): Promise<void> {
+    const media = this.client;
+    const ready = this.signaling.received.length;
+    const offer = await this.signaling.ok('media', { type: 'request' });
+    const answer = await media.answer(String(offer.sdp));
+    await this.signaling.ok('media', { type: 'answer', sdp: answer });
+    media.startConnectivity();
+    await this.signaling.ok('end_of_candidates');
+    await this.signaling.waitFor((m) => m.event === 'media_ready' && this.signaling.received.indexOf(m) >= ready, 10_000);
+    await media.waitConnected(10_000);
+  }
+
+  private async reestablish(): Promise<void> {
+    if (this.closed) return;
+    this.client.close();
+    this.client = this.newClient();
+    try {
+      await this.setUpMedia();
+    } catch {
+      return; // the test that caused the loss sees it: no media_ready, no audio
+    }
+    if (this.sending) this.client.startSending();
+    this.reestablished++;
   }
 }
 

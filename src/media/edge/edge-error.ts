@@ -3,9 +3,11 @@
 export type EdgeErrorCode =
   | 'closed' // the session or edge is closed
   | 'bad-state' // call not valid in the current state (e.g. answer before offer)
-  | 'bad-sdp' // the remote description was rejected by the WebRTC stack
+  | 'bad-sdp' // the answer failed the edge's checks or was rejected by the WebRTC stack
+  | 'bad-candidate' // a remote candidate failed the edge's checks
   | 'ice-failed' // ICE (or DTLS) failed or the connection was lost
   | 'timeout' // not connected in time
+  | 'transport-closed' // DTLS ended under a connected session (a peer's alert or close_notify)
   | 'native'; // unexpected error from the WebRTC stack
 
 export class EdgeError extends Error {

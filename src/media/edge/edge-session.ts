@@ -9,11 +9,10 @@ import {
   announceCandidate,
   firstSighting,
   isMdnsCandidate,
-  normalizeCandidate,
-  parseCandidate,
   rewriteSdpCandidates,
   sdpAttribute,
 } from './candidates.js';
+import { checkAnswerSdp, checkRemoteCandidate } from './remote-check.js';
 import { EdgeError } from './edge-error.js';
 import { guard, native, wireCleanup } from '../webrtc-native.js';
 import type { PeerConnection, Track } from '../webrtc-native.js';
@@ -47,6 +46,8 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   private trackOpen = false;
   private answeredAt = 0;
   private localUfrag: string | undefined;
+  /** The client's ICE ufrag, from its answer: candidates of another ICE session are refused. */
+  private remoteUfrag: string | undefined;
   private connectTimer: NodeJS.Timeout | undefined;
   private disconnectTimer: NodeJS.Timeout | undefined;
   private gatherWaiters: Array<() => void> = [];
@@ -66,7 +67,7 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     this.ssrc = cfg.ssrc;
     this.pc = new native.PeerConnection(`edge-${cfg.id}`, cfg.rtcConfig);
     // Registered first: it is also what lets node-datachannel free the connection (see wireCleanup).
-    this.pc.onStateChange(guard((state: string) => this.onPeerState(state)));
+    this.pc.onStateChange(guard((state: string) => this.onPeerState(state), this.onFault));
     try {
       const audio = new native.Audio(AUDIO_MID, 'SendRecv');
       audio.addOpusCodec(OPUS_PAYLOAD_TYPE, OPUS_FMTP);
@@ -77,15 +78,15 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
       this.pc.close();
       throw new EdgeError('native', 'cannot create the audio track', { cause: err });
     }
-    this.pc.onLocalCandidate(guard((candidate: string) => this.onLocalCandidate(candidate)));
-    this.pc.onGatheringStateChange(guard((state: string) => state === 'complete' && this.releaseGatherWaiters()));
+    this.pc.onLocalCandidate(guard((candidate: string) => this.onLocalCandidate(candidate), this.onFault));
+    this.pc.onGatheringStateChange(guard((state: string) => state === 'complete' && this.releaseGatherWaiters(), this.onFault));
     this.track.onOpen(
       guard(() => {
         this.trackOpen = true;
         this.checkConnected();
-      }),
+      }, this.onFault),
     );
-    this.track.onMessage(guard((msg: Buffer) => this.onMessage(msg)));
+    this.track.onMessage(guard((msg: Buffer) => this.onMessage(msg), this.onFault));
     wireCleanup(this.track);
   }
 
@@ -122,18 +123,30 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     return withoutCandidates(rewriteSdpCandidates(desc.sdp, this.cfg.announcedAddresses));
   }
 
-  /** Applies the client's answer. Rejects with EdgeError 'bad-sdp' if the stack refuses it. */
+  /**
+   * Applies the client's answer. Rejects with EdgeError 'bad-sdp' when it fails the edge's checks
+   * (remote-check.ts) or the stack refuses it. Candidate lines in it are checked and applied like
+   * trickled ones; pending candidates of another ufrag are dropped.
+   */
   setAnswer(sdp: string): Promise<void> {
+    let candidates: string[];
     try {
       this.expectState('offered', 'setAnswer');
-      this.pc.setRemoteDescription(sdp, 'answer');
+      const problem = checkAnswerSdp(sdp, AUDIO_MID);
+      if (problem !== undefined) throw new EdgeError('bad-sdp', problem);
+      this.remoteUfrag = sdpAttribute(sdp, 'ice-ufrag');
+      candidates = this.answerCandidates(sdp);
+      this.pc.setRemoteDescription(withoutCandidates(sdp), 'answer');
     } catch (err) {
       if (err instanceof EdgeError) return Promise.reject(err);
-      return Promise.reject(new EdgeError('bad-sdp', `answer rejected: ${String(err)}`, { cause: err }));
+      return Promise.reject(new EdgeError('bad-sdp', `answer rejected by the WebRTC stack: ${firstLine(err)}`, { cause: err }));
     }
     this.stateValue = 'answered';
     this.answeredAt = performance.now();
-    for (const c of this.pending.splice(0)) this.applyRemoteCandidate(c.candidate);
+    for (const c of this.pending.splice(0)) {
+      if ('use' in checkRemoteCandidate(c.candidate, c.ufrag, this.remoteUfrag)) this.applyRemoteCandidate(c.candidate);
+    }
+    for (const c of candidates) this.applyRemoteCandidate(c);
     const held = this.heldCandidates ?? [];
     this.heldCandidates = undefined;
     for (const local of held) this.emit('localCandidate', local);
@@ -142,17 +155,19 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   }
 
   /**
-   * Adds one trickled client candidate. Returns false when it is dropped: empty (end-of-candidates
-   * marker), unparsable, mDNS ".local" (the edge cannot resolve it), or the session is closed.
+   * Adds one trickled client candidate. Throws EdgeError 'bad-candidate' when it fails the checks
+   * (remote-check.ts). Returns false when it is ignored: empty (end-of-candidates marker), mDNS
+   * ".local" (the edge cannot resolve it), TCP, RTCP component, or the session is closed.
    */
   addRemoteCandidate(c: RemoteCandidate): boolean {
     if (this.closed || this.stateValue === 'failed') return false;
-    const text = normalizeCandidate(c.candidate);
-    if (parseCandidate(text) === undefined) return false;
-    if (isMdnsCandidate(text)) {
-      this.stats.mdnsCandidatesDropped++;
+    const verdict = checkRemoteCandidate(c.candidate, c.ufrag, this.remoteUfrag);
+    if ('invalid' in verdict) throw new EdgeError('bad-candidate', verdict.invalid);
+    if ('ignore' in verdict) {
+      if (isMdnsCandidate(c.candidate)) this.stats.mdnsCandidatesDropped++;
       return false;
     }
+    const text = verdict.use;
     if (this.stateValue === 'new' || this.stateValue === 'offered') {
       // libdatachannel throws on candidates without a remote description: keep them for later.
       if (this.pending.length >= MAX_PENDING_CANDIDATES) return false;
@@ -208,6 +223,11 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     this.emit('close');
   }
 
+  /** A throw in one of this session's native callbacks ends this session, nothing else. */
+  private readonly onFault = (err: unknown): void => {
+    this.fail(new EdgeError('native', `media callback failed: ${firstLine(err)}`, { cause: err }));
+  };
+
   private fail(err: EdgeError): void {
     if (this.closed || this.stateValue === 'failed') return;
     this.stateValue = 'failed';
@@ -218,6 +238,19 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   private expectState(expected: EdgeSessionState, call: string): void {
     if (this.closed) throw new EdgeError('closed', `${call}: session is closed`);
     if (this.stateValue !== expected) throw new EdgeError('bad-state', `${call} in state ${this.stateValue}`);
+  }
+
+  /** The checked candidate lines of an answer; any invalid one refuses the whole answer. */
+  private answerCandidates(sdp: string): string[] {
+    const lines = sdp.split(/\r?\n/).filter((l) => l.startsWith('a=candidate:'));
+    if (lines.length > MAX_PENDING_CANDIDATES) throw new EdgeError('bad-sdp', `more than ${MAX_PENDING_CANDIDATES} candidates`);
+    const use: string[] = [];
+    for (const line of lines) {
+      const verdict = checkRemoteCandidate(line, undefined, this.remoteUfrag);
+      if ('invalid' in verdict) throw new EdgeError('bad-sdp', `${line.slice(0, 80)}: ${verdict.invalid}`);
+      if ('use' in verdict) use.push(verdict.use);
+    }
+    return use;
   }
 
   private applyRemoteCandidate(text: string): boolean {
@@ -263,7 +296,9 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
         this.fail(new EdgeError('ice-failed', 'ICE/DTLS failed'));
         break;
       case 'closed':
-        this.close();
+        // Not ours (close() unhooks first): DTLS ended underneath, e.g. by an alert that reached
+        // OpenSSL (docs/media.md, "DTLS alerts"). The client must set media up again.
+        this.fail(new EdgeError('transport-closed', 'DTLS closed under the session (alert or close_notify)'));
         break;
     }
   }
@@ -311,10 +346,14 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   }
 }
 
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]?.slice(0, 200) ?? '';
+}
+
 /** The offer without candidate lines: candidates follow by trickle once the answer is applied. */
 function withoutCandidates(sdp: string): string {
   return sdp
-    .split('\r\n')
+    .split(/\r?\n/)
     .filter((line) => !line.startsWith('a=candidate:') && line !== 'a=end-of-candidates')
     .join('\r\n');
 }

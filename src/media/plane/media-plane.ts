@@ -88,6 +88,11 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     return this.sessions.size;
   }
 
+  /** The WebRTC edge under this plane (its sessions, for diagnostics and fault tests). */
+  get edge(): WebRtcEdge {
+    return this.options.edge;
+  }
+
   /** The loop bus this plane hears (the recorder listens on the same one). */
   get bus(): LoopBus {
     return this.options.bus;

@@ -2,7 +2,7 @@
 // uplink targets) and its talking state. Signaling drives it through the MediaSession interface.
 import { EventEmitter } from 'node:events';
 import type { LoopState } from '../../directory/permissions.js';
-import type { MediaClientInfo, MediaLoop, MediaSession, MediaSessionEvents, MediaStats, RemoteCandidate } from '../control.js';
+import type { MediaClientInfo, MediaLoop, MediaLoss, MediaSession, MediaSessionEvents, MediaStats, RemoteCandidate } from '../control.js';
 import type { EdgeSession } from '../edge/index.js';
 import type { RtpPacket } from '../rtp.js';
 
@@ -41,8 +41,8 @@ export class PlaneSession implements MediaSession {
     edge.on('localCandidate', (c) => this.emit('candidate', c));
     edge.on('connected', () => this.emit('ready'));
     edge.on('rtp', (packet) => this.onUplink(packet));
-    edge.on('failed', (err) => this.end(err.message));
-    edge.on('close', () => this.end('closed'));
+    edge.on('failed', (err) => this.end({ code: err.code, description: err.message }));
+    edge.on('close', () => this.end({ code: 'closed', description: 'closed' }));
   }
 
   on<E extends keyof MediaSessionEvents>(event: E, listener: MediaSessionEvents[E]): void {
@@ -130,17 +130,18 @@ export class PlaneSession implements MediaSession {
     }
   }
 
-  private end(reason: string): void {
+  /** `loss` undefined: ended by close(), whose caller knows; otherwise it ended by itself. */
+  private end(loss: MediaLoss | undefined): void {
     if (this.closed) return;
     this.closed = true;
     for (const timer of this.talking.values()) clearTimeout(timer);
     this.talking.clear();
     this.host.release(this);
-    this.emit('closed', reason);
+    if (loss) this.emit('closed', loss);
   }
 
   close(): void {
-    this.end('closed by server');
+    this.end(undefined);
     this.edge.close();
   }
 }

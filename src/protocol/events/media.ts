@@ -17,4 +17,6 @@ export const mediaEvents = {
 export const mediaPushes = {
   media_ready: pushOf(['unicast'], empty),
   candidate: pushOf(['unicast'], z.object({ candidate: z.string(), sdpMid: z.string(), sdpMLineIndex: z.number().int().min(0), ufrag: z.string().optional() })),
+  /** Loopcast extension: the media session ended by itself (`reason`: the edge's error code); request media again. */
+  media_lost: pushOf(['unicast'], z.object({ reason: z.string().max(32), description: z.string().max(256) })),
 };

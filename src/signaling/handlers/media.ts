@@ -1,5 +1,7 @@
 // media, candidate, end_of_candidates: signaling for the client's one WebRTC session (docs/openvocs-protocol.md §4).
 import type { MediaSession } from '../../media/control.js';
+import { EdgeError } from '../../media/edge/edge-error.js';
+import { limitedLog } from '../../log/log-limiter.js';
 import { push, type JsonObject } from '../../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { paramsOf } from '../../protocol/schemas.js';
@@ -38,13 +40,28 @@ function openSession(services: Services, conn: Connection): MediaSession {
     if (conn.media !== session) return;
     setTalking(services, conn, loop.key.slice(loop.key.lastIndexOf('/') + 1), false);
   });
-  session.on('closed', (reason) => {
+  session.on('closed', (loss) => {
     if (conn.media !== session) return;
     conn.media = undefined;
     setup.closed();
-    services.log.info({ conn: conn.id, reason }, 'media session closed');
+    limitedLog(services.log).info({ conn: conn.id, code: loss.code, reason: loss.description }, 'media session lost');
+    // Loopcast extension (docs/protocol.md): the client sets media up again; openvocs clients ignore it.
+    conn.send(push('media_lost', 'unicast', { reason: loss.code.slice(0, 32), description: loss.description.slice(0, 256) }));
   });
   return session;
+}
+
+/**
+ * What the edge refused in the client's input becomes 1008 (2002 when the session is gone) with one
+ * rate-limited warning line; anything else stays an internal error for the dispatcher.
+ */
+function refused(services: Services, conn: Connection, err: unknown): unknown {
+  if (!(err instanceof EdgeError)) return err;
+  const field = err.code === 'bad-candidate' ? 'candidate' : err.code === 'bad-sdp' ? 'sdp' : err.code === 'bad-state' ? 'type' : undefined;
+  if (err.code === 'closed') return new ProtocolError(ErrorCode.sessionUnknown, 'the media session has ended; send media {type:"request"}');
+  if (field === undefined) return err;
+  limitedLog(services.log).warn({ conn: conn.id, address: conn.remoteAddress, problem: err.message }, `media ${field} refused`);
+  return ProtocolError.parameter(field, err.message);
 }
 
 async function media({ conn, request, services }: HandlerContext): Promise<JsonObject> {
@@ -53,16 +70,24 @@ async function media({ conn, request, services }: HandlerContext): Promise<JsonO
     const sdp = await openSession(services, conn).offer();
     return { type: 'offer', sdp };
   }
-  await currentSession(conn).answer(params.sdp);
+  try {
+    await currentSession(conn).answer(params.sdp);
+  } catch (err) {
+    throw refused(services, conn, err);
+  }
   return {};
 }
 
 /** openvocs echoes the candidate, with a numeric sdpMid (seen in the wire trace). */
-function candidate({ conn, request }: HandlerContext): JsonObject {
+function candidate({ conn, request, services }: HandlerContext): JsonObject {
   const params = paramsOf('candidate', request.parameter);
   const session = currentSession(conn);
-  // mDNS candidates cannot be resolved by the server: drop them, answer as usual.
-  if (!/\s[^\s]+\.local\s/.test(params.candidate)) session.addCandidate(params);
+  // mDNS, TCP and end-of-candidates markers are ignored and answered as usual (edge/remote-check.ts).
+  try {
+    session.addCandidate(params);
+  } catch (err) {
+    throw refused(services, conn, err);
+  }
   const echo: JsonObject = { ...params };
   if (params.sdpMid !== undefined && /^\d+$/.test(params.sdpMid)) echo.sdpMid = Number(params.sdpMid);
   return echo;
