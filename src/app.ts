@@ -108,6 +108,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     hub,
     media: new PerUserMediaQuota(media, hub, config.limits.maxMediaSessionsPerUser),
     throttle: new LoginThrottle(),
+    limits: { maxSocketsPerUser: config.limits.maxSocketsPerUser, maxStoredSessionsPerUser: config.limits.maxStoredSessionsPerUser },
     log,
     metrics,
   };

@@ -47,8 +47,11 @@ export class SessionStore {
   }
 
   /** Issues a new session; resolves once it is durable (a restart will still accept it). */
-  async create(user: string, client: string): Promise<string> {
+  async create(user: string, client: string, maxPerUser = Infinity): Promise<string> {
     const id = newSessionId();
+    // Per-user cap (signaling `limits.maxStoredSessionsPerUser`): the sessions expiring first go.
+    const own = [...this.sessions].filter(([, r]) => r.user === user).sort((a, b) => a[1].expires - b[1].expires);
+    for (const [key] of own.slice(0, Math.max(0, own.length - maxPerUser + 1))) this.sessions.delete(key);
     this.sessions.set(digest(id), { user, client, expires: this.now() + SESSION_LIFETIME_MS });
     await this.file.save();
     return id;
@@ -73,10 +76,12 @@ export class SessionStore {
     if (this.sessions.delete(digest(sessionId))) await this.file.save();
   }
 
-  async revokeUser(user: string): Promise<void> {
+  /** Ends every session of `user` except `keep` (a user changing their own password stays logged in there). */
+  async revokeUser(user: string, keep?: string): Promise<void> {
+    const kept = keep === undefined ? undefined : digest(keep);
     let changed = false;
     for (const [key, record] of this.sessions) {
-      if (record.user === user) {
+      if (record.user === user && key !== kept) {
         this.sessions.delete(key);
         changed = true;
       }

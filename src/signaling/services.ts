@@ -21,6 +21,8 @@ export interface Services {
   hub: Hub;
   media: MediaControl;
   throttle: LoginThrottle;
+  /** Per-user caps (config `limits`, docs/operations.md). */
+  limits: { maxSocketsPerUser: number; maxStoredSessionsPerUser: number };
   log: Logger;
   metrics: Metrics;
   /** Readiness probes behind /health (src/health); absent: /health only says the process answers. */

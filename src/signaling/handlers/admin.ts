@@ -176,6 +176,11 @@ async function updatePassword(ctx: HandlerContext): Promise<JsonObject> {
   await editEntity(services, scope, 'user', p.user, (record) => {
     record.password = password;
   });
+  // Whoever knew the old password is out: every other session and socket of the user ends (the
+  // user's own socket stays logged in when they changed it themselves).
+  const me = loggedIn(ctx.conn);
+  await services.sessions.revokeUser(p.user, self ? me.session : undefined);
+  for (const socket of services.hub.socketsOfUser(p.user)) if (socket !== ctx.conn) socket.close(4001, 'password changed');
   return {};
 }
 

@@ -12,11 +12,23 @@ import { loggedIn } from './guards.js';
 const DUMMY_PASSWORD: StoredPassword = { hash: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', salt: 'c2FsdA==' };
 const LOGIN_FAILED = 'wrong user name or password';
 
+/** A client id names one client in broadcasts and binds sessions: another user's live socket keeps it. */
+function refuseForeignClient(services: HandlerContext['services'], client: string, user: string): void {
+  for (const c of services.hub.connections) {
+    if (!c.closed && c.login?.client === client && c.login.user !== user) throw ProtocolError.auth('client id is in use by another user');
+  }
+}
+
 async function login({ conn, request, services }: HandlerContext): Promise<JsonObject> {
   if (conn.login) throw new ProtocolError(ErrorCode.alreadyAuthenticated);
   const { user, password } = paramsOf('login', request.parameter);
   const now = Date.now();
-  const wait = services.throttle.retryAfter(user, conn.remoteAddress, now);
+  const client = request.client ?? conn.id;
+  // A still-valid session id issued to this client id logs in again without the password (reload). It is
+  // checked before the throttle: an attacker's failures must never keep the real user from resuming.
+  const resumable = services.directory.findUser(user) !== undefined && services.sessions.find(password, user, client) !== undefined;
+  refuseForeignClient(services, client, user);
+  const wait = resumable ? 0 : services.throttle.retryAfter(user, conn.remoteAddress, now);
   if (wait > 0) {
     services.metrics.logins.inc({ outcome: 'throttled' });
     services.log.warn({ conn: conn.id, user, address: conn.remoteAddress, waitMs: wait }, 'login refused: throttled');
@@ -26,10 +38,8 @@ async function login({ conn, request, services }: HandlerContext): Promise<JsonO
     throw ProtocolError.named('loginThrottled', `too many failed logins; retry in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
   }
 
-  const client = request.client ?? conn.id;
   let ref = services.directory.findUser(user);
-  // A still-valid session id issued to this client id logs in again without the password (reload).
-  const viaSession = ref !== undefined && services.sessions.find(password, user, client) !== undefined;
+  const viaSession = resumable && ref !== undefined;
   // Users without a local password are checked by the LDAP directory when one is configured (docs/ldap.md).
   const ldap = !viaSession && services.ldap?.appliesTo(ref) ? services.ldap : undefined;
   if (ldap) ref = await ldap.login(user, password);
@@ -40,11 +50,20 @@ async function login({ conn, request, services }: HandlerContext): Promise<JsonO
     services.log.warn({ conn: conn.id, user, address: conn.remoteAddress }, 'login failed');
     throw ProtocolError.auth(LOGIN_FAILED);
   }
-  services.throttle.recordSuccess(user);
+  services.throttle.recordSuccess(user, conn.remoteAddress);
+  const sockets = services.hub.socketsOfUser(user).filter((c) => !c.closed).length;
+  if (sockets >= services.limits.maxSocketsPerUser) {
+    throw new ProtocolError(ErrorCode.userSocketLimit, `user ${user} already has ${sockets} sockets (limit ${services.limits.maxSocketsPerUser})`);
+  }
   if (viaSession) await services.sessions.revoke(password);
-  const session = await services.sessions.create(user, client);
+  const session = await services.sessions.create(user, client, services.limits.maxStoredSessionsPerUser);
   // The socket may have gone while we hashed and wrote: never register a closed socket in a group.
   if (conn.closed || conn.login) throw new ProtocolError(ErrorCode.alreadyAuthenticated);
+  // Concurrent logins passed the cap check together: the last to register is refused.
+  if (services.hub.socketsOfUser(user).filter((c) => !c.closed).length >= services.limits.maxSocketsPerUser) {
+    await services.sessions.revoke(session);
+    throw new ProtocolError(ErrorCode.userSocketLimit, `user ${user} has reached the socket limit (${services.limits.maxSocketsPerUser})`);
+  }
   conn.login = { user, scope: ref.scope, session, client };
   conn.registered = true;
   services.hub.addUser(conn, user);
