@@ -9,11 +9,14 @@ import { AudioOutput } from '../audio/output.js';
 import { Microphone } from '../audio/microphone.js';
 import { Backend } from '../net/backend.js';
 import { MediaSession } from '../net/media.js';
+import type { ProtocolSocket } from '../net/socket.js';
 import { LoopSync } from './loops.js';
 import { ui, type BackendView } from './state.js';
 import { Talk } from './talk.js';
 
 const KEEPALIVE_MS = 20 * 60_000; // sessions expire 60 min after the last login/update_login
+const MEDIA_LOSS_WINDOW_MS = 60_000;
+const MAX_MEDIA_LOSSES = 5;
 
 export class Keyset {
   readonly mic = new Microphone();
@@ -30,6 +33,8 @@ export class Keyset {
   private rolePicked: Promise<string> | undefined;
   private micOpened: Promise<boolean> | undefined;
   private keepalive: number | undefined;
+  /** When each backend last lost its media (media_lost), within MEDIA_LOSS_WINDOW_MS. */
+  private readonly mediaLosses = new WeakMap<Backend, number[]>();
 
   constructor(private readonly storage: Storage) {
     this.loops = new LoopSync(this);
@@ -160,18 +165,47 @@ export class Keyset {
       }
       throw error;
     }
-    await this.micOpened;
-    b.media = new MediaSession(socket, this.mic.cloneTrack());
-    b.media.onRemote = () => this.updateLead(true);
-    b.media.onState = () => {
-      if (b.media?.connectionState === 'failed') b.restart();
-      this.publish();
-      this.talk.apply();
-    };
-    await b.media.start();
+    await this.startMedia(b, socket);
     const loops = parseRoleLoops(await socket.request('role_loops'));
     await this.loops.resync(b, loops);
     ui.phase.value = 'keyset';
+  }
+
+  /** A new media session on this backend's socket, replacing any previous one. */
+  private async startMedia(b: Backend, socket: ProtocolSocket): Promise<void> {
+    await this.micOpened;
+    b.media?.close();
+    const media = new MediaSession(socket, this.mic.cloneTrack());
+    b.media = media;
+    media.onRemote = () => this.updateLead(true);
+    media.onState = () => {
+      if (b.media !== media) return;
+      if (media.connectionState === 'failed') b.restart();
+      this.publish();
+      this.talk.apply();
+    };
+    await media.start();
+  }
+
+  /**
+   * `media_lost` (Loopcast extension, docs/protocol.md): the server ended this socket's media by itself.
+   * Set it up again on the same socket (loops stay switched); a backend that keeps losing it reconnects
+   * instead, with the reconnect backoff.
+   */
+  private async recoverMedia(b: Backend): Promise<void> {
+    const socket = b.socket;
+    if (!socket) return;
+    const now = Date.now();
+    const recent = (this.mediaLosses.get(b) ?? []).filter((t) => now - t < MEDIA_LOSS_WINDOW_MS);
+    recent.push(now);
+    this.mediaLosses.set(b, recent);
+    if (!b.ready || recent.length > MAX_MEDIA_LOSSES) return b.restart();
+    try {
+      await this.startMedia(b, socket);
+    } catch {
+      if (b.socket === socket) b.restart();
+    }
+    this.publish();
   }
 
   /** The stored role when it is still allowed, else the operator's choice (the admin role is not a keyset role). */
@@ -199,6 +233,7 @@ export class Keyset {
 
   private onPush(b: Backend, push: PushMessage): void {
     if (push.type === 'system_broadcast') return;
+    if (push.event === 'media_lost') return void this.recoverMedia(b);
     // Live indications come from the lead only; sibling switches (user broadcasts) from any backend.
     if (push.type === 'user_broadcast' || b.url === this.leadUrl) this.loops.onPush(push);
   }
