@@ -120,8 +120,13 @@ export class SignalingServer {
     setSecurityHeaders(res);
     const path = new URL(req.url ?? '/', 'https://x').pathname;
     if (isHealthPath(path)) return serveHealth(path, this.services.health, this.services.hub.connections.size, res);
-    // With a separate metrics address, the public port does not serve them at all.
-    if (path === '/metrics' && !this.options.metrics?.listen) return serveMetrics(this.services.metrics, this.options.metrics ?? {}, req, res);
+    if (path === '/metrics') {
+      if (!this.options.metrics?.listen) return serveMetrics(this.services.metrics, this.options.metrics ?? {}, req, res);
+      // With a separate metrics address, the public port does not serve them at all.
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found\n');
+      return;
+    }
     // Source maps are build artefacts for developers, not for whoever reaches the client LAN.
     const sourceMap = path.endsWith('.map');
     if (this.statics && !sourceMap && (req.method === 'GET' || req.method === 'HEAD') && this.statics.serve(path, req, res)) return;
