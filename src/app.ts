@@ -26,6 +26,7 @@ import { watchDirectory } from './signaling/reconcile.js';
 import { PerUserMediaQuota } from './signaling/media-quota.js';
 import { installSafetyNet } from './signaling/safety-net.js';
 import { SignalingServer } from './signaling/server.js';
+import { startRecording } from './recorder/start.js';
 import type { WebMount } from './signaling/static-files.js';
 import type { Services } from './signaling/services.js';
 import { loadTls, selfSignedTls } from './signaling/tls.js';
@@ -114,6 +115,8 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
   };
   if (config.ldap) services.ldap = new LdapLogin(config.ldap, directory, log);
   const unwatch = watchDirectory(services);
+  const recording = startRecording(config, { directory, audit, media, log, registry: metrics.registry });
+  if (recording) services.recording = recording.service;
   services.health = new HealthChecks({
     dbDir: db,
     ...(media instanceof MediaPlane ? { media } : {}),
@@ -136,10 +139,12 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     },
     ...(config.allowedOrigins ? { allowedOrigins: config.allowedOrigins } : {}),
     web: webMounts(config),
+    routes: recording ? [recording.route] : [],
   });
   try {
     await server.listen();
   } catch (err) {
+    recording?.close();
     await media.close();
     throw err;
   }
@@ -156,6 +161,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
       unwatch();
       detachMetrics();
       await server.close();
+      recording?.close();
       await services.media.close();
       removeSafetyNet();
     },

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { recorderConfigSchema } from '../recorder/config.js';
 import { ldapConfigSchema } from '../auth/ldap/ldap-config.js';
 
 export const configSchema = z.strictObject({
@@ -54,6 +55,8 @@ export const configSchema = z.strictObject({
     .prefault({})
     .refine((m) => (m.host === undefined) === (m.port === undefined), { message: 'metrics.host and metrics.port go together' }),
   webRoot: z.string().min(1).optional(),
+  /** Recording of loops, replay, retention (docs/recording.md). */
+  recorder: recorderConfigSchema,
   media: z
     .strictObject({
       /** Off: `media` answers 10010 (signaling-only server). */

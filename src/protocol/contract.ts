@@ -7,6 +7,7 @@ import { adminEvents, adminMonitorEvents } from './events/admin.js';
 import type { PushType } from './events/define.js';
 import { loopEvents, loopPushes } from './events/loops.js';
 import { mediaEvents, mediaPushes } from './events/media.js';
+import { recorderEvents, recorderPushes } from './events/recorder.js';
 import { sessionEvents } from './events/session.js';
 import { systemEvents, systemPushes } from './events/system.js';
 
@@ -17,12 +18,14 @@ export const requests = {
   ...systemEvents,
   ...adminEvents,
   ...adminMonitorEvents,
+  ...recorderEvents,
 };
 
 export const pushes = {
   ...loopPushes,
   ...mediaPushes,
   ...systemPushes,
+  ...recorderPushes,
 };
 
 export type RequestName = keyof typeof requests;
@@ -72,7 +75,8 @@ export const replyEnvelope = z.object({
   client: z.string().optional(),
   type: z.literal('unicast'),
   request: z.record(z.string(), z.unknown()),
-  response: z.record(z.string(), z.unknown()),
+  // An object, except openvocs' get_recording, which answers a bare array (openvocs-protocol.md §10).
+  response: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
   error: wireError.optional(),
 });
 

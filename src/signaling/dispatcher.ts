@@ -12,6 +12,7 @@ import { adminMonitorHandlers } from './handlers/admin-monitor.js';
 import { adminHandlers } from './handlers/admin.js';
 import { loopHandlers } from './handlers/loops.js';
 import { mediaHandlers } from './handlers/media.js';
+import { recorderHandlers } from './handlers/recorder.js';
 import { sessionHandlers } from './handlers/session.js';
 import { systemHandlers } from './handlers/system.js';
 import { userDataHandlers } from './handlers/user-data.js';
@@ -25,6 +26,7 @@ export const handlers: HandlerTable = {
   ...systemHandlers,
   ...adminHandlers,
   ...adminMonitorHandlers,
+  ...recorderHandlers,
 };
 
 export interface DispatchLimits extends StructureLimits {

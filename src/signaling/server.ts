@@ -24,6 +24,8 @@ export interface SignalingOptions {
   limits: ConnectionLimits & DispatchLimits & SocketLimits;
   /** Built web clients: the keyset at `/`, the admin console at `/admin`. */
   web?: readonly WebMount[];
+  /** Further HTTPS routes by path prefix (e.g. `/recordings/`, src/recorder/http-route.ts). */
+  routes?: ReadonlyArray<{ prefix: string; handle(req: IncomingMessage, res: ServerResponse): void }>;
   /** Interval of WebSocket pings that detect dead peers. */
   keepaliveMs?: number;
   /** Where and for whom /metrics is served (default: on this port, open). */
@@ -119,6 +121,8 @@ export class SignalingServer {
   private onHttp(req: IncomingMessage, res: ServerResponse): void {
     setSecurityHeaders(res);
     const path = new URL(req.url ?? '/', 'https://x').pathname;
+    const route = this.options.routes?.find((r) => path.startsWith(r.prefix));
+    if (route) return route.handle(req, res);
     if (isHealthPath(path)) return serveHealth(path, this.services.health, this.services.hub.connections.size, res);
     if (path === '/metrics') {
       if (!this.options.metrics?.listen) return serveMetrics(this.services.metrics, this.options.metrics ?? {}, req, res);

@@ -8,6 +8,7 @@ import type { StateStore } from '../directory/state-store.js';
 import type { MediaControl } from '../media/control.js';
 import type { HealthChecks } from '../health/health-checks.js';
 import type { Metrics } from '../metrics/registry.js';
+import type { RecordingService } from '../recorder/service.js';
 import type { JsonObject, Request } from '../protocol/envelope.js';
 import type { Connection } from './connection.js';
 import type { Hub } from './hub.js';
@@ -25,6 +26,8 @@ export interface Services {
   limits: { maxSocketsPerUser: number; maxStoredSessionsPerUser: number };
   log: Logger;
   metrics: Metrics;
+  /** The recorder (src/recorder); absent when recording is off. */
+  recording?: RecordingService;
   /** Readiness probes behind /health (src/health); absent: /health only says the process answers. */
   health?: HealthChecks;
   /** Set when `ldap` is configured (docs/ldap.md). */

@@ -71,7 +71,7 @@ export class OggOpusWriter {
   add(packet: Buffer, samples: number): Buffer {
     if (this.ended) throw new Error('Ogg Opus stream already ended');
     const need = segmentsFor(packet.length);
-    let out = EMPTY;
+    let out: Buffer = EMPTY;
     if (this.pendingSegments + need > MAX_SEGMENTS) out = this.flush();
     this.pending.push(packet);
     this.pendingSegments += need;
@@ -105,4 +105,4 @@ export class OggOpusWriter {
   }
 }
 
-const EMPTY = Buffer.alloc(0);
+const EMPTY: Buffer = Buffer.alloc(0);

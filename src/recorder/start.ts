@@ -1,0 +1,68 @@
+// Building the recorder for one Loopcast process from configuration (used by src/app.ts): the recorder
+// on the media plane's loop bus, rights, links, the /recordings/ route and the directory watch.
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { LoopcastConfig } from '../config/config.js';
+import type { AuditLog } from '../directory/audit-log.js';
+import type { Directory } from '../directory/directory.js';
+import type { MediaControl } from '../media/control.js';
+import { InProcessLoopBus } from '../media/loopbus/index.js';
+import { MediaPlane } from '../media/plane/media-plane.js';
+import { recordingRoute } from './http-route.js';
+import { LinkSigner, RECORDINGS_PREFIX } from './links.js';
+import { planeReplaySink } from './plane-replay.js';
+import { Recorder } from './recorder.js';
+import { RecordingRights } from './rights.js';
+import { RecordingService } from './service.js';
+
+export interface RunningRecording {
+  service: RecordingService;
+  route: { prefix: string; handle: ReturnType<typeof recordingRoute> };
+  close(): void;
+}
+
+export interface RecordingDeps {
+  directory: Directory;
+  audit: AuditLog;
+  media: MediaControl;
+  log: Logger;
+  registry?: Registry;
+  now?: () => number;
+}
+
+export function startRecording(config: LoopcastConfig, deps: RecordingDeps): RunningRecording | undefined {
+  const cfg = config.recorder;
+  if (!cfg.enabled) return undefined;
+  const now = deps.now ?? Date.now;
+  const dir = resolve(cfg.dir ?? join(config.dataDir, 'recordings'));
+  const plane = deps.media instanceof MediaPlane ? deps.media : undefined;
+  // Without a local media plane nothing is heard here, but history, retention and erasure still work.
+  const bus = plane?.bus ?? new InProcessLoopBus();
+  const recorder = Recorder.open({
+    dir, bus, log: deps.log, now, flushMs: cfg.flushMs, syncMs: cfg.syncMs, minFreeBytes: cfg.minFreeMb * 1024 * 1024,
+    identify: (ssrc) => plane?.clientOfSsrc(ssrc),
+    ...(deps.registry ? { registry: deps.registry } : {}),
+  });
+  const scopeOwner = (scope: string) => {
+    const [kind, id = ''] = [scope.slice(0, scope.indexOf('/')), scope.slice(scope.indexOf('/') + 1)];
+    if (kind === 'project') return { domain: deps.directory.project(id)?.domainId ?? null, project: id };
+    return { domain: id, project: null };
+  };
+  const rights = new RecordingRights({ repo: recorder.repo, dir, audit: deps.audit, log: deps.log, now, defaultRetentionDays: cfg.retentionDays, scopeOwner });
+  const links = new LinkSigner(now);
+  const service = new RecordingService({ recorder, rights, links, directory: deps.directory, log: deps.log, now, ...(plane ? { replay: planeReplaySink(plane) } : {}) });
+  const onChange = () => service.refresh();
+  deps.directory.on('changed', onChange);
+  deps.directory.on('removed', onChange);
+  deps.log.info({ dir, loops: recorder.recordedLoopKeys().length }, 'recorder started');
+  return {
+    service,
+    route: { prefix: RECORDINGS_PREFIX, handle: recordingRoute({ links, repo: recorder.repo, rights, dir }) },
+    close() {
+      deps.directory.off('changed', onChange);
+      deps.directory.off('removed', onChange);
+      service.close();
+    },
+  };
+}
