@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { dominantFrequency, rmsDbfs, tone } from '../../src/media/audio/index.js';
 import { decodeAlawSample, decodeG711, decodeMulawSample, encodeAlawSample, encodeG711, encodeMulawSample } from '../../src/gateways/sip/g711.js';
-import { Downsampler, Upsampler } from '../../src/gateways/sip/resample.js';
+import { NarrowbandDecoder, NarrowbandEncoder } from '../../src/gateways/sip/narrowband-opus.js';
+import { OpusFrameDecoder } from '../../src/media/opus.js';
 
 describe('G.711', () => {
   it('matches the reference code points', () => {
@@ -45,37 +46,34 @@ describe('G.711', () => {
   });
 });
 
-describe('8 kHz ↔ 48 kHz', () => {
-  function run<T extends { process(x: Int16Array): Int16Array }>(r: T, signal: Int16Array, frame: number): Int16Array {
-    const parts: Int16Array[] = [];
-    for (let i = 0; i + frame <= signal.length; i += frame) parts.push(r.process(signal.subarray(i, i + frame)));
-    const out = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  }
-
-  it('upsamples a 440 Hz tone frame by frame without changing pitch or level', () => {
+describe('Opus at 8 kHz', () => {
+  it('a narrowband packet plays at 48 kHz on the loop with the same pitch and level', () => {
     const input = tone({ frequency: 440, dbfs: -10, samples: 8000, sampleRate: 8000 });
-    const out = run(new Upsampler(), input, 160);
-    expect(out.length).toBe(48000);
-    const steady = out.subarray(4800);
+    const encoder = new NarrowbandEncoder();
+    const loopDecoder = new OpusFrameDecoder();
+    const out: Int16Array[] = [];
+    for (let i = 0; i + 160 <= input.length; i += 160) out.push(loopDecoder.decode(encoder.encode(input.subarray(i, i + 160))));
+    const steady = Int16Array.from(out.slice(10).flatMap((f) => [...f]));
     expect(Math.abs(dominantFrequency(steady) - 440)).toBeLessThan(3);
-    expect(Math.abs(rmsDbfs(steady) - rmsDbfs(input))).toBeLessThan(0.5);
+    expect(Math.abs(rmsDbfs(steady) - rmsDbfs(input))).toBeLessThan(1);
   });
 
-  it('downsamples 660 Hz correctly and suppresses content above the telephone band', () => {
-    const input = tone({ frequency: 660, dbfs: -10, samples: 48000 });
-    const out = run(new Downsampler(), input, 960);
-    expect(out.length).toBe(8000);
-    const steady = out.subarray(800);
-    expect(Math.abs(dominantFrequency(steady, 8000) - 660)).toBeLessThan(3);
-    expect(Math.abs(rmsDbfs(steady) - rmsDbfs(input))).toBeLessThan(0.5);
-    // 5 kHz would alias to 3 kHz without the filter.
-    const high = run(new Downsampler(), tone({ frequency: 5000, dbfs: -10, samples: 48000 }), 960).subarray(800);
-    expect(rmsDbfs(high)).toBeLessThan(rmsDbfs(input) - 40);
+  it('a 48 kHz loop packet decodes to 8 kHz with the same pitch, and the band above 4 kHz is gone', async () => {
+    const { OpusFrameEncoder } = await import('../../src/media/opus.js');
+    for (const [frequency, audible] of [[660, true], [6000, false]] as const) {
+      const encoder = new OpusFrameEncoder();
+      const decoder = new NarrowbandDecoder();
+      const signal = tone({ frequency, dbfs: -10, samples: 48000 });
+      const out: Int16Array[] = [];
+      for (let i = 0; i + 960 <= signal.length; i += 960) out.push(decoder.decode(encoder.encode(signal.subarray(i, i + 960))));
+      const steady = Int16Array.from(out.slice(10).flatMap((f) => [...f]));
+      expect(steady.length).toBe(160 * 40);
+      if (audible) {
+        expect(Math.abs(dominantFrequency(steady, 8000) - frequency)).toBeLessThan(3);
+        expect(Math.abs(rmsDbfs(steady) - rmsDbfs(signal))).toBeLessThan(1);
+      } else {
+        expect(rmsDbfs(steady)).toBeLessThan(rmsDbfs(signal) - 30);
+      }
+    }
   });
 });

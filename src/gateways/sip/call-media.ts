@@ -1,41 +1,33 @@
-// The media of one call: an RTP socket towards the phone, a handle on the loop, and the two
-// transcoding directions, driven by the gateway's shared 20 ms clock.
+// The media of one call: an RTP socket towards the phone and a seat on the loop's bridge.
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import type { TickClock } from '../../media/clock.js';
-import type { LoopHandle } from '../../media/loopbus/index.js';
 import { FRAME_TS } from '../../media/opus.js';
 import { parseRtp, serializeRtp } from '../../media/rtp.js';
-import { G711_PAYLOAD_TYPE } from './g711.js';
+import { encodeG711, G711_PAYLOAD_TYPE } from './g711.js';
+import type { BridgeMember, LoopBridge } from './loop-bridge.js';
 import type { AudioOffer } from './sdp.js';
-import { LoopDownlink, TELEPHONE_FRAME, TelephoneUplink } from './transcode.js';
-
-/** Loop bus payload type (docs/openvocs-protocol.md §9). */
-const LOOP_PT = 100;
+import { TELEPHONE_FRAME, TelephoneUplink } from './transcode.js';
 
 export interface CallMediaOptions {
   bindAddress: string;
   remote: AudioOffer;
-  handle: LoopHandle;
-  clock: TickClock;
+  bridge: LoopBridge;
   /** This call's SSRC on the loop (≤ 66000: reserved for gateways). */
   loopSsrc: number;
   onTalking?: (talking: boolean) => void;
 }
 
-export class CallMedia {
+export class CallMedia implements BridgeMember {
   /** Time of the last RTP packet from the phone (for the no-media timeout). */
   lastRtpAt = Date.now();
   packetsIn = 0;
   packetsOut = 0;
   private readonly uplink: TelephoneUplink;
-  private readonly downlink: LoopDownlink;
   private readonly phoneSsrc = (Math.random() * 0xffffffff) >>> 0;
   private phoneSeq = (Math.random() * 0xffff) | 0;
   private phoneTs = (Math.random() * 0xffffffff) >>> 0;
   private loopSeq = (Math.random() * 0xffff) | 0;
   private loopTs = (Math.random() * 0xffffffff) >>> 0;
   private wasTalking = false;
-  private unsubscribe: (() => void) | undefined;
   private closed = false;
 
   private constructor(
@@ -44,12 +36,8 @@ export class CallMedia {
     private readonly options: CallMediaOptions,
   ) {
     this.uplink = new TelephoneUplink(options.remote.law);
-    this.downlink = new LoopDownlink(options.remote.law);
     socket.on('message', (buf, rinfo) => this.fromPhone(buf, rinfo));
-    options.handle.on('packet', (_buf, rtp) => {
-      if (rtp.payloadType === LOOP_PT) this.downlink.receive(rtp.ssrc, rtp.payload);
-    });
-    this.unsubscribe = options.clock.subscribe(() => this.toPhone());
+    options.bridge.add(this);
   }
 
   static async open(options: CallMediaOptions): Promise<CallMedia> {
@@ -68,30 +56,31 @@ export class CallMedia {
 
   private fromPhone(buf: Buffer, rinfo: RemoteInfo): void {
     // Only the address the phone announced may feed the loop.
-    if (rinfo.address !== this.options.remote.address) return;
+    if (this.closed || rinfo.address !== this.options.remote.address) return;
     const rtp = parseRtp(buf);
     if (!rtp || rtp.payloadType !== G711_PAYLOAD_TYPE[this.options.remote.law]) return;
     this.lastRtpAt = Date.now();
     this.packetsIn++;
-    const opus = this.uplink.push(rtp.payload);
+    const frame = this.uplink.push(rtp.payload);
     this.loopTs = (this.loopTs + FRAME_TS) >>> 0;
-    const talking = opus !== undefined;
+    const talking = frame !== undefined;
+    const started = talking && !this.wasTalking;
     if (talking !== this.wasTalking) {
       this.wasTalking = talking;
       this.options.onTalking?.(talking);
     }
-    if (!opus) return;
+    if (!frame) return;
     this.loopSeq = (this.loopSeq + 1) & 0xffff;
-    const marker = this.uplink.talking && this.packetsIn === 1;
-    this.options.handle.send(serializeRtp({ payloadType: LOOP_PT, sequenceNumber: this.loopSeq, timestamp: this.loopTs, ssrc: this.options.loopSsrc, marker, payload: opus }));
+    this.options.bridge.speak(this, frame.pcm8k, frame.opus, { ssrc: this.options.loopSsrc, sequenceNumber: this.loopSeq, timestamp: this.loopTs, marker: started });
   }
 
-  private toPhone(): void {
+  /** The loop's mix for this caller, every 20 ms (silence included: phones expect a steady stream). */
+  hear(pcm8k: Int16Array): void {
     if (this.closed) return;
-    const payload = this.downlink.tick();
     this.phoneSeq = (this.phoneSeq + 1) & 0xffff;
     this.phoneTs = (this.phoneTs + TELEPHONE_FRAME) >>> 0;
-    const packet = serializeRtp({ payloadType: G711_PAYLOAD_TYPE[this.options.remote.law], sequenceNumber: this.phoneSeq, timestamp: this.phoneTs, ssrc: this.phoneSsrc, marker: false, payload });
+    const law = this.options.remote.law;
+    const packet = serializeRtp({ payloadType: G711_PAYLOAD_TYPE[law], sequenceNumber: this.phoneSeq, timestamp: this.phoneTs, ssrc: this.phoneSsrc, marker: false, payload: encodeG711(law, pcm8k) });
     this.socket.send(packet, this.options.remote.port, this.options.remote.address);
     this.packetsOut++;
   }
@@ -99,11 +88,8 @@ export class CallMedia {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.unsubscribe?.();
-    this.unsubscribe = undefined;
     if (this.wasTalking) this.options.onTalking?.(false);
-    this.options.handle.leave();
-    this.downlink.close();
+    this.options.bridge.remove(this);
     this.socket.close();
   }
 }

@@ -66,5 +66,8 @@ export function encodeG711(law: G711Law, pcm: Int16Array, out = Buffer.alloc(pcm
   return out;
 }
 
+/** G.711 is sampled at 8 kHz. */
+export const TELEPHONE_RATE = 8000;
+
 /** RTP payload type of each law (RFC 3551 static assignments). */
 export const G711_PAYLOAD_TYPE: Record<G711Law, number> = { pcmu: 0, pcma: 8 };

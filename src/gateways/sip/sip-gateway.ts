@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { TickClock } from '../../media/clock.js';
 import type { LoopBus } from '../../media/loopbus/index.js';
 import { CallMedia } from './call-media.js';
+import { LoopBridge } from './loop-bridge.js';
 import { DigestAuth } from './digest.js';
 import { buildAudioSdp, parseAudioOffer } from './sdp.js';
 import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipRequest, type SipResponse } from './sip-message.js';
@@ -65,6 +66,7 @@ const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS';
 
 export class SipGateway extends EventEmitter<SipGatewayEvents> {
   private readonly calls = new Map<string, Call>();
+  private readonly bridges = new Map<string, LoopBridge>();
   private readonly clock = new TickClock();
   private readonly auth: DigestAuth;
   private readonly watchdog: NodeJS.Timeout;
@@ -179,8 +181,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     const media = await CallMedia.open({
       bindAddress: this.options.host,
       remote: offer,
-      handle: this.options.bus.join(loop),
-      clock: this.clock,
+      bridge: this.bridgeFor(loop),
       loopSsrc: this.allocateSsrc(),
       onTalking: (talking) => this.emit('talking', info, talking),
     });
@@ -264,6 +265,17 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   /** Responses go back to where the request came from (RFC 3581 symmetric response routing). */
   private send(message: SipRequest | SipResponse, remote: RemoteInfo): void {
     this.socket.send(serializeSip(message), remote.port, remote.address);
+  }
+
+  private bridgeFor(loop: string): LoopBridge {
+    let bridge = this.bridges.get(loop);
+    if (!bridge) {
+      bridge = new LoopBridge(loop, this.options.bus, this.clock, (empty) => {
+        if (this.bridges.get(loop) === empty) this.bridges.delete(loop);
+      });
+      this.bridges.set(loop, bridge);
+    }
+    return bridge;
   }
 
   private allocateSsrc(): number {

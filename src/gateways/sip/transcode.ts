@@ -1,11 +1,10 @@
-// The two audio directions of one call, without I/O: telephone G.711 → Opus frames for the loop
-// (voice-operated: only speech is sent), and the loop's talkers → one G.711 mix for the phone.
+// The two audio directions without I/O: a caller's G.711 → Opus for the loop (voice-operated: only
+// speech is sent), and the loop's remote talkers → one 8 kHz mix, decoded once per loop.
 import { rmsDbfs } from '../../media/audio/index.js';
-import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../media/opus.js';
-import { decodeG711, encodeG711, type G711Law } from './g711.js';
-import { Downsampler, Upsampler } from './resample.js';
+import { decodeG711, type G711Law } from './g711.js';
+import { NarrowbandDecoder, NarrowbandEncoder, TELEPHONE_FRAME } from './narrowband-opus.js';
 
-export const TELEPHONE_FRAME = 160; // 20 ms at 8 kHz
+export { TELEPHONE_FRAME };
 
 export interface VoiceGateOptions {
   /** Frames at or above this level open the gate (dBFS RMS). */
@@ -16,11 +15,16 @@ export interface VoiceGateOptions {
 
 export const DEFAULT_VOICE_GATE: VoiceGateOptions = { thresholdDbfs: -45, hangoverFrames: 25 };
 
-/** Telephone → loop. `push` returns the Opus frame to send into the loop, or undefined in silence. */
+export interface UplinkFrame {
+  /** The caller's 20 ms at 8 kHz (a copy), for the other calls of this gateway on the loop. */
+  pcm8k: Int16Array;
+  /** The same 20 ms as Opus for the loop bus. */
+  opus: Buffer;
+}
+
+/** Telephone → loop. `push` returns the caller's frame while the voice gate is open, else undefined. */
 export class TelephoneUplink {
-  private readonly up = new Upsampler();
-  private readonly encoder = new OpusFrameEncoder({ application: 'voip' });
-  private readonly pcm8k = new Int16Array(TELEPHONE_FRAME);
+  private readonly encoder = new NarrowbandEncoder();
   private openFor = 0;
   /** Talking state as the loop sees it (for activity broadcasts). */
   talking = false;
@@ -30,22 +34,20 @@ export class TelephoneUplink {
     private readonly gate: VoiceGateOptions = DEFAULT_VOICE_GATE,
   ) {}
 
-  push(payload: Buffer): Buffer | undefined {
+  push(payload: Buffer): UplinkFrame | undefined {
     // Phones send 20 ms; other packet times are refused rather than stretched.
     if (payload.length !== TELEPHONE_FRAME) return undefined;
-    decodeG711(this.law, payload, this.pcm8k);
-    if (rmsDbfs(this.pcm8k) >= this.gate.thresholdDbfs) this.openFor = this.gate.hangoverFrames;
+    const pcm8k = decodeG711(this.law, payload);
+    if (rmsDbfs(pcm8k) >= this.gate.thresholdDbfs) this.openFor = this.gate.hangoverFrames;
     else if (this.openFor > 0) this.openFor--;
-    const pcm48k = this.up.process(this.pcm8k);
     this.talking = this.openFor > 0;
-    // The resampler and encoder still see silence so speech starts without a click.
-    const frame = this.encoder.encode(pcm48k);
-    return this.talking ? frame : undefined;
+    if (!this.talking) return undefined;
+    return { pcm8k, opus: this.encoder.encode(pcm8k) };
   }
 }
 
 interface Talker {
-  decoder: OpusFrameDecoder;
+  decoder: NarrowbandDecoder;
   queue: Buffer[];
   idleTicks: number;
 }
@@ -53,20 +55,19 @@ interface Talker {
 const MAX_QUEUED = 4;
 const FORGET_AFTER_TICKS = 100;
 
-/** Loop → telephone: one decoder per talker, one frame each per tick, summed and limited. */
-export class LoopDownlink {
+/**
+ * The loop's talkers heard through the bus (everyone but this gateway's own calls), decoded once
+ * per loop and tick, summed and brought to 8 kHz. Shared by all calls of the gateway on the loop.
+ */
+export class RemoteMix {
   private readonly talkers = new Map<number, Talker>();
-  private readonly down = new Downsampler();
-  private readonly mix = new Int32Array(FRAME_SAMPLES);
-  private readonly mix16 = new Int16Array(FRAME_SAMPLES);
+  private readonly mix = new Int32Array(TELEPHONE_FRAME);
 
-  constructor(private readonly law: G711Law) {}
-
-  /** One Opus packet of a talker on the loop (never this call's own: the bus does not echo). */
+  /** One Opus packet of a talker on the loop (the bus never echoes the gateway's own packets). */
   receive(ssrc: number, opus: Buffer): void {
     let talker = this.talkers.get(ssrc);
     if (!talker) {
-      talker = { decoder: new OpusFrameDecoder(), queue: [], idleTicks: 0 };
+      talker = { decoder: new NarrowbandDecoder(), queue: [], idleTicks: 0 };
       this.talkers.set(ssrc, talker);
     }
     talker.queue.push(Buffer.from(opus));
@@ -74,16 +75,14 @@ export class LoopDownlink {
     if (talker.queue.length > MAX_QUEUED) talker.queue.shift();
   }
 
-  /** The phone's next 20 ms as G.711 (silence when nobody talks). */
-  tick(): Buffer {
+  /** The next 20 ms of remote talkers at 8 kHz; undefined when nobody remote talks. */
+  tick(): Int16Array | undefined {
+    if (this.talkers.size === 0) return undefined;
     this.mix.fill(0);
     for (const [ssrc, talker] of this.talkers) {
       const frame = talker.queue.shift();
       if (frame === undefined) {
-        if (++talker.idleTicks > FORGET_AFTER_TICKS) {
-          talker.decoder.close();
-          this.talkers.delete(ssrc);
-        }
+        if (++talker.idleTicks > FORGET_AFTER_TICKS) this.talkers.delete(ssrc);
         continue;
       }
       talker.idleTicks = 0;
@@ -91,19 +90,19 @@ export class LoopDownlink {
       try {
         pcm = talker.decoder.decode(frame);
       } catch {
-        pcm = talker.decoder.conceal();
+        continue; // a corrupt packet is a lost 20 ms for this talker only
       }
-      for (let i = 0; i < FRAME_SAMPLES; i++) this.mix[i] = (this.mix[i] as number) + (pcm[i] as number);
+      for (let i = 0; i < TELEPHONE_FRAME; i++) this.mix[i] = (this.mix[i] as number) + (pcm[i] as number);
     }
-    for (let i = 0; i < FRAME_SAMPLES; i++) {
+    const out = new Int16Array(TELEPHONE_FRAME);
+    for (let i = 0; i < TELEPHONE_FRAME; i++) {
       const v = this.mix[i] as number;
-      this.mix16[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
     }
-    return encodeG711(this.law, this.down.process(this.mix16));
+    return out;
   }
 
   close(): void {
-    for (const talker of this.talkers.values()) talker.decoder.close();
     this.talkers.clear();
   }
 }

@@ -7,36 +7,36 @@ import { serializeRtp } from '../../../src/media/rtp.js';
 
 export class LoopListener {
   readonly handle: LoopHandle;
-  private readonly decoders = new Map<number, OpusFrameDecoder>();
-  readonly pcm = new Map<number, Int16Array[]>();
+  /** Opus packets per talker, decoded only when asked (so CPU measurements see the gateway alone). */
+  private readonly packets = new Map<number, Buffer[]>();
 
   constructor(bus: LoopBus, loop: string) {
     this.handle = bus.join(loop);
     this.handle.on('packet', (_buf, rtp) => {
-      let decoder = this.decoders.get(rtp.ssrc);
-      if (!decoder) {
-        decoder = new OpusFrameDecoder();
-        this.decoders.set(rtp.ssrc, decoder);
-        this.pcm.set(rtp.ssrc, []);
+      let list = this.packets.get(rtp.ssrc);
+      if (!list) {
+        list = [];
+        this.packets.set(rtp.ssrc, list);
       }
-      this.pcm.get(rtp.ssrc)?.push(decoder.decode(Buffer.from(rtp.payload)));
+      list.push(Buffer.from(rtp.payload));
     });
   }
 
   frames(ssrc: number): number {
-    return this.pcm.get(ssrc)?.length ?? 0;
+    return this.packets.get(ssrc)?.length ?? 0;
   }
 
   /** All decoded audio of one talker, skipping its first `skipFrames` frames (codec start-up). */
   audio(ssrc: number, skipFrames = 5): Int16Array {
-    const frames = (this.pcm.get(ssrc) ?? []).slice(skipFrames);
+    const decoder = new OpusFrameDecoder();
+    const frames = (this.packets.get(ssrc) ?? []).map((p) => decoder.decode(p)).slice(skipFrames);
     const out = new Int16Array(frames.length * FRAME_SAMPLES);
     frames.forEach((f, i) => out.set(f, i * FRAME_SAMPLES));
     return out;
   }
 
   talkers(): number[] {
-    return [...this.pcm.keys()];
+    return [...this.packets.keys()];
   }
 
   close(): void {
