@@ -4,11 +4,12 @@
 //   compare a.json b.json (or --compare a b)     — ratios between two load-tool results
 //   media  — the load tool with the former bench/media.ts layout (bench/scenarios/media.json)
 //   mixer  — mixer engine throughput in listeners per core, with and without shared encoders
-const scripts: Record<string, string> = { mixer: './mixer.js', compare: './compare.js', '--compare': './compare.js' };
+//   latency — PTT → audible and leave → silent in Chromium (bench/latency.ts; --talker/--listener keyset|mute, --url)
+const scripts: Record<string, string> = { mixer: './mixer.js', latency: './latency.js', compare: './compare.js', '--compare': './compare.js' };
 
 const [what, ...rest] = process.argv.slice(2);
 if (!what) {
-  console.error('usage: npm run bench -- <smoke|shift|idle|stress|media|file.json|compare|mixer> [options]');
+  console.error('usage: npm run bench -- <smoke|shift|idle|stress|media|file.json|compare|mixer|latency> [options]');
   process.exit(2);
 }
 const script = scripts[what] ?? './load.js';
