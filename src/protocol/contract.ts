@@ -10,6 +10,7 @@ import { mediaEvents, mediaPushes } from './events/media.js';
 import { recorderEvents, recorderPushes } from './events/recorder.js';
 import { sessionEvents } from './events/session.js';
 import { systemEvents, systemPushes } from './events/system.js';
+import { telephonyEvents } from './events/telephony.js';
 
 export const requests = {
   ...sessionEvents,
@@ -19,6 +20,7 @@ export const requests = {
   ...adminEvents,
   ...adminMonitorEvents,
   ...recorderEvents,
+  ...telephonyEvents,
 };
 
 export const pushes = {

@@ -15,6 +15,7 @@ import { mediaHandlers } from './handlers/media.js';
 import { recorderHandlers } from './handlers/recorder.js';
 import { sessionHandlers } from './handlers/session.js';
 import { systemHandlers } from './handlers/system.js';
+import { telephonyHandlers } from './handlers/telephony.js';
 import { userDataHandlers } from './handlers/user-data.js';
 import type { HandlerDef, HandlerTable, Services } from './services.js';
 
@@ -27,6 +28,7 @@ export const handlers: HandlerTable = {
   ...adminHandlers,
   ...adminMonitorHandlers,
   ...recorderHandlers,
+  ...telephonyHandlers,
 };
 
 export interface DispatchLimits extends StructureLimits {

@@ -145,3 +145,28 @@ describe('LDAP login (search with a service account, TLS)', () => {
     });
   });
 });
+
+/** The reply as it was on the wire (the library client keeps only object responses). */
+async function wireResponse(client: ProtocolClient): Promise<unknown> {
+  const reply = await client.request('is_ldap_enabled');
+  expect(reply.error).toBeUndefined();
+  return client.received.find((m) => m.uuid === reply.uuid)?.response;
+}
+
+describe('is_ldap_enabled', () => {
+  it('answers a bare boolean before login: true with LDAP configured, false without', async () => {
+    await withServer({ url: slapd.url, userDn: `uid={user},ou=people,${BASE}`, projects: mapping }, async (server) => {
+      const client = await ProtocolClient.connect(server.apiUrl);
+      expect(await wireResponse(client)).toBe(true);
+      client.close();
+    });
+    const plain = await startTestServer();
+    try {
+      const client = await ProtocolClient.connect(plain.apiUrl);
+      expect(await wireResponse(client)).toBe(false);
+      client.close();
+    } finally {
+      await plain.stop();
+    }
+  });
+});
