@@ -1,7 +1,7 @@
 // Scripts the latency benchmark puts into browser pages (as strings: they run in Chromium, not Node).
 
 /**
- * Listener side, before any page script: every RTCPeerConnection's received audio is tapped by an
+ * Listener side, before any page script: every RTCPeerConnection's received audio is tapped by a
  * ScriptProcessor that reports when it becomes audible (a 256-sample block above −40 dBFS) and when it
  * goes silent (the start of a run of blocks below −50 dBFS lasting 100 ms). Times are epoch ms
  * (performance.timeOrigin + now), comparable between browser processes on one machine.
