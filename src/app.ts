@@ -10,6 +10,7 @@ import type { LoopcastConfig } from './config/config.js';
 import { AuditLog } from './directory/audit-log.js';
 import { createDemoDirectory, hasDirectory, type DemoCredentials } from './directory/demo.js';
 import { Directory } from './directory/directory.js';
+import { cleanLeftovers } from './directory/persistence.js';
 import { SessionStore } from './directory/session-store.js';
 import { StateStore } from './directory/state-store.js';
 import type { MediaControl } from './media/control.js';
@@ -88,6 +89,9 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     demo = await createDemoDirectory(db);
     log.info({ db }, 'demo directory created');
   }
+  // Temp files and staging folders of writes a crash interrupted (never acknowledged) go first.
+  const leftovers = [...(await cleanLeftovers(db)), ...(await cleanLeftovers(join(config.dataDir, 'tls')))];
+  if (leftovers.length > 0) log.info({ removed: leftovers }, 'removed leftovers of interrupted writes');
   const directory = await Directory.load(db);
   const [state, sessions, audit] = await Promise.all([StateStore.load(db), SessionStore.load(db), AuditLog.load(db)]);
   const tls = config.tls ? await loadTls(config.tls) : await selfSignedTls(join(config.dataDir, 'tls'), config.hostnames);

@@ -1,5 +1,5 @@
 // Durable JSON files: every write is temp file + fsync + rename + directory fsync, so a crash leaves
-// either the old or the new file, never a torn one. Concurrent saves of one file are group-committed.
+// either the old or the new file, never a torn one. Group commit and apply-after-write: durable-state.ts.
 import { randomBytes } from 'node:crypto';
 import { channel } from 'node:diagnostics_channel';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
@@ -42,42 +42,5 @@ async function writeDurably(path: string, content: string): Promise<void> {
     await dirHandle.sync();
   } finally {
     await dirHandle.close();
-  }
-}
-
-/**
- * Saves a file whose content comes from a snapshot function. A save requested while a write is in
- * flight is folded into one follow-up write that snapshots the newest state, so N concurrent changes
- * cost at most two writes, and each caller resolves only once a write containing its change is durable.
- */
-export class DurableFile {
-  private inFlight: Promise<void> | undefined;
-  private queued: Promise<void> | undefined;
-
-  constructor(
-    readonly path: string,
-    private readonly snapshot: () => string,
-  ) {}
-
-  save(): Promise<void> {
-    if (this.queued) return this.queued;
-    if (!this.inFlight) return this.start();
-    const previous = this.inFlight;
-    this.queued = previous
-      .catch(() => undefined)
-      .then(() => {
-        this.queued = undefined;
-        return this.start();
-      });
-    return this.queued;
-  }
-
-  private start(): Promise<void> {
-    const write = writeFileAtomic(this.path, this.snapshot());
-    const tracked = write.finally(() => {
-      if (this.inFlight === tracked) this.inFlight = undefined;
-    });
-    this.inFlight = tracked;
-    return tracked;
   }
 }

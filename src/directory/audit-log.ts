@@ -3,6 +3,7 @@
 // admin console. Entries never contain secrets.
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StorageError } from './storage-error.js';
 
 export interface AuditEntry {
   /** ISO 8601 time of the change. */
@@ -20,6 +21,9 @@ export interface AuditEntry {
 const KEEP = 5000;
 
 export class AuditLog {
+  /** A failed append may have left a partial line that could not be cut off. */
+  private tornTail = false;
+
   private constructor(
     private readonly path: string,
     private readonly recent: AuditEntry[],
@@ -43,16 +47,37 @@ export class AuditLog {
         continue;
       }
     }
-    return new AuditLog(path, entries.slice(-KEEP));
+    const log = new AuditLog(path, entries.slice(-KEEP));
+    // A crash mid-append leaves a line without its newline: the next entry starts on a fresh one.
+    log.tornTail = text.length > 0 && !text.endsWith('\n');
+    return log;
   }
 
+  /**
+   * Durable before visible: the entry reaches `query` only after its line is fsynced. A failed append
+   * is cut off again (or, if even that fails, the next line starts on a fresh line), so a torn line
+   * never swallows the next entry.
+   */
   async append(entry: AuditEntry): Promise<void> {
-    const file = await open(this.path, 'a', 0o600);
+    const file = await open(this.path, 'a', 0o600).catch((err: unknown) => {
+      throw new StorageError(this.path, err);
+    });
     try {
-      await file.appendFile(`${JSON.stringify(entry)}\n`, 'utf8');
-      await file.sync();
+      const { size } = await file.stat();
+      const line = `${this.tornTail ? '\n' : ''}${JSON.stringify(entry)}\n`;
+      try {
+        await file.appendFile(line, 'utf8');
+        await file.sync();
+      } catch (err) {
+        this.tornTail = !(await file.truncate(size).then(
+          () => true,
+          () => false,
+        ));
+        throw new StorageError(this.path, err);
+      }
+      this.tornTail = false;
     } finally {
-      await file.close();
+      await file.close().catch(() => undefined);
     }
     this.recent.push(entry);
     if (this.recent.length > KEEP) this.recent.splice(0, this.recent.length - KEEP);

@@ -32,7 +32,7 @@ export function entityRecord(directory: Directory, kind: EntityKind, id: string)
 export function withoutSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutSecrets);
   if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [key, inner] of Object.entries(value)) if (key !== 'password') out[key] = withoutSecrets(inner);
   return out;
 }

@@ -1,5 +1,7 @@
 // Keyset layouts per domain (`auth/<domain>/config.json` → `layout.<name>`), as the openvocs backend keeps them.
-import type { Scope } from './directory.js';
+import { ownValue } from './json-tree.js';
+import type { Scope } from './model.js';
+import type { DomainFile, ProjectFile } from './schema.js';
 
 /** What the openvocs backend answers when no keyset layout is stored (seen in the wire trace). */
 export const DEFAULT_KEYSET_LAYOUT = {
@@ -10,20 +12,18 @@ export const DEFAULT_KEYSET_LAYOUT = {
   site_scaling: 1,
 } as const;
 
-function layouts(domain: Scope): Record<string, Record<string, unknown>> | undefined {
-  const value: unknown = domain.data.layout;
+function layouts(data: DomainFile | ProjectFile): Record<string, Record<string, unknown>> | undefined {
+  const value: unknown = (data as DomainFile).layout;
   return typeof value === 'object' && value !== null ? (value as Record<string, Record<string, unknown>>) : undefined;
 }
 
 export function keysetLayout(domain: Scope, name: string): Record<string, unknown> {
-  const stored = layouts(domain);
-  const layout = stored && Object.hasOwn(stored, name) ? stored[name] : undefined;
-  return layout ?? { ...DEFAULT_KEYSET_LAYOUT };
+  return ownValue(layouts(domain.data), name) ?? { ...DEFAULT_KEYSET_LAYOUT };
 }
 
-/** Sets the layout in memory; the caller commits the domain scope. */
-export function setKeysetLayout(domain: Scope, name: string, layout: Record<string, unknown>): void {
-  const stored = layouts(domain) ?? {};
+/** Sets the layout in a draft of the domain's data (inside `directory.change`, which validates and stores it). */
+export function setKeysetLayout(draft: DomainFile | ProjectFile, name: string, layout: Record<string, unknown>): void {
+  const stored = layouts(draft) ?? (Object.create(null) as Record<string, Record<string, unknown>>);
   stored[name] = layout;
-  domain.data.layout = stored;
+  (draft as DomainFile).layout = stored;
 }

@@ -1,10 +1,15 @@
 // Per-user state kept across logouts and restarts, in the openvocs `state.json` format:
 // `{ "<user>": { "<role>": { "<loop>": { "state", "volume" } }, "data": { <set_user_data> } } }`.
+// Held as null-prototype objects (any id is data); every change is durable before it is visible.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DurableFile } from './atomic-file.js';
+import { reservedKeyPath, RESERVED_KEY_MESSAGE, withoutReservedKeys } from '../protocol/reserved.js';
+import { DurableState } from './durable-state.js';
 import { readOptionalJsonFile } from './json-file.js';
+import { nullProtoCopy, ownValue } from './json-tree.js';
 import type { LoopState } from './permissions.js';
+import { jsonPath } from './schema.js';
+import { DirectoryChangeError } from './validation.js';
 
 const loopSettingSchema = z.looseObject({
   state: z.enum(['none', 'recv', 'send']).optional(),
@@ -13,9 +18,9 @@ const loopSettingSchema = z.looseObject({
 type LoopSettingRecord = z.infer<typeof loopSettingSchema>;
 
 /** `data` shares the namespace with role ids, as in openvocs; other keys are roles. */
-const userStateSchema = z.record(z.string(), z.record(z.string(), z.unknown()));
-const stateFileSchema = z.record(z.string(), userStateSchema);
-type StateFile = z.infer<typeof stateFileSchema>;
+type UserState = Record<string, Record<string, unknown>>;
+const stateFileSchema = withoutReservedKeys(z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))));
+type StateFile = Record<string, UserState>;
 
 export interface LoopSetting {
   state: LoopState;
@@ -25,29 +30,37 @@ export interface LoopSetting {
 export const DEFAULT_VOLUME = 50;
 const DATA_KEY = 'data';
 
-export class StateStore {
-  private readonly file: DurableFile;
+const emptyObject = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
 
-  private constructor(
-    path: string,
-    private readonly state: StateFile,
-  ) {
-    this.file = new DurableFile(path, () => `${JSON.stringify(this.state, null, 2)}\n`);
-  }
+/** Copy-on-write: the batch copies the top level; each change replaces one user's subtree with a changed copy. */
+const codec = {
+  copy: (state: StateFile): StateFile => Object.assign(emptyObject<UserState>(), state),
+  serialize: (state: StateFile): string => `${JSON.stringify(state, null, 2)}\n`,
+};
+
+function editUser(draft: StateFile, userId: string, edit: (user: UserState) => void): void {
+  const user = nullProtoCopy(ownValue(draft, userId) ?? emptyObject<Record<string, unknown>>());
+  edit(user);
+  draft[userId] = user;
+}
+
+export class StateStore {
+  private constructor(private readonly store: DurableState<StateFile>) {}
 
   static async load(root: string): Promise<StateStore> {
     const path = join(root, 'state.json');
-    return new StateStore(path, await readOptionalJsonFile(path, stateFileSchema, () => ({})));
+    const state = nullProtoCopy(await readOptionalJsonFile(path, stateFileSchema, () => ({})));
+    return new StateStore(new DurableState(path, state, codec));
   }
 
-  /** Writes the current state (also used by the admin `save` event). */
+  /** Writes the current state again (the admin `save` event). */
   save(): Promise<void> {
-    return this.file.save();
+    return this.store.flush();
   }
 
   private settingRecord(userId: string, roleId: string, loopId: string): LoopSettingRecord | undefined {
     if (roleId === DATA_KEY) return undefined;
-    const parsed = loopSettingSchema.safeParse(this.state[userId]?.[roleId]?.[loopId]);
+    const parsed = loopSettingSchema.safeParse(ownValue(ownValue(ownValue(this.store.value, userId), roleId), loopId));
     return parsed.success ? parsed.data : undefined;
   }
 
@@ -57,10 +70,15 @@ export class StateStore {
   }
 
   private update(userId: string, roleId: string, loopId: string, change: LoopSettingRecord): Promise<void> {
-    const user = (this.state[userId] ??= {});
-    const role = (user[roleId] ??= {});
-    role[loopId] = { ...(this.settingRecord(userId, roleId, loopId) ?? {}), ...change };
-    return this.file.save();
+    if (roleId === DATA_KEY) return Promise.reject(new DirectoryChangeError('$', `role "${DATA_KEY}" cannot keep loop settings (the key holds user data)`));
+    return this.store.update((draft) => {
+      editUser(draft, userId, (user) => {
+        const role = ownValue(user, roleId) ?? emptyObject();
+        const previous = loopSettingSchema.safeParse(ownValue(role, loopId));
+        role[loopId] = Object.assign(emptyObject(), previous.success ? previous.data : {}, change);
+        user[roleId] = role;
+      });
+    });
   }
 
   setLoopState(userId: string, roleId: string, loopId: string, state: LoopState): Promise<void> {
@@ -72,18 +90,21 @@ export class StateStore {
   }
 
   userData(userId: string): Record<string, unknown> {
-    return this.state[userId]?.[DATA_KEY] ?? {};
+    return ownValue(ownValue(this.store.value, userId), DATA_KEY) ?? {};
   }
 
   setUserData(userId: string, data: Record<string, unknown>): Promise<void> {
-    (this.state[userId] ??= {})[DATA_KEY] = data;
-    return this.file.save();
+    const reserved = reservedKeyPath(data);
+    if (reserved) return Promise.reject(new DirectoryChangeError(jsonPath(reserved), RESERVED_KEY_MESSAGE, reserved));
+    const copy = nullProtoCopy(data);
+    return this.store.update((draft) => editUser(draft, userId, (user) => (user[DATA_KEY] = copy)));
   }
 
   /** Forget a deleted user's state so a new user of the same id starts clean. */
   forgetUser(userId: string): Promise<void> {
-    if (!Object.hasOwn(this.state, userId)) return Promise.resolve();
-    delete this.state[userId];
-    return this.file.save();
+    if (!Object.hasOwn(this.store.value, userId)) return Promise.resolve();
+    return this.store.update((draft) => {
+      delete draft[userId];
+    });
   }
 }

@@ -1,6 +1,7 @@
 // Shapes shared by many events of the contract (docs/openvocs-protocol.md §5–§7). Objects that carry directory data
 // are loose: unknown keys are the directory's business and pass through.
 import { z } from 'zod';
+import { isReservedKey, RESERVED_KEY_MESSAGE } from './reserved.js';
 
 /** Ids become file names (domains, projects): no separators, no dot-only names, no control chars. */
 export const idSchema = z
@@ -10,7 +11,9 @@ export const idSchema = z
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   .regex(/^[^/\\\u0000-\u001f\u007f]+$/, 'must not contain slashes or control characters')
   // Dot-names are hidden folders: openvocs (and Loopcast) skip them on load.
-  .refine((id) => !id.startsWith('.'), 'must not start with "."');
+  .refine((id) => !id.startsWith('.'), 'must not start with "."')
+  // Any other string is a valid id; see reserved.ts for why this one is not.
+  .refine((id) => !isReservedKey(id), RESERVED_KEY_MESSAGE);
 
 export const jsonObject = z.record(z.string(), z.unknown());
 /** `{}` and nothing else: replies that acknowledge only. */

@@ -6,6 +6,8 @@
 /** Several names may share a code: the name tells clients *which* 1008 or 5000 it is. */
 export const errorCatalogue = {
   processing: { code: 1000, description: 'server processing error' },
+  /** A durable write failed (read-only or full disk): nothing was changed (docs/operations.md "Files"). */
+  storageFailed: { code: 1000, description: 'the change could not be stored; nothing was changed' },
   parameter: { code: 1008, description: 'parameter missing' },
   unknownEvent: { code: 1008, description: 'unknown event' },
   invalidChange: { code: 1008, description: 'invalid change' },
@@ -95,7 +97,7 @@ export class ProtocolError extends Error {
   static parameter(field: string | FieldPath, problem = 'missing or invalid'): ProtocolError {
     const path = typeof field === 'string' ? (field === '(parameter)' ? [] : field.split('.')) : field;
     const shown = typeof field === 'string' ? field : path.length > 0 ? path.join('.') : '(parameter)';
-    return ProtocolError.named('parameter', `parameter ${shown}: ${problem}`, { field: path });
+    return ProtocolError.named('parameter', `parameter ${shown}: ${problem}`, { field: path, details: { problem } });
   }
 
   static auth(description: string = errorCatalogue.auth.description): ProtocolError {

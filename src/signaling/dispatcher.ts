@@ -5,7 +5,9 @@ import { errorReply, isJsonObject, reply, type JsonObject, type Reply, type Requ
 import { requestEnvelope } from '../protocol/contract.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import type { AuditEntry } from '../directory/audit-log.js';
+import { RESERVED_KEY_MESSAGE, reservedKeyPath } from '../protocol/reserved.js';
 import { auditEntry } from './audit.js';
+import { writeErrorReply } from './write-errors.js';
 import type { Connection } from './connection.js';
 import { structureProblem, type StructureLimits } from './frame-structure.js';
 import { adminMonitorHandlers } from './handlers/admin-monitor.js';
@@ -94,6 +96,9 @@ export class Dispatcher {
     // Before anything recursive touches the value (see frame-structure.ts).
     const problem = structureProblem(raw, this.limits);
     if (problem !== undefined) return this.refuse(conn, raw, `message structure: ${problem}`);
+    // Schemas would drop a `__proto__` key silently (acknowledged, not applied): refuse it by name.
+    const reserved = reservedKeyPath(raw);
+    if (reserved !== undefined) return this.refuse(conn, raw, `key ${reserved.join('.')}: ${RESERVED_KEY_MESSAGE}`);
     const envelope = requestEnvelope.safeParse(raw);
     if (!envelope.success) {
       const issue = envelope.error.issues[0];
@@ -157,10 +162,13 @@ export class Dispatcher {
       this.count(def, request, 'ok');
       return reply(request, response);
     } catch (err) {
-      this.count(def, request, err instanceof ProtocolError ? String(err.code) : String(ErrorCode.processing));
-      if (err instanceof ProtocolError) return boundedError(request, err, frameBytes);
-      // Internal failure: log with a reference the operator can quote; the client sees no internals.
       const ref = randomBytes(4).toString('hex');
+      // A refused or unstored write of a store is a documented error (nothing was changed).
+      const known = err instanceof ProtocolError ? err : writeErrorReply(err, ref);
+      this.count(def, request, String(known?.code ?? ErrorCode.processing));
+      if (known?.errorName === 'storageFailed') this.services.log.error({ err, ref, conn: conn.id, event: request.event }, 'write not stored');
+      if (known) return boundedError(request, known, frameBytes);
+      // Internal failure: log with a reference the operator can quote; the client sees no internals.
       this.services.log.error({ err, ref, conn: conn.id, event: request.event }, 'request failed');
       return boundedError(request, new ProtocolError(ErrorCode.processing, `server processing error (ref ${ref})`), frameBytes);
     }

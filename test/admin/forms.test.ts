@@ -1,6 +1,7 @@
 // Pure console logic: field validation, multicast allocation and conflicts, server error mapping.
 import { describe, expect, it } from 'vitest';
-import { ApiError, belongsTo, fieldError, parseJsonPath } from '../../web/admin/src/logic/errors.js';
+import { ProtocolError, type WireError } from '../../src/protocol/errors.js';
+import { belongsTo, fieldError, isUnsupported, RequestError } from '../../web/admin/src/logic/errors.js';
 import { allocateMulticast, conflictingLoop, parseMulticast } from '../../web/admin/src/logic/multicast.js';
 import { colorProblem, idProblem, passwordProblem } from '../../web/admin/src/logic/validation.js';
 
@@ -52,23 +53,24 @@ describe('multicast', () => {
 });
 
 describe('server errors on fields', () => {
-  it('parses JSON paths', () => {
-    expect(parseJsonPath('$.loops["a b"].multicast.port')).toEqual(['loops', 'a b', 'multicast', 'port']);
-    expect(parseJsonPath('$.roles.r1.layout.l1[0].page')).toEqual(['roles', 'r1', 'layout', 'l1', '0', 'page']);
-  });
+  // The errors as the server builds them (src/protocol/errors.ts), through the wire shape the client reads.
+  const received = (error: ProtocolError, event = 'update') => new RequestError(event, JSON.parse(JSON.stringify(error.toWire())) as WireError);
+  const invalidChange = (path: (string | number)[], problem: string) =>
+    ProtocolError.named('invalidChange', `invalid change: ${path.join('.')}: ${problem}`, { field: path, details: { problem } });
 
-  it('maps "parameter <field>" and "invalid change: <path>" to the edited entity', () => {
-    expect(fieldError('parameter password: at least 8 characters', 'eve')).toEqual({ field: 'password', message: 'at least 8 characters' });
-    expect(fieldError('parameter data.id: does not match id')).toEqual({ field: 'id', message: 'does not match id' });
-    expect(fieldError('invalid change: $.loops.loop1.multicast.port: expected number', 'loop1')).toEqual({ field: 'multicast.port', message: 'expected number' });
-    expect(fieldError('invalid change: $.loops["x"]: id already used in project "p"', 'x')).toEqual({ field: '', message: 'id already used in project "p"' });
-    expect(fieldError('something else')).toEqual({ field: '', message: 'something else' });
+  it('maps parameter errors and invalid changes to the edited entity, by field path', () => {
+    expect(fieldError(received(ProtocolError.parameter('password', 'at least 8 characters')), 'eve')).toEqual({ field: 'password', message: 'at least 8 characters' });
+    expect(fieldError(received(ProtocolError.parameter('data.id', 'does not match id')))).toEqual({ field: 'id', message: 'does not match id' });
+    expect(fieldError(received(invalidChange(['loops', 'loop1', 'multicast', 'port'], 'expected number')), 'loop1')).toEqual({ field: 'multicast.port', message: 'expected number' });
+    expect(fieldError(received(invalidChange(['loops', 'x'], 'id already used in project "p"')), 'x')).toEqual({ field: '', message: 'id already used in project "p"' });
+    expect(fieldError(received(ProtocolError.auth('something else')))).toEqual({ field: '', message: 'something else' });
     expect(belongsTo('multicast.port', 'multicast')).toBe(true);
     expect(belongsTo('multicastx', 'multicast')).toBe(false);
   });
 
-  it('recognises events the server does not know', () => {
-    expect(new ApiError(1008, 'unknown event admin_live').unknownEvent).toBe(true);
-    expect(new ApiError(5000, 'unknown event x').unknownEvent).toBe(false);
+  it('recognises events the server does not know by name, not by text', () => {
+    expect(isUnsupported(received(ProtocolError.named('unknownEvent', 'unknown event admin_live'), 'admin_live'))).toBe(true);
+    expect(isUnsupported(received(ProtocolError.auth('unknown event x')))).toBe(false);
+    expect(isUnsupported(new Error('unknown event x'))).toBe(false);
   });
 });

@@ -1,30 +1,47 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DurableFile } from '../../src/directory/atomic-file.js';
+import { DurableState } from '../../src/directory/durable-state.js';
+import { StorageError } from '../../src/directory/storage-error.js';
 import { SESSION_LIFETIME_MS, SessionStore } from '../../src/directory/session-store.js';
 import { StateStore } from '../../src/directory/state-store.js';
 
 const tmp = () => mkdtemp(join(tmpdir(), 'loopcast-store-'));
 
-describe('DurableFile', () => {
-  it('group-commits concurrent saves: every caller resolves with its change on disk, in at most two writes', async () => {
+describe('DurableState', () => {
+  it('group-commits concurrent updates: every caller resolves with its change on disk, in at most two writes', async () => {
     const dir = await tmp();
-    let value = 0;
     let writes = 0;
-    const file = new DurableFile(join(dir, 'x.json'), () => {
-      writes++;
-      return JSON.stringify({ value });
+    const state = new DurableState(join(dir, 'x.json'), { value: 0 }, {
+      copy: (v) => ({ ...v }),
+      serialize: (v) => {
+        writes++;
+        return JSON.stringify(v);
+      },
     });
-    const saves: Array<Promise<void>> = [];
-    for (let i = 1; i <= 20; i++) {
-      value = i;
-      saves.push(file.save());
-    }
-    await Promise.all(saves);
+    const updates: Array<Promise<void>> = [];
+    for (let i = 1; i <= 20; i++) updates.push(state.update((draft) => (draft.value = i)));
+    await Promise.all(updates);
     expect(JSON.parse(await readFile(join(dir, 'x.json'), 'utf8'))).toEqual({ value: 20 });
+    expect(state.value).toEqual({ value: 20 });
     expect(writes).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps the value equal to the file when a write fails, and rejects with a StorageError', async () => {
+    const dir = await tmp();
+    const path = join(dir, 'sub', 'x.json');
+    const state = new DurableState(path, { value: 0 }, { copy: (v) => ({ ...v }), serialize: (v) => JSON.stringify(v) });
+    await state.update((draft) => (draft.value = 1));
+    // A file where the folder should be: the write fails (also for root, unlike permissions).
+    await rm(join(dir, 'sub'), { recursive: true });
+    await writeFile(join(dir, 'sub'), 'not a folder');
+    const failed = await state.update((draft) => (draft.value = 2)).then(() => undefined, (err: unknown) => err);
+    expect(failed).toBeInstanceOf(StorageError);
+    expect(state.value).toEqual({ value: 1 });
+    await rm(join(dir, 'sub'));
+    await state.update((draft) => (draft.value += 10));
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ value: 11 });
   });
 });
 

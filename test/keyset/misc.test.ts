@@ -1,6 +1,7 @@
-// Envelope parsing, stored session/settings, login messages, lead choice, config, audio quality.
+// Stored session/settings, login messages, lead choice, config, audio quality.
 import { describe, expect, it } from 'vitest';
-import { makeRequest, parseIncoming, ProtocolRequestError } from '../../web/keyset/src/logic/envelope.js';
+import { ProtocolError } from '../../src/protocol/errors.js';
+import { ProtocolRequestError } from '../../web/keyset/src/logic/envelope.js';
 import { backendUrls, chooseLead } from '../../web/keyset/src/logic/lead.js';
 import { assessQuality } from '../../web/keyset/src/logic/quality.js';
 import { DEFAULT_SETTINGS, loadSession, loadSettings, loginErrorText, saveSession, saveSettings, type KeyValueStore } from '../../web/keyset/src/logic/storage.js';
@@ -9,20 +10,6 @@ function memoryStore(): KeyValueStore & { data: Map<string, string> } {
   const data = new Map<string, string>();
   return { data, getItem: (k) => data.get(k) ?? null, setItem: (k, v) => void data.set(k, v), removeItem: (k) => void data.delete(k) };
 }
-
-describe('envelope', () => {
-  it('builds requests and tells replies from pushes', () => {
-    expect(makeRequest('login', 'c1', { user: 'u' }, 'id')).toEqual({ event: 'login', uuid: 'id', client: 'c1', type: 'unicast', parameter: { user: 'u' } });
-    const reply = parseIncoming(JSON.stringify({ event: 'login', uuid: 'id', client: 'c1', type: 'unicast', request: {}, response: { session: 's' } }));
-    expect(reply).toEqual({ kind: 'reply', event: 'login', uuid: 'id', response: { session: 's' } });
-    const error = parseIncoming(JSON.stringify({ event: 'login', uuid: 'id', request: {}, response: {}, error: { code: 5000, description: 'no' } }));
-    expect(error).toMatchObject({ kind: 'reply', error: { code: 5000, description: 'no' } });
-    expect(parseIncoming(JSON.stringify({ event: 'media_ready', uuid: 'x', type: 'unicast', parameter: {} }))).toEqual({ kind: 'push', event: 'media_ready', type: 'unicast', parameter: {} });
-    expect(parseIncoming('not json')).toBeUndefined();
-    expect(parseIncoming('[1]')).toBeUndefined();
-    expect(new ProtocolRequestError('x', 50000, 'busy').temporary).toBe(true);
-  });
-});
 
 describe('storage', () => {
   it('round-trips the session and rejects junk', () => {
@@ -46,9 +33,13 @@ describe('storage', () => {
   });
 
   it('words login errors for operators', () => {
-    expect(loginErrorText(5000, 'authentication or authorization failed')).toBe('Wrong user name or password.');
-    expect(loginErrorText(5000, 'too many failed logins; retry in 4 s')).toBe('Too many failed attempts: retry in 4 s.');
-    expect(loginErrorText(50000, 'rate')).toMatch(/busy/);
+    // As the server sends them (src/protocol/errors.ts), and as the openvocs backend does (code only).
+    const received = (error: ProtocolError) => new ProtocolRequestError('login', error.toWire());
+    expect(loginErrorText(received(ProtocolError.auth('wrong user name or password')))).toBe('Wrong user name or password.');
+    expect(loginErrorText(new ProtocolRequestError('login', { code: 5000, description: 'authentication or authorization failed' }))).toBe('Wrong user name or password.');
+    const throttled = ProtocolError.named('loginThrottled', 'too many failed logins; retry in 4 s', { details: { retryAfterSeconds: 4 } });
+    expect(loginErrorText(received(throttled))).toBe('Too many failed attempts: retry in 4 s.');
+    expect(loginErrorText(received(ProtocolError.named('rateLimited')))).toMatch(/busy/);
     expect(loginErrorText(undefined, '')).toBe('Cannot reach the server.');
   });
 });

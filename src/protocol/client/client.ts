@@ -44,7 +44,7 @@ interface Pending {
 type Listener<T> = (value: T) => void;
 
 /** The parameter may be left out for events whose parameter may be `{}` (e.g. `role_loops`). */
-type RequestArgs<E extends RequestName> = Record<never, never> extends RequestParams<E>
+export type RequestArgs<E extends RequestName> = Record<never, never> extends RequestParams<E>
   ? [parameter?: RequestParams<E>, options?: RequestOptions]
   : [parameter: RequestParams<E>, options?: RequestOptions];
 

@@ -5,9 +5,7 @@ import { DirectoryChangeError, type Scope } from '../../directory/directory.js';
 import {
   COLLECTION,
   dropReferences,
-  ENTITY_KINDS,
   entityRecord,
-  highestMulticastPort,
   idExists,
   isMemberKind,
   ownerScope,
@@ -20,6 +18,7 @@ import type { JsonObject } from '../../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { paramsOf } from '../../protocol/schemas.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
+import { administersEveryDomain, highestPortFor, idExistsFor, requireAnyAdmin, userVisibleTo } from './admin-scope.js';
 import { getUser } from './session.js';
 import { loggedIn, requireAdmin } from './guards.js';
 
@@ -35,7 +34,8 @@ async function change(services: Services, scope: Scope, mutate: Parameters<Servi
     await services.directory.change(scope, mutate);
   } catch (err) {
     if (err instanceof DirectoryChangeError) {
-      throw ProtocolError.named('invalidChange', `invalid change: ${err.message}`, err.path ? { field: err.path } : {});
+      const details = { problem: err.problem };
+      throw ProtocolError.named('invalidChange', `invalid change: ${err.message}`, err.path ? { field: err.path, details } : { details });
     }
     throw err;
   }
@@ -54,6 +54,8 @@ function refuseSpecialKeys(key: string, type: EntityKind): void {
   if (key === 'id') throw ProtocolError.parameter('key', 'the id cannot be changed');
   if (key === 'password') throw ProtocolError.parameter('key', 'use update_password to set a password');
   if (key === 'domain' && type === 'project') throw ProtocolError.parameter('key', 'a project cannot move to another domain');
+  // Names that are not data on a JavaScript object: reserved, never written.
+  if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw ProtocolError.parameter('key', `${key} is reserved`);
 }
 
 async function create(ctx: HandlerContext): Promise<JsonObject> {
@@ -97,7 +99,7 @@ async function update(ctx: HandlerContext): Promise<JsonObject> {
 function keepPasswords(existing: unknown, next: unknown): unknown {
   if (typeof next !== 'object' || next === null || typeof existing !== 'object' || existing === null) return next;
   const old = existing as Record<string, Record<string, unknown>>;
-  const out: Record<string, unknown> = {};
+  const out = Object.create(null) as Record<string, unknown>;
   for (const [id, user] of Object.entries(next as Record<string, unknown>)) {
     if (typeof user !== 'object' || user === null) out[id] = user;
     else {
@@ -186,7 +188,8 @@ async function updatePassword(ctx: HandlerContext): Promise<JsonObject> {
 
 async function addAdmin(ctx: HandlerContext, scope: Scope | undefined, user: string): Promise<JsonObject> {
   const target = requireAdmin(ctx.services, ctx.conn, scope);
-  if (!ctx.services.directory.findUser(user)) throw ProtocolError.parameter('user', `unknown user ${user}`);
+  // Only users of scopes the caller administers: another tenant's user names are not an oracle.
+  if (!userVisibleTo(ctx.services.directory, loggedIn(ctx.conn).user, user)) throw ProtocolError.parameter('user', `unknown user ${user}`);
   await change(ctx.services, target, (draft) => {
     const role = (draft.roles[ADMIN_ROLE] ??= { id: ADMIN_ROLE, users: {} });
     role.users[user] = null;
@@ -221,11 +224,6 @@ function ownAdminQuery(ctx: HandlerContext): string {
   return me;
 }
 
-function requireDomainAdmin(ctx: HandlerContext): void {
-  const scopes = ctx.services.directory.adminScopes(loggedIn(ctx.conn).user);
-  if (!scopes.some((s) => s.kind === 'domain')) throw ProtocolError.auth('domain admin rights required');
-}
-
 const write = (handle: (ctx: HandlerContext) => Promise<JsonObject>) => ({ auth: 'login' as const, handle });
 const read = (handle: (ctx: HandlerContext) => JsonObject) => ({ auth: 'login' as const, handle });
 
@@ -244,8 +242,9 @@ export const adminHandlers: HandlerTable = {
   }),
   check_id_exists: read((ctx) => {
     const p = paramsOf('check_id_exists', ctx.request.parameter);
-    const kinds = p.scope ? [p.scope] : ENTITY_KINDS;
-    return { result: kinds.some((k) => idExists(ctx.services.directory, k, p.id)) };
+    const me = loggedIn(ctx.conn).user;
+    requireAnyAdmin(ctx.services.directory, me);
+    return { result: idExistsFor(ctx.services.directory, me, p.id, p.scope) };
   }),
   get: read(get),
   get_key: read(getKey),
@@ -266,13 +265,14 @@ export const adminHandlers: HandlerTable = {
     return addAdmin(ctx, ctx.services.directory.project(p.project), p.user);
   }),
   save: write(async (ctx) => {
-    requireDomainAdmin(ctx);
+    // Rewrites every tenant's files (every acknowledged change is already durable anyway).
+    if (!administersEveryDomain(ctx.services.directory, loggedIn(ctx.conn).user)) throw ProtocolError.auth('save rewrites every tenant: admin rights on every domain required');
     await ctx.services.directory.saveAll();
     await ctx.services.state.save();
     return {};
   }),
   load: write(async (ctx) => {
-    requireDomainAdmin(ctx);
+    if (!administersEveryDomain(ctx.services.directory, loggedIn(ctx.conn).user)) throw ProtocolError.auth('load re-reads every tenant: admin rights on every domain required');
     try {
       await ctx.services.directory.reload();
     } catch (err) {
@@ -281,7 +281,8 @@ export const adminHandlers: HandlerTable = {
     return {};
   }),
   get_highest_port: read((ctx) => {
-    if (!ctx.services.directory.isAnyAdmin(loggedIn(ctx.conn).user)) throw ProtocolError.auth('admin rights required');
-    return { port: highestMulticastPort(ctx.services.directory) };
+    const me = loggedIn(ctx.conn).user;
+    requireAnyAdmin(ctx.services.directory, me);
+    return { port: highestPortFor(ctx.services.directory, me) };
   }),
 };

@@ -34,8 +34,8 @@ export const userDataHandlers: HandlerTable = {
     handle: async ({ conn, request, services }): Promise<JsonObject> => {
       const { domain, name, layout } = paramsOf('set_keyset_layout', request.parameter);
       const domainScope = requireAdmin(services, conn, services.directory.domain(domain));
-      setKeysetLayout(domainScope, name, layout);
-      await services.directory.commit(domainScope);
+      // The one write path: validated, durable, then visible (a refused or failed write changes nothing).
+      await services.directory.change(domainScope, (draft) => setKeysetLayout(draft, name, layout));
       return {};
     },
   },

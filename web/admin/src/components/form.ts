@@ -1,20 +1,20 @@
 // Turning a failed request into errors on form fields.
-import { ApiError, belongsTo, describeError, fieldError } from '../logic/errors.js';
+import { belongsTo, describeError, fieldError, RequestError } from '../logic/errors.js';
 
 export type FormErrors = Record<string, string>;
 
 /**
- * Map an error onto the form: a 1008 naming one of `fields` goes next to that field, anything else
+ * Map an error onto the form: a bad field (`parameter`, `invalidChange`) naming one of `fields` goes next to it, anything else
  * under `_form` (shown above the buttons).
  */
 export function formErrors(err: unknown, entityId: string | undefined, fields: readonly string[]): FormErrors {
-  if (err instanceof ApiError && err.code === 1008) {
-    const { field, message } = fieldError(err.description, entityId);
+  if (err instanceof RequestError && (err.is('parameter') || err.is('invalidChange'))) {
+    const { field, message } = fieldError(err, entityId);
     const owner = fields.find((f) => belongsTo(field, f));
     if (owner) return { [owner]: message };
     return { _form: field ? `${field}: ${message}` : message };
   }
-  if (err instanceof ApiError && err.code === 5000) return { _form: `Not allowed: ${err.description}` };
+  if (err instanceof RequestError && err.is('auth')) return { _form: `Not allowed: ${err.description}` };
   return { _form: describeError(err) };
 }
 

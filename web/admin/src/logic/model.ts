@@ -1,5 +1,6 @@
 // Shapes of the directory records the admin API returns (`get {type, id}`), as the console uses them.
 // Records are loose on the server (unknown keys survive), so every type keeps an index signature.
+import type { LayoutPosition } from '../../../../src/protocol/client/index.js';
 
 export type ScopeType = 'domain' | 'project';
 export type EntityType = 'domain' | 'project' | 'user' | 'role' | 'loop';
@@ -10,11 +11,8 @@ export interface ScopeRef {
   id: string;
 }
 
-export interface Position {
-  page: number;
-  row: number;
-  column: number;
-}
+/** A key position (the contract's shape, docs/openvocs-protocol.md §5 `layout_position`). */
+export type Position = LayoutPosition;
 
 /** role.layout: loop id → key positions (a single object is accepted on the wire). */
 export type RoleLayout = Record<string, Position[] | Position>;

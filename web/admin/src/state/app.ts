@@ -3,8 +3,8 @@
 // what is shown is always what the server stored (and other admins' changes appear on the next one).
 import { computed, signal } from '@preact/signals';
 import { AdminApi, type AdminProject } from '../api/admin-api.js';
-import { ApiConnection } from '../api/connection.js';
-import { ApiError, describeError } from '../logic/errors.js';
+import { openConnection } from '../api/connection.js';
+import { describeError, RequestError } from '../logic/errors.js';
 import { scopeKey, type ScopeRecord, type ScopeRef } from '../logic/model.js';
 
 export type Tab = 'projects' | 'users' | 'roles' | 'loops' | 'matrix' | 'layout' | 'transfer' | 'live' | 'audit';
@@ -74,9 +74,9 @@ export async function loadAllScopes(): Promise<ScopeRecord[]> {
 
 export async function login(user: string, password: string): Promise<void> {
   loginError.value = '';
-  let connection: ApiConnection | undefined;
+  let connection: Awaited<ReturnType<typeof openConnection>> | undefined;
   try {
-    connection = await ApiConnection.open();
+    connection = await openConnection();
     const client = new AdminApi(connection);
     await client.login(user, password);
     const [d, p] = await Promise.all([client.domains(), client.projects()]);
@@ -98,8 +98,15 @@ export async function login(user: string, password: string): Promise<void> {
     await refreshScopes();
   } catch (err) {
     connection?.close();
-    loginError.value = err instanceof ApiError && err.code === 5000 ? 'Wrong user name or password.' : describeError(err);
+    loginError.value = loginErrorText(err);
   }
+}
+
+function loginErrorText(err: unknown): string {
+  if (err instanceof RequestError && err.is('auth')) return 'Wrong user name or password.';
+  const wait = err instanceof RequestError && err.is('loginThrottled') ? err.details?.retryAfterSeconds : undefined;
+  if (typeof wait === 'number') return `Too many failed attempts. Try again in ${wait} s.`;
+  return describeError(err);
 }
 
 export async function logout(): Promise<void> {
@@ -108,7 +115,7 @@ export async function logout(): Promise<void> {
   records.value = new Map();
   current.value = null;
   await client?.logout().catch(() => undefined);
-  client?.connection.close();
+  client?.client.close();
 }
 
 /** Run a change, re-read the current scope, and report; rethrows so forms can show field errors. */

@@ -1,7 +1,7 @@
 // Audit log: who changed what and when (server event `admin_audit`, see web/admin/LIVE_API.md).
 import { useEffect, useState } from 'preact/hooks';
 import { filterAudit, formatTime, parseAudit, type AuditEntry } from '../logic/audit.js';
-import { ApiError, describeError } from '../logic/errors.js';
+import { describeError, isUnsupported } from '../logic/errors.js';
 import { requireApi } from '../state/app.js';
 
 /** The server keeps the newest 5000 in memory; 500 is a screenful of history without a slow page. */
@@ -14,9 +14,9 @@ export function AuditView() {
   const [filter, setFilter] = useState('');
   const load = () =>
     requireApi()
-      .send('admin_audit', { limit: LIMIT })
+      .auditLog(LIMIT)
       .then((r) => setStatus({ kind: 'ok', entries: parseAudit(r) }))
-      .catch((err: unknown) => setStatus(err instanceof ApiError && err.unknownEvent ? { kind: 'unsupported' } : { kind: 'error', text: describeError(err) }));
+      .catch((err: unknown) => setStatus(isUnsupported(err) ? { kind: 'unsupported' } : { kind: 'error', text: describeError(err) }));
   useEffect(() => void load(), []);
   const shown = status.kind === 'ok' ? filterAudit(status.entries, filter) : [];
   return (

@@ -2,7 +2,7 @@
 // see web/admin/LIVE_API.md), and the system broadcasts page_update / server_switch.
 import { useEffect, useState } from 'preact/hooks';
 import { PermissionIcon } from '../components/icons.js';
-import { ApiError, describeError } from '../logic/errors.js';
+import { describeError, isUnsupported } from '../logic/errors.js';
 import { loopsIn, mediaQuality, parseLiveSnapshot, type LiveSnapshot } from '../logic/live.js';
 import { change, requireApi } from '../state/app.js';
 
@@ -19,12 +19,12 @@ function useLive(): Status {
     let stopped = false;
     const poll = () => {
       api
-        .send('admin_live', {})
+        .live()
         .then((r) => {
           setStatus({ kind: 'live', snapshot: parseLiveSnapshot(r) });
           if (!stopped) timer = setTimeout(poll, POLL_MS);
         })
-        .catch((err: unknown) => setStatus(err instanceof ApiError && err.unknownEvent ? { kind: 'unsupported' } : { kind: 'error', text: describeError(err) }));
+        .catch((err: unknown) => setStatus(isUnsupported(err) ? { kind: 'unsupported' } : { kind: 'error', text: describeError(err) }));
     };
     poll();
     return () => {

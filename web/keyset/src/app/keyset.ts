@@ -128,7 +128,7 @@ export class Keyset {
           establish: (b) => this.establish(b),
           onPush: (b, push) => this.onPush(b, push),
           onChange: () => this.onBackendChange(),
-          onAuthFailed: (_b, error) => this.reset(this.password ? loginErrorText(error.code, error.description) : 'Your session has ended. Please log in again.'),
+          onAuthFailed: (_b, error) => this.reset(this.password ? loginErrorText(error) : 'Your session has ended. Please log in again.'),
         }),
     );
     for (const b of this.backends) b.start();
@@ -147,7 +147,7 @@ export class Keyset {
       reply = await socket.request('login', { user: session.user, password: stored ?? this.password ?? '' });
     } catch (error) {
       // A stale stored session with the password still at hand: log in with the password instead.
-      if (!(error instanceof ProtocolRequestError && error.code === 5000 && stored && this.password)) throw error;
+      if (!(error instanceof ProtocolRequestError && error.is('auth') && stored && this.password)) throw error;
       reply = await socket.request('login', { user: session.user, password: this.password });
     }
     if (typeof reply.session === 'string') session.sessions[b.url] = reply.session;
@@ -158,7 +158,7 @@ export class Keyset {
       await socket.request('authorize', { role });
     } catch (error) {
       // The stored role was taken away: ask again on the next attempt.
-      if (error instanceof ProtocolRequestError && error.code === 5000 && session.role === role) {
+      if (error instanceof ProtocolRequestError && error.is('auth') && session.role === role) {
         session.role = undefined;
         this.rolePicked = undefined;
         saveSession(this.storage, session);

@@ -100,7 +100,7 @@ export class LoopSync {
       if (!(error instanceof ProtocolRequestError)) return; // connection lost: the resync after reconnect repairs it
       if (b.url === this.keyset.leadUrl && ui.loops.value[loop]?.state === state) {
         this.patch(loop, { state: before });
-        ui.notice.value = `${ui.loops.value[loop]?.name ?? loop}: ${error.code === 5004 ? 'not permitted' : error.description}`;
+        ui.notice.value = `${ui.loops.value[loop]?.name ?? loop}: ${error.is('permission') ? 'not permitted' : error.description}`;
       }
     } finally {
       this.keyset.talk.apply();

@@ -1,5 +1,6 @@
 // What the keyset remembers in localStorage: the client id and sessions (auto re-login after a reload,
 // docs/openvocs-protocol.md §5 login) and the operator's settings. Reads are validated: storage may hold anything.
+import type { ProtocolRequestError } from './envelope.js';
 import { isJsonObject } from './types.js';
 
 export interface KeyValueStore {
@@ -72,10 +73,14 @@ export function saveSettings(store: KeyValueStore, settings: Settings): void {
   store.setItem(SETTINGS_KEY, JSON.stringify(settings));
 }
 
-/** Login error codes → what the operator reads. */
-export function loginErrorText(code: number | undefined, description: string): string {
-  if (code === undefined) return `Cannot reach the server. ${description}`.trim();
-  if (code === 5000) return /retry/i.test(description) ? `Too many failed attempts: ${description.replace(/^.*?retry/i, 'retry')}.` : 'Wrong user name or password.';
-  if (code >= 50000) return 'The server is busy. Please try again in a moment.';
-  return `Login failed: ${description} (${code}).`;
+/** A failed login (undefined: the server was not reached) → what the operator reads. By error name, never by text. */
+export function loginErrorText(error: ProtocolRequestError | undefined, detail = ''): string {
+  if (!error) return `Cannot reach the server. ${detail}`.trim();
+  if (error.is('loginThrottled')) {
+    const wait = error.details?.retryAfterSeconds;
+    return typeof wait === 'number' ? `Too many failed attempts: retry in ${wait} s.` : 'Too many failed attempts. Please wait a moment.';
+  }
+  if (error.is('auth')) return 'Wrong user name or password.';
+  if (error.temporary) return 'The server is busy. Please try again in a moment.';
+  return `Login failed: ${error.description} (${error.code}).`;
 }

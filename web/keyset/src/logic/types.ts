@@ -1,19 +1,8 @@
-// Wire shapes of the openvocs client protocol as the keyset uses them (docs/openvocs-protocol.md §5, §6).
+// The keyset's view types. Wire shapes come from the protocol contract (src/protocol/contract.ts), not copies.
+import type { JsonObject, LayoutPosition, LoopPermission, LoopState, Participant } from '../../../../src/protocol/client/index.js';
 
-export type LoopState = 'none' | 'recv' | 'send';
-export type Permission = 'send' | 'recv';
-
-export interface LayoutPosition {
-  page: number;
-  row: number;
-  column: number;
-}
-
-export interface Participant {
-  client: string;
-  user: string;
-  role: string;
-}
+export type { JsonObject, LayoutPosition, LoopState, Participant };
+export type Permission = LoopPermission;
 
 /** One loop as the keyset shows it: directory data plus live state from replies and broadcasts. */
 export interface LoopView {
@@ -44,8 +33,6 @@ export interface Self {
   user: string;
   role: string;
 }
-
-export type JsonObject = { [key: string]: unknown };
 
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -13,7 +13,7 @@ export interface BackendHooks {
   establish(backend: Backend): Promise<void>;
   onPush(backend: Backend, push: PushMessage): void;
   onChange(backend: Backend): void;
-  /** Login refused (5000): reconnecting cannot help, the operator must log in again. */
+  /** Login refused (wrong credentials or throttled): reconnecting cannot help, the operator must log in again. */
   onAuthFailed(backend: Backend, error: ProtocolRequestError): void;
 }
 
@@ -106,7 +106,7 @@ export class Backend {
       this.hooks.onChange(this);
     } catch (error) {
       if (generation !== this.generation) return;
-      if (error instanceof ProtocolRequestError && error.code === 5000 && error.event === 'login') {
+      if (error instanceof ProtocolRequestError && (error.is('auth') || error.is('loginThrottled')) && error.event === 'login') {
         this.stop();
         this.hooks.onAuthFailed(this, error);
         return;
