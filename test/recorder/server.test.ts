@@ -164,7 +164,7 @@ describe('recording in a running server', () => {
     const reply = await admin.signaling.request('get_recording', { loop: 'loop1', from: now - 120, to: now });
     // The wire reply (the library client keeps only object responses): openvocs' bare array.
     const raw = admin.signaling.received.find((m) => m.uuid === reply.uuid);
-    const rows = raw?.response as unknown as Array<Record<string, string>>;
+    const rows = raw?.response as unknown as Array<{ id: string; uri: string; loop: string; starttime: string; endtime: string }>;
     expect(Array.isArray(rows), JSON.stringify(reply)).toBe(true);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(Object.keys(rows[0]!).sort()).toEqual(['endtime', 'id', 'loop', 'starttime', 'uri']);
