@@ -78,7 +78,8 @@ export const MUTE_CLIENT = `(() => {
       await request('login', { user, password: user });
       await request('authorize', { role });
       await request('role_loops');
-      const mic = await navigator.mediaDevices.getUserMedia({ audio: true });
+      // Noise suppression would learn the steady test tone as noise and remove it after a few seconds.
+      const mic = await navigator.mediaDevices.getUserMedia({ audio: { noiseSuppression: false, autoGainControl: false } });
       this.track = mic.getAudioTracks()[0];
       this.track.enabled = false;
       pc = new RTCPeerConnection();
