@@ -49,5 +49,5 @@ export function errorReply(request: Request, error: ProtocolError): Reply {
 
 /** Media pushes must not carry a top-level `client` (docs/openvocs-protocol.md §2); no push does. Typed by the contract. */
 export function push<E extends PushName>(event: E, type: PushType, parameter: PushParams<E>): Push {
-  return { event, uuid: globalThis.crypto.randomUUID(), type, parameter: parameter as JsonObject };
+  return { event, uuid: globalThis.crypto.randomUUID(), type, parameter };
 }

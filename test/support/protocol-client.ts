@@ -1,7 +1,7 @@
 // The tests' protocol client: the library client (src/protocol/client) plus a history of what arrived, replies as
 // values (error replies included) and every server message checked against the contract.
 import WebSocket from 'ws';
-import { ProtocolClient as LibraryClient, type JsonObject } from '../../src/protocol/client/index.js';
+import { ProtocolClient as LibraryClient } from '../../src/protocol/client/index.js';
 import { messageIssues } from '../../src/protocol/validate.js';
 import type { WireError } from '../../src/protocol/errors.js';
 
@@ -62,7 +62,7 @@ export class ProtocolClient {
 
   /** Any event and parameter; resolves with the whole reply, errors included. */
   async request(event: string, parameter: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Message> {
-    return (await this.library.exchange(event, parameter as JsonObject, { timeoutMs })) as Message;
+    return (await this.library.exchange(event, parameter, { timeoutMs })) as Message;
   }
 
   /** Request that must succeed: returns `response`. */

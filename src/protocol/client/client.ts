@@ -4,7 +4,6 @@
 // that do not opt into checking replies.
 import type { JsonObject } from '../common.js';
 import type { PushName, PushParams, PushType, ReplyEnvelope, RequestName, RequestParams, ResponseOf } from '../contract.js';
-import type { WireError } from '../errors.js';
 import { ConnectionClosedError, RequestError, RequestTimeoutError } from './errors.js';
 import { OPEN, whenOpen, type WebSocketLike } from './socket.js';
 
@@ -83,8 +82,8 @@ export class ProtocolClient {
 
   /** A request typed by the contract: resolves with the reply's `response`, rejects with RequestError on an error reply. */
   async request<E extends RequestName>(event: E, ...[parameter, options]: RequestArgs<E>): Promise<ResponseOf<E>> {
-    const reply = await this.exchange(event, (parameter ?? {}) as JsonObject, options);
-    if (reply.error) throw new RequestError(event, reply.error as WireError);
+    const reply = await this.exchange(event, parameter ?? {}, options);
+    if (reply.error) throw new RequestError(event, reply.error);
     return reply.response as ResponseOf<E>;
   }
 
