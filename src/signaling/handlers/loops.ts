@@ -1,5 +1,4 @@
 // role_loops, switch_loop_state, switch_loop_volume, talking (docs/openvocs-protocol.md §5).
-import { layoutPositions } from '../../directory/layout.js';
 import { loopPermission, mayEnterState, type LoopPermission } from '../../directory/permissions.js';
 import type { LoopRecord } from '../../directory/schema.js';
 import { push, type JsonObject } from '../../protocol/envelope.js';
@@ -8,6 +7,7 @@ import { paramsOf } from '../../protocol/schemas.js';
 import type { Connection } from '../connection.js';
 import { loopKey } from '../hub.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
+import { namedParticipants, roleLoopsOf } from '../keyset-live.js';
 import { authorizedRole } from './guards.js';
 import { applyLoopState, loopEventParams, setTalking } from './loop-effects.js';
 
@@ -21,26 +21,8 @@ function permittedLoop(services: Services, conn: Connection, loopId: string): { 
 }
 
 function roleLoops({ conn, services }: HandlerContext): JsonObject {
-  const { login, role } = authorizedRole(conn);
-  const entries = services.directory.loopsOfRole(login.scope, role);
-  const roleRecord = services.directory.role(login.scope, role);
-  const positions = layoutPositions(entries.map((e) => e.loop.id), roleRecord?.layout);
-  const loops: JsonObject = {};
-  for (const { loop, permission } of entries) {
-    const { roles: _roles, ...visible } = loop;
-    const setting = services.state.loopSetting(login.user, role, loop.id);
-    loops[loop.id] = {
-      ...visible,
-      name: loop.name ?? loop.id,
-      type: 'audio',
-      permission,
-      state: setting.state,
-      volume: setting.volume,
-      layout_position: positions.get(loop.id) ?? [],
-    };
-    services.hub.subscribe(conn, loopKey(login.scope, loop.id));
-  }
-  return { loops };
+  authorizedRole(conn);
+  return { loops: roleLoopsOf(services, conn) };
 }
 
 async function switchLoopState({ conn, request, services }: HandlerContext): Promise<JsonObject> {
@@ -86,9 +68,18 @@ function talking({ conn, request, services }: HandlerContext): JsonObject {
   return { loop: loopId, state, user: login.user, role };
 }
 
+/** Loopcast extension: the loop's participants with display names; anyone who may monitor the loop may ask. */
+function loopParticipants({ conn, request, services }: HandlerContext): JsonObject {
+  const { login } = authorizedRole(conn);
+  const { loop: loopId } = paramsOf('loop_participants', request.parameter);
+  permittedLoop(services, conn, loopId);
+  return { loop: loopId, participants: namedParticipants(services, login.scope, services.hub.participants(loopKey(login.scope, loopId))) };
+}
+
 export const loopHandlers: HandlerTable = {
   role_loops: { auth: 'role', handle: roleLoops },
   switch_loop_state: { auth: 'role', handle: switchLoopState },
   switch_loop_volume: { auth: 'role', handle: switchLoopVolume },
   talking: { auth: 'role', handle: talking },
+  loop_participants: { auth: 'role', handle: loopParticipants },
 };
