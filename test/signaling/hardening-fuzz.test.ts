@@ -22,7 +22,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/signaling/dispatcher.js';
-import { FIXTURE_PERMISSIONS, getHealth, RawSocket, type ReplyFrame } from '../support/fuzz-tools.js';
+import type { Socket } from 'node:net';
+import { FIXTURE_PERMISSIONS, getHealth, nestedJson, RawSocket, requestText, RESERVED_NAMES, type ReplyFrame } from '../support/fuzz-tools.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const PROJECT = 'mcc@127.0.0.1';
@@ -454,5 +455,116 @@ describe('fuzzing the signaling pipeline', () => {
     } finally {
       fresh.close();
     }
+  });
+});
+
+// ── structured attacks (issue 9): deep nesting, reserved ids, huge arrays in valid fields, slow readers ──
+
+const FRAME_LIMIT = 64 * 1024;
+const reservedArb = fc.constantFrom(...RESERVED_NAMES);
+
+/** Deep nesting in a field of a real event, small (around the 32 limit) or as deep as a frame allows. */
+const deepArb = fc
+  .record({
+    event: fc.constantFrom(...EVENTS),
+    field: fc.constantFrom('data', 'layout', 'loop', 'user', 'id', 'parameter'),
+    kind: fc.constantFrom<'array' | 'object'>('array', 'object'),
+    depth: fc.oneof(fc.integer({ min: 25, max: 40 }), fc.integer({ min: 1_000, max: 12_000 })),
+  })
+  .map(({ event, field, kind, depth }) => (uuid: string) => {
+    // `{"a":` … `}` costs 6 bytes a level: stay inside the frame limit.
+    const nested = nestedJson(kind === 'object' ? Math.min(depth, 10_000) : depth, kind);
+    return requestText(event, uuid, field === 'parameter' ? (kind === 'object' ? nested : `{"x":${nested}}`) : `{"${field}":${nested}}`);
+  });
+
+/** Reserved names as ids, keys and roles; writes only touch users and roles (never bob's loops). */
+const reservedIdArb = fc
+  .record({
+    name: reservedArb,
+    shape: fc.constantFrom('create', 'update_key', 'delete', 'get', 'check', 'authorize', 'switch', 'layout', 'login', 'userData', 'protoKeys'),
+    type: fc.constantFrom('user', 'role'),
+  })
+  .map(({ name, shape, type }) => (uuid: string) => {
+    const n = JSON.stringify(name);
+    const parameter: Record<string, string> = {
+      create: `{"type":"${type}","id":${n},"scope":{"type":"project","id":"${PROJECT}"}}`,
+      update_key: `{"type":"${type}","id":${n},"key":"name","data":"fz"}`,
+      delete: `{"type":"${type}","id":${n}}`,
+      get: `{"type":"${type}","id":${n}}`,
+      check: `{"id":${n}}`,
+      authorize: `{"role":${n}}`,
+      switch: `{"loop":${n},"state":"recv"}`,
+      layout: `{"role":${n}}`,
+      login: `{"user":${n},"password":"fz-wrong"}`,
+      userData: `{${n}:{${n}:1}}`,
+      protoKeys: `{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}},"id":${n}}`,
+    };
+    const event = { create: 'create', update_key: 'update_key', delete: 'delete', get: 'get', check: 'check_id_exists', authorize: 'authorize', switch: 'switch_loop_state', layout: 'get_layout', login: 'login', userData: 'set_user_data', protoKeys: 'update' }[shape] ?? 'ping';
+    return requestText(event, uuid, parameter[shape] ?? '{}');
+  });
+
+/** Huge arrays and long strings in fields that are valid in type, sized to stay within the frame limit. */
+const hugeArb = fc
+  .record({
+    target: fc.constantFrom('set_user_data', 'set_layout', 'switch_loop_state', 'broadcast', 'candidate', 'login', 'update'),
+    count: fc.integer({ min: 1_000, max: 30_000 }),
+    string: fc.boolean(),
+  })
+  .map(({ target, count, string }) => (uuid: string) => {
+    const value = string ? JSON.stringify('s'.repeat(Math.min(count * 2, FRAME_LIMIT - 200))) : `[${new Array(Math.min(count, (FRAME_LIMIT - 200) / 2)).fill(0).join(',')}]`;
+    const parameter: Record<string, string> = {
+      set_user_data: `{"list":${value}}`,
+      set_layout: `{"role":"fz-b","layout":{"loop1":${value}}}`,
+      switch_loop_state: `{"loop":${value},"state":"recv"}`,
+      broadcast: `{"type":"page_update","items":${value}}`,
+      candidate: `{"candidate":${value}}`,
+      login: `{"user":"fz-a","password":${value}}`,
+      update: `{"type":"user","id":"fz-a","data":{"name":${value}}}`,
+    };
+    return requestText(target, uuid, parameter[target] ?? '{}');
+  });
+
+const structuredArb = fc.record({ socket: fc.constantFrom(0, 1, 3), build: fc.oneof(deepArb, reservedIdArb, hugeArb) });
+
+describe('structured attacks', () => {
+  it('answers deep, reserved-name and huge-field frames once, never with 1000, while a slow reader stalls', { timeout: 120_000 }, async () => {
+    // A slow reader for the whole property: logged in, then it stops reading; nobody else may wait for it.
+    const slow = await RawSocket.connect(server.apiUrl, { localAddress: '127.0.0.3' });
+    expect((await slow.request('login', { user: 'carol', password: 'carol' }, 'slow-login')).error).toBeUndefined();
+    (slow.ws as unknown as { _socket: Socket })._socket.pause();
+    let frames = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(structuredArb, { minLength: 5, maxLength: 15 }), async (commands) => {
+          let controlCheck: Promise<void> | undefined;
+          for (const [n, { socket: index, build }] of commands.entries()) {
+            if (n === Math.floor(commands.length / 2)) controlCheck = expectControlHealthy();
+            const socket = sockets[index];
+            if (!socket) throw new Error(`no socket ${index}`);
+            await socket.pacer.take();
+            const uuid = `st-${index}-${serial++}`;
+            const text = build(uuid);
+            expect(Buffer.byteLength(text)).toBeLessThanOrEqual(FRAME_LIMIT);
+            socket.raw.sendText(text);
+            socket.sent++;
+            socket.tracked.add(uuid);
+            slow.sendText(JSON.stringify({ event: 'get_user_data', uuid: `slow-${serial++}`, type: 'unicast', parameter: {} }));
+            frames++;
+          }
+          await Promise.all(sockets.map((s, i) => drain(s, i)));
+          await controlCheck;
+          sockets.forEach(checkSocket);
+          // A refusal never amplifies: error replies stay small whatever was sent.
+          for (const s of sockets) for (const r of s.raw.replies) if (r.error) expect(JSON.stringify(r).length).toBeLessThan(4_096);
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+        }),
+        { numRuns: Math.max(10, Math.floor(NUM_RUNS / 2)), endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
+      );
+    } finally {
+      slow.close();
+    }
+    console.log(`structured fuzz: ${frames} hostile frames`);
+    expect((await getHealth(server.port)).body.status).toBe('ok');
+    await expectControlHealthy();
   });
 });

@@ -213,3 +213,21 @@ export const FIXTURE_PERMISSIONS: Readonly<Record<string, Readonly<Record<string
   flight: { loop1: 'send', loop2: 'send', loop3: 'recv', loop4: 'send' },
   ground: { loop1: 'send', loop2: 'recv', loop3: 'send', loop4: 'send' },
 };
+
+// ── structured hostile frames (issue 9): shapes an attacker builds on purpose, not random noise ──
+
+/** Names that are not plain data on a JavaScript object: as ids, keys and event names. */
+export const RESERVED_NAMES: readonly string[] = [
+  '__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', 'isPrototypeOf',
+  'propertyIsEnumerable', 'toLocaleString', '__defineGetter__', '__lookupGetter__', 'apply', 'call', 'bind', 'length', 'name',
+];
+
+/** JSON text of `depth` nested arrays or objects around `leaf`, built as text (JSON.stringify would recurse). */
+export function nestedJson(depth: number, kind: 'array' | 'object', leaf = '0'): string {
+  return kind === 'array' ? '['.repeat(depth) + leaf + ']'.repeat(depth) : '{"a":'.repeat(depth) + leaf + '}'.repeat(depth);
+}
+
+/** One request frame as text, with `parameter` given as JSON text (so it may hold own `__proto__` keys). */
+export function requestText(event: string, uuid: string, parameterJson: string): string {
+  return `{"event":${JSON.stringify(event)},"uuid":${JSON.stringify(uuid)},"type":"unicast","parameter":${parameterJson}}`;
+}
