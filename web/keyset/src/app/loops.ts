@@ -49,6 +49,18 @@ export class LoopSync {
     );
   }
 
+  /** Instant replay ("say again"): the loop's last talk spurt into this operator's downlink (the lead backend's). */
+  replay(id: string): void {
+    const loop = ui.loops.value[id];
+    const socket = this.keyset.lead?.socket;
+    if (!loop || !socket) return;
+    this.patch(id, { replaying: true });
+    socket.request('replay', { loop: id }).catch((error: unknown) => {
+      this.patch(id, { replaying: false });
+      if (error instanceof ProtocolRequestError) ui.notice.value = `${loop.name}: ${error.is('permission') ? 'replay not permitted' : error.description}`;
+    });
+  }
+
   private sendVolume(id: string, volume: number): void {
     for (const b of this.keyset.backends) if (b.ready) void b.socket?.request('switch_loop_volume', { loop: id, volume }).catch(() => {});
   }
@@ -108,6 +120,11 @@ export class LoopSync {
   }
 
   onPush(push: PushMessage): void {
+    if (push.event === 'replay_end') {
+      const loop = push.parameter.loop;
+      if (typeof loop === 'string') this.patch(loop, { replaying: false });
+      return;
+    }
     const session = { client: this.keyset.client, user: ui.user.value, role: ui.role.value };
     const result = applyPush(ui.loops.value, push.event, push.type, push.parameter, session);
     ui.loops.value = result.loops;

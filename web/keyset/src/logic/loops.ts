@@ -38,6 +38,7 @@ export function parseRoleLoops(response: JsonObject): LoopMap {
       vadTalkers: [],
     };
     if (typeof raw.abbreviation === 'string') view.abbreviation = raw.abbreviation;
+    if (raw.recorded === true) view.recorded = true;
     out[id] = view;
   }
   return out;

@@ -20,6 +20,10 @@ export interface LoopView {
   /** From `vad` broadcasts: voice activity and the talkers the server hears. */
   vad: boolean;
   vadTalkers: Participant[];
+  /** The directory marks the loop as recorded (openvocs `recorded`): the tile shows REC and a replay key. */
+  recorded?: boolean;
+  /** An instant replay of this loop is playing in this operator's downlink. */
+  replaying?: boolean;
 }
 
 export interface Role {

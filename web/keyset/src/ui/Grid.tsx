@@ -48,6 +48,7 @@ export function Grid({ keyset, page }: { keyset: Keyset; page: GridPage }): JSX.
               onToggle={() => keyset.loops.toggle(loop.id)}
               onOff={() => keyset.loops.switchTo(loop.id, 'none')}
               onVolume={(v) => keyset.loops.setVolume(loop.id, v)}
+              onReplay={() => keyset.loops.replay(loop.id)}
             />
           </div>
         );

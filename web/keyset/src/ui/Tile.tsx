@@ -13,11 +13,12 @@ export interface TileProps {
   onOff: () => void;
   onVolume: (volume: number) => void;
   onFocus: () => void;
+  onReplay: () => void;
 }
 
 const stateIcon: Record<LoopView['state'], IconName> = { none: 'off', recv: 'headphones', send: 'mic' };
 
-export function Tile({ loop, focusable, index, onToggle, onOff, onVolume, onFocus }: TileProps): JSX.Element {
+export function Tile({ loop, focusable, index, onToggle, onOff, onVolume, onFocus, onReplay }: TileProps): JSX.Element {
   const talkers = talkersOf(loop);
   const talkerText = talkers.map((t) => (t.role ? `${t.user} (${t.role})` : t.user)).join(', ');
   const joined = loop.state !== 'none';
@@ -31,12 +32,18 @@ export function Tile({ loop, focusable, index, onToggle, onOff, onVolume, onFocu
       data-participants={loop.participants.length}
       data-talkers={talkers.map((t) => t.user).join(',')}
       data-volume={loop.volume}
+      data-recorded={loop.recorded ? 'true' : 'false'}
       role="group"
       aria-label={loop.name}
     >
       <button class="tile-main" tabIndex={focusable ? 0 : -1} data-index={index} aria-label={label} onClick={onToggle} onFocus={onFocus}>
         <span class="tile-head">
           <span class="tile-name">{loop.name}</span>
+          {loop.recorded && (
+            <span class="rec" title="This loop is recorded">
+              REC
+            </span>
+          )}
           <span class={`perm perm-${loop.permission}`}>
             <Icon name={loop.permission === 'send' ? 'mic' : 'lock'} size={13} />
             {loop.permission === 'send' ? 'Talk' : 'Monitor only'}
@@ -70,6 +77,18 @@ export function Tile({ loop, focusable, index, onToggle, onOff, onVolume, onFocu
           onInput={(e) => onVolume(Number((e.target as HTMLInputElement).value))}
         />
         <span class="volume-value">{loop.volume}</span>
+        {loop.recorded && (
+          <button
+            class={`tile-replay ${loop.replaying ? 'on' : ''}`}
+            aria-label={`Replay the last call on ${loop.name}`}
+            aria-pressed={loop.replaying ? 'true' : 'false'}
+            title="Say again: replay the last call"
+            tabIndex={focusable ? 0 : -1}
+            onClick={onReplay}
+          >
+            <Icon name="replay" size={16} />
+          </button>
+        )}
         <button class="tile-off" disabled={!joined} aria-label={`Switch ${loop.name} off`} title="Switch off" tabIndex={focusable ? 0 : -1} onClick={onOff}>
           <Icon name="off" size={16} />
         </button>

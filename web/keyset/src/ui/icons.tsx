@@ -12,6 +12,7 @@ const paths = {
   lock: 'M6 11h12v10H6zM8 11V7a4 4 0 0 1 8 0v4',
   wave: 'M3 12h2M7 8v8M11 5v14M15 8v8M19 11v2',
   close: 'M6 6l12 12M18 6 6 18',
+  replay: 'M3 12a9 9 0 1 0 3-6.7L3 8M3 3v5h5M10 9l5 3-5 3z',
 } as const;
 
 export type IconName = keyof typeof paths;
