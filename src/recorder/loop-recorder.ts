@@ -37,6 +37,11 @@ export interface SpurtPolicy {
   maxSpurtMs: number;
   /** How much audio is kept in memory for replay. */
   replayMs: number;
+  /**
+   * Simultaneous talkers recorded per loop. More SSRCs (a flood on the multicast LAN) are dropped
+   * and counted instead of opening a file each until descriptors run out.
+   */
+  maxTalkersPerLoop: number;
 }
 
 export interface LoopRecorderHost {
@@ -104,6 +109,10 @@ export class LoopRecorder {
     if (spurt && spurt.writer.durationMs >= this.host.policy.maxSpurtMs) {
       this.finish(spurt);
       spurt = undefined;
+    }
+    if (!spurt && this.spurts.size >= this.host.policy.maxTalkersPerLoop) {
+      this.host.counted('dropped', 1);
+      return;
     }
     spurt ??= this.start(rtp.ssrc, now);
     let added = spurt.writer.add(payload, rtp.timestamp);

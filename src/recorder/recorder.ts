@@ -34,7 +34,7 @@ export interface LoopToRecord extends RecordedLoop {
   multicast?: LoopAddress;
 }
 
-export const DEFAULT_POLICY: SpurtPolicy = { idleMs: 1000, maxGapMs: 1000, maxSpurtMs: 10 * 60_000, replayMs: 31_000 };
+export const DEFAULT_POLICY: SpurtPolicy = { idleMs: 1000, maxGapMs: 1000, maxSpurtMs: 10 * 60_000, replayMs: 31_000, maxTalkersPerLoop: 16 };
 
 class RecorderMetrics {
   readonly up: Gauge;

@@ -10,6 +10,7 @@ import { InProcessLoopBus, type LoopHandle } from '../../src/media/loopbus/index
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
 import { serializeRtp } from '../../src/media/rtp.js';
 import { nodeFileOps, type FileOps } from '../../src/recorder/file-ops.js';
+import { OPUS_SILENCE_20MS } from '../../src/recorder/ogg/opus-packet.js';
 import { Recorder } from '../../src/recorder/recorder.js';
 import { decodeOggOpus } from './opusdec.js';
 
@@ -149,5 +150,20 @@ describe('Recorder', () => {
     const kept = await decodeOggOpus(join(dir, rows[0]!.file));
     expect(kept.length / 48).toBeGreaterThanOrEqual(1000);
     expect(Math.abs(dominantFrequency(kept.subarray(0, 48 * 1000)) - 440)).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('Recorder under a flood of talkers', () => {
+  it('records at most 16 simultaneous talkers per loop and drops the rest', () => {
+    const rec = open();
+    const h = bus.join('project/mcc/loop1');
+    // 500 distinct SSRCs, one packet each, as a hostile sender on the multicast LAN could.
+    for (let ssrc = 1000; ssrc < 1500; ssrc++) {
+      h.send(serializeRtp({ payloadType: 100, sequenceNumber: 0, timestamp: 0, ssrc, marker: false, payload: OPUS_SILENCE_20MS }));
+    }
+    expect(rec.loop('project/mcc/loop1')?.openSpurts).toBe(16);
+    now += 2000;
+    rec.flush();
+    expect(rec.repo.search({ loops: ['project/mcc/loop1'], fromMs: 0, toMs: now, limit: 1000 }).length).toBe(16);
   });
 });
