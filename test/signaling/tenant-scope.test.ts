@@ -110,6 +110,11 @@ const TABLE: Record<string, Row[]> = {
   recording_erase_user: [{ parameter: { user: 'alice' }, expect: { all: 'own' } }],
   recording_export_user: [{ parameter: { user: 'alice' }, expect: { all: 'own' } }],
   is_ldap_enabled: [{ parameter: {}, expect: { all: 'ok' } }],
+  loop_participants: [{ parameter: { loop: 'loop1' }, expect: { operator: 'ok', all: 5004 } }],
+  // Telephony: the gateway's state, the calls on the caller's own role loops, hangup only there.
+  sip: [{ parameter: {}, expect: { all: 'ok' } }],
+  list_calls: [{ parameter: {}, expect: { all: 'ok' } }],
+  hangup: [{ parameter: { call: 'call-1', loop: 'loop1' }, expect: { all: 5004 } }],
 };
 
 function anonymousOutcome(event: string): Outcome {
