@@ -58,10 +58,11 @@ export async function copyFixtureDb(): Promise<string> {
 }
 
 /** Start the CLI and resolve once its log says `loopcast listening` (with the port it got). */
-export function spawnLoopcast(options: { db: string; dataDir: string; timeoutMs?: number; config?: string }): Promise<ChildServer> {
+/** `user`: run the server as this unprivileged uid/gid (the tests run as root, which ignores file permissions). */
+export function spawnLoopcast(options: { db: string; dataDir: string; timeoutMs?: number; config?: string; user?: { uid: number; gid: number } }): Promise<ChildServer> {
   const args = [BIN, 'start', '--db', options.db, '--data-dir', options.dataDir, '--port', '0', '--host', '127.0.0.1', '--no-demo', '--log-level', 'info'];
   if (options.config) args.push('--config', options.config);
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(options.user ?? {}) });
   children.add(proc);
   const output: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
