@@ -1,10 +1,9 @@
-// Fetchable recording URIs for the openvocs player and the browser: `/audio/<id>.opus?u=…&exp=…&sig=…`,
+// Fetchable recording URIs for the openvocs player and the browser: `/recordings/<id>.opus?u=…&exp=…&sig=…`,
 // an HMAC over talk id, user and expiry with a per-process key. The player fetches without the
-// WebSocket's login, so the link itself carries the authorization — for a short time only. `/audio/`
-// because the openvocs player fetches `<https origin of the WebSocket>/audio/` + the row's `uri`.
+// WebSocket's login, so the link itself carries the authorization — for a short time only.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const RECORDINGS_PREFIX = '/audio/';
+export const RECORDINGS_PREFIX = '/recordings/';
 
 export class LinkSigner {
   private readonly key = randomBytes(32);
@@ -22,7 +21,7 @@ export class LinkSigner {
 
   /** The talk id and user of a valid, unexpired link; undefined otherwise. */
   verify(url: URL): { talkId: number; user: string } | undefined {
-    const m = /^\/audio\/(\d{1,15})\.opus$/.exec(url.pathname);
+    const m = /^\/recordings\/(\d{1,15})\.opus$/.exec(url.pathname);
     const user = url.searchParams.get('u');
     const exp = Number(url.searchParams.get('exp'));
     const sig = url.searchParams.get('sig') ?? '';
