@@ -1,4 +1,4 @@
-// GET /recordings/<id>.opus?u=…&exp=…&sig=… — one talk spurt as Ogg Opus, seekable (single byte
+// GET /audio/<id>.opus?u=…&exp=…&sig=… — one talk spurt as Ogg Opus, seekable (single byte
 // ranges), for the openvocs player and browsers. The signed link is the authorization (links.ts);
 // every successful fetch is a playback in the audit log.
 import { createReadStream, statSync } from 'node:fs';

@@ -1,9 +1,10 @@
-// Fetchable recording URIs for the openvocs player and the browser: `/recordings/<id>.opus?u=…&exp=…&sig=…`,
+// Fetchable recording URIs for the openvocs player and the browser: `/audio/<id>.opus?u=…&exp=…&sig=…`,
 // an HMAC over talk id, user and expiry with a per-process key. The player fetches without the
-// WebSocket's login, so the link itself carries the authorization — for a short time only.
+// WebSocket's login, so the link itself carries the authorization — for a short time only. `/audio/`
+// because the openvocs player fetches `<https origin of the WebSocket>/audio/` + the row's `uri`.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-export const RECORDINGS_PREFIX = '/recordings/';
+export const RECORDINGS_PREFIX = '/audio/';
 
 export class LinkSigner {
   private readonly key = randomBytes(32);
@@ -21,7 +22,7 @@ export class LinkSigner {
 
   /** The talk id and user of a valid, unexpired link; undefined otherwise. */
   verify(url: URL): { talkId: number; user: string } | undefined {
-    const m = /^\/recordings\/(\d{1,15})\.opus$/.exec(url.pathname);
+    const m = /^\/audio\/(\d{1,15})\.opus$/.exec(url.pathname);
     const user = url.searchParams.get('u');
     const exp = Number(url.searchParams.get('exp'));
     const sig = url.searchParams.get('sig') ?? '';

@@ -1,5 +1,5 @@
 // Building the recorder for one Loopcast process from configuration (used by src/app.ts): the recorder
-// on the media plane's loop bus, rights, links, the /recordings/ route and the directory watch.
+// on the media plane's loop bus, rights, links, the /audio/ route and the directory watch.
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';

@@ -23,7 +23,7 @@ describe('LinkSigner', () => {
     const signer = new LinkSigner(() => 0);
     fc.assert(
       fc.property(fc.string(), fc.string(), fc.string(), fc.string(), (path, u, exp, sig) => {
-        const url = new URL(`https://x/recordings/${encodeURIComponent(path)}`);
+        const url = new URL(`https://x/audio/${encodeURIComponent(path)}`);
         url.searchParams.set('u', u);
         url.searchParams.set('exp', exp);
         url.searchParams.set('sig', sig);

@@ -1,6 +1,6 @@
 // The recorder in a real server: operators talk over WebRTC, the recorder writes what the loop bus
 // carries; instant replay into a downlink; openvocs' recorder events with authorization; the
-// /recordings/ route. Files are decoded by opusdec (an independent reader).
+// /audio/ route. Files are decoded by opusdec (an independent reader).
 import { request } from 'node:https';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -168,7 +168,9 @@ describe('recording in a running server', () => {
     expect(Array.isArray(rows), JSON.stringify(reply)).toBe(true);
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(Object.keys(rows[0]!).sort()).toEqual(['endtime', 'id', 'loop', 'starttime', 'uri']);
-    const res = await fetchBytes(`https://127.0.0.1:${server.port}${rows[0]!.uri}`);
+    // What the openvocs player does: <https origin of the WebSocket>/audio/ + uri.
+    const res = await fetchBytes(`https://127.0.0.1:${server.port}/audio/${rows[0]!.uri}`);
+    expect(rows[0]!.starttime).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     expect(res.status).toBe(200);
     expect(res.type).toContain('audio/ogg');
     const file = join(recDir, 'fetched.opus');
@@ -176,7 +178,7 @@ describe('recording in a running server', () => {
     expect(Math.abs(dominantFrequency(await decodeOggOpus(file)) - 440)).toBeLessThanOrEqual(10);
     // A tampered link is refused.
     const forged = rows[0]!.uri.replace(/u=alice/, 'u=bob');
-    expect((await fetchBytes(`https://127.0.0.1:${server.port}${forged}`)).status).toBe(403);
+    expect((await fetchBytes(`https://127.0.0.1:${server.port}/audio/${forged}`)).status).toBe(403);
 
     expect((await bob.signaling.request('get_recording', { loop: 'loop1', from: now - 120, to: now })).error?.code).toBe(5004);
     expect((await bob.signaling.request('record_stop', { loop: 'loop1' })).error?.code).toBe(5000);

@@ -8,7 +8,7 @@ import { event, pushOf } from './define.js';
 const epochSeconds = z.number().min(0).max(1e11);
 const loopParam = z.object({ loop: idSchema });
 
-/** A row of get_recording: strings, as openvocs' player reads them; times in epoch seconds. */
+/** A row of get_recording: strings, as openvocs' player reads them; `uri` relative to `<origin>/audio/`, times `YYYY-MM-DD HH:MM:SS` UTC. */
 export const recordingRow = z.object({ id: z.string(), uri: z.string(), loop: z.string(), starttime: z.string(), endtime: z.string() });
 
 /** A talk record as the history view sees it. */

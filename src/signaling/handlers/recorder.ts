@@ -9,6 +9,7 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { paramsOf } from '../../protocol/schemas.js';
 import type { RecordingService } from '../../recorder/service.js';
 import { busLoopKey, scopeKey } from '../../recorder/service.js';
+import { RECORDINGS_PREFIX } from '../../recorder/links.js';
 import type { Connection } from '../connection.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
 import { authorizedRole, loggedIn, requireAdmin } from './guards.js';
@@ -50,6 +51,11 @@ function requireLoop(services: Services, scope: Scope, loopId: string): void {
   if (services.directory.loop(scope, loopId) === undefined) throw ProtocolError.parameter('loop', `unknown loop ${loopId}`);
 }
 
+/** `2026-11-30 06:33:29`: openvocs' recordings table stores TIMESTAMP text in UTC. */
+function sqlTimestamp(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 function getRecording({ conn, request, services }: HandlerContext): JsonObject {
   const p = paramsOf('get_recording', request.parameter);
   const scope = requirePlayback(services, conn, p.loop);
@@ -57,7 +63,14 @@ function getRecording({ conn, request, services }: HandlerContext): JsonObject {
   const rows = rec.recorder.repo.search({ loops: [busLoopKey(scope, p.loop)], ...(p.user ? { user: p.user } : {}), fromMs: p.from * 1000, toMs: p.to * 1000, limit: MAX_ROWS });
   if (rows.length > MAX_ROWS) throw new ProtocolError(ErrorCode.processing, 'Search returned too many results - please confine your search parameters');
   const user = loggedIn(conn).user;
-  const out = rows.map((t) => ({ id: String(t.id), uri: rec.links.uri(t.id, user), loop: p.loop, starttime: String(t.startMs / 1000), endtime: String(t.endMs / 1000) }));
+  // As openvocs: `uri` relative to `<origin>/audio/` (what its player prepends), times as SQL TIMESTAMP text in UTC.
+  const out = rows.map((t) => ({
+    id: String(t.id),
+    uri: rec.links.uri(t.id, user).slice(RECORDINGS_PREFIX.length),
+    loop: p.loop,
+    starttime: sqlTimestamp(t.startMs),
+    endtime: sqlTimestamp(t.endMs),
+  }));
   // openvocs answers this one event with a bare array (docs/openvocs-protocol.md §10).
   return out as unknown as JsonObject;
 }
