@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { createLogger } from './log/logger.js';
 import { LdapLogin } from './auth/ldap/ldap-login.js';
+import { startTelephony } from './gateways/sip/start.js';
 import type { LoopcastConfig } from './config/config.js';
 import { AuditLog } from './directory/audit-log.js';
 import { createDemoDirectory, hasDirectory, type DemoCredentials } from './directory/demo.js';
@@ -121,6 +122,13 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
   const unwatch = watchDirectory(services);
   const recording = startRecording(config, { directory, audit, media, log, registry: metrics.registry });
   if (recording) services.recording = recording.service;
+  // SIP gateway in-process when configured (docs/telephony.md); a taken SIP port fails the start cleanly.
+  const telephony = await startTelephony(config, { directory, media, hub, log }).catch(async (err: unknown) => {
+    recording?.close();
+    await media.close();
+    throw err;
+  });
+  if (telephony) services.telephony = telephony;
   services.health = new HealthChecks({
     dbDir: db,
     ...(media instanceof MediaPlane ? { media } : {}),
@@ -148,6 +156,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
   try {
     await server.listen();
   } catch (err) {
+    await telephony?.close();
     recording?.close();
     await media.close();
     throw err;
@@ -165,6 +174,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
       unwatch();
       detachMetrics();
       await server.close();
+      await telephony?.close();
       recording?.close();
       await services.media.close();
       removeSafetyNet();

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { recorderConfigSchema } from '../recorder/config.js';
 import { ldapConfigSchema } from '../auth/ldap/ldap-config.js';
+import { sipConfigSchema } from '../gateways/sip/sip-config.js';
 
 export const configSchema = z.strictObject({
   /** Where Loopcast keeps its own files (TLS certificate, and the directory unless `db` is set). */
@@ -90,6 +91,8 @@ export const configSchema = z.strictObject({
     }),
   /** Login of directory users through LDAP (docs/ldap.md); off when absent. */
   ldap: ldapConfigSchema.optional(),
+  /** SIP gateway: phones call loops (docs/telephony.md); off when absent. */
+  sip: sipConfigSchema.optional(),
 });
 
 export type LoopcastConfig = z.infer<typeof configSchema>;

@@ -10,7 +10,7 @@ import { mediaEvents, mediaPushes } from './events/media.js';
 import { recorderEvents, recorderPushes } from './events/recorder.js';
 import { sessionEvents } from './events/session.js';
 import { systemEvents, systemPushes } from './events/system.js';
-import { telephonyEvents } from './events/telephony.js';
+import { telephonyEvents, telephonyPushes } from './events/telephony.js';
 
 export const requests = {
   ...sessionEvents,
@@ -28,6 +28,7 @@ export const pushes = {
   ...mediaPushes,
   ...systemPushes,
   ...recorderPushes,
+  ...telephonyPushes,
 };
 
 export type RequestName = keyof typeof requests;

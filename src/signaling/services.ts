@@ -1,6 +1,7 @@
 // What every handler may use. Built once per server by src/app.ts.
 import type { Logger } from 'pino';
 import type { LdapLogin } from '../auth/ldap/ldap-login.js';
+import type { SipGateway } from '../gateways/sip/sip-gateway.js';
 import type { AuditLog } from '../directory/audit-log.js';
 import type { Directory } from '../directory/directory.js';
 import type { SessionStore } from '../directory/session-store.js';
@@ -32,6 +33,8 @@ export interface Services {
   health?: HealthChecks;
   /** Set when `ldap` is configured (docs/ldap.md). */
   ldap?: LdapLogin;
+  /** Set when `sip` is configured (docs/telephony.md). */
+  telephony?: SipGateway;
 }
 
 export interface HandlerContext {

@@ -10,6 +10,7 @@ import { SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js
 import { dominantFrequency, rmsDbfs, tone } from '../../src/media/audio/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { wavFile } from '../support/wav.js';
+import { staticAccess } from './support/static-access.js';
 import { LoopListener } from './support/loop-probe.js';
 
 const LOOP = 'project/mcc/loop2';
@@ -24,8 +25,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     realm: 'loopcast.test',
-    numbers: new Map([['1002', LOOP]]),
-    accounts: new Map([['softphone', { password: 'soft-pw', loops: [LOOP] }]]),
+    access: staticAccess({ '1002': LOOP }, { softphone: { password: 'soft-pw', loops: [LOOP] } }),
     maxCalls: 4,
     mediaTimeoutMs: 10_000,
     bus,

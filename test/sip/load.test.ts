@@ -12,6 +12,7 @@ import { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { dominantFrequency, frames, levelAt, tone } from '../../src/media/audio/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { parseRtp } from '../../src/media/rtp.js';
+import { staticAccess } from './support/static-access.js';
 import { LoopListener, LoopTalker } from './support/loop-probe.js';
 import { writeRtpPcap } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
@@ -30,8 +31,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     realm: 'loopcast.test',
-    numbers: new Map([['2000', LOOP]]),
-    accounts: new Map([['phone', { password: 'pw', loops: '*' }]]),
+    access: staticAccess({ '2000': LOOP }, { phone: { password: 'pw', loops: '*' } }),
     maxCalls: CALLS,
     mediaTimeoutMs: 10_000,
     bus,

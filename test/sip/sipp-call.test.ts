@@ -11,6 +11,7 @@ import { SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js
 import { dominantFrequency, frames, rmsDbfs, tone } from '../../src/media/audio/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { parseRtp } from '../../src/media/rtp.js';
+import { staticAccess } from './support/static-access.js';
 import { LoopListener, LoopTalker } from './support/loop-probe.js';
 import { writeRtpPcap } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
@@ -34,8 +35,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     realm: 'loopcast.test',
-    numbers: new Map([['1001', LOOP]]),
-    accounts: new Map([['phone1', { password: 'secret-1', loops: [LOOP] }]]),
+    access: staticAccess({ '1001': LOOP }, { phone1: { password: 'secret-1', loops: [LOOP] } }),
     maxCalls: 30,
     mediaTimeoutMs: 10_000,
     bus,

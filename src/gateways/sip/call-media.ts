@@ -11,6 +11,8 @@ export interface CallMediaOptions {
   bindAddress: string;
   remote: AudioOffer;
   bridge: LoopBridge;
+  /** False for listen-only callers (the role may only monitor the loop). */
+  mayTalk: boolean;
   /** This call's SSRC on the loop (≤ 66000: reserved for gateways). */
   loopSsrc: number;
   onTalking?: (talking: boolean) => void;
@@ -61,6 +63,7 @@ export class CallMedia implements BridgeMember {
     if (!rtp || rtp.payloadType !== G711_PAYLOAD_TYPE[this.options.remote.law]) return;
     this.lastRtpAt = Date.now();
     this.packetsIn++;
+    if (!this.options.mayTalk) return;
     const frame = this.uplink.push(rtp.payload);
     this.loopTs = (this.loopTs + FRAME_TS) >>> 0;
     const talking = frame !== undefined;

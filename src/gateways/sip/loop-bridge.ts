@@ -4,6 +4,7 @@
 import type { TickClock } from '../../media/clock.js';
 import type { LoopBus, LoopHandle } from '../../media/loopbus/index.js';
 import { serializeRtp } from '../../media/rtp.js';
+import type { SipLoopTarget } from './sip-gateway.js';
 import { TELEPHONE_FRAME, RemoteMix } from './transcode.js';
 
 /** Loop bus payload type (docs/openvocs-protocol.md §9). */
@@ -29,7 +30,7 @@ export class LoopBridge {
   private readonly local = new Int32Array(TELEPHONE_FRAME);
 
   constructor(
-    readonly loopId: string,
+    readonly target: SipLoopTarget,
     private readonly bus: LoopBus,
     private readonly clock: TickClock,
     private readonly onEmpty: (bridge: LoopBridge) => void,
@@ -43,7 +44,7 @@ export class LoopBridge {
   add(member: BridgeMember): void {
     this.members.set(member, { queue: [], current: undefined });
     if (this.handle) return;
-    const handle = this.bus.join(this.loopId);
+    const handle = this.bus.join(this.target.key, this.target.address);
     handle.on('packet', (_buf, rtp) => {
       if (rtp.payloadType === LOOP_PT) this.remote.receive(rtp.ssrc, rtp.payload);
     });

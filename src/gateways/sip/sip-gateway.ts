@@ -6,17 +6,26 @@ import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { TickClock } from '../../media/clock.js';
-import type { LoopBus } from '../../media/loopbus/index.js';
+import type { LoopAddress, LoopBus } from '../../media/loopbus/index.js';
 import { CallMedia } from './call-media.js';
 import { LoopBridge } from './loop-bridge.js';
 import { DigestAuth } from './digest.js';
 import { buildAudioSdp, parseAudioOffer } from './sdp.js';
 import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipRequest, type SipResponse } from './sip-message.js';
 
-export interface SipAccount {
-  password: string;
-  /** Loop ids (bus ids) this account may call; `*` = all configured numbers. */
-  loops: readonly string[] | '*';
+/** A loop a number reaches: its bus key (unique across tenants) and, on the multicast bus, its address. */
+export interface SipLoopTarget {
+  key: string;
+  address?: LoopAddress;
+}
+
+/** Who may call what: numbers, digest secrets and loop permissions (the directory in production). */
+export interface SipAccess {
+  loopOf(number: string): SipLoopTarget | undefined;
+  /** The digest password of an account; undefined: no such account. */
+  passwordOf(account: string): string | undefined;
+  /** send: talks and hears; recv: only hears; none: refused. */
+  permission(account: string, loop: SipLoopTarget): 'send' | 'recv' | 'none';
 }
 
 export interface SipGatewayOptions {
@@ -25,9 +34,7 @@ export interface SipGatewayOptions {
   /** UDP port for SIP; 0 picks one. */
   port: number;
   realm: string;
-  /** Dialled number (the request URI's user part) → loop bus id. */
-  numbers: ReadonlyMap<string, string>;
-  accounts: ReadonlyMap<string, SipAccount>;
+  access: SipAccess;
   maxCalls: number;
   /** No RTP from the phone for this long ends the call. */
   mediaTimeoutMs: number;
@@ -162,14 +169,15 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
 
   private async invite(request: SipRequest, remote: RemoteInfo, callId: string): Promise<void> {
     const number = userOf(request.uri);
-    const loop = number !== undefined ? this.options.numbers.get(number) : undefined;
-    if (loop === undefined) return this.reply(request, remote, 404, 'Not Found');
+    const target = number !== undefined ? this.options.access.loopOf(number) : undefined;
+    if (target === undefined) return this.reply(request, remote, 404, 'Not Found');
+    const loop = target.key;
     const authorization = header(request, 'authorization');
     if (authorization === undefined) return this.challenge(request, remote, false);
-    const check = this.auth.verify(authorization, 'INVITE', (user) => this.options.accounts.get(user)?.password);
+    const check = this.auth.verify(authorization, 'INVITE', (user) => this.options.access.passwordOf(user));
     if (check.stale) return this.challenge(request, remote, true);
-    const account = check.user !== undefined ? this.options.accounts.get(check.user) : undefined;
-    if (!check.user || !account || (account.loops !== '*' && !account.loops.includes(loop))) {
+    const permission = check.user !== undefined ? this.options.access.permission(check.user, target) : 'none';
+    if (!check.user || permission === 'none') {
       this.options.log.info({ number, address: remote.address }, 'SIP call refused (credentials)');
       return this.reply(request, remote, 403, 'Forbidden');
     }
@@ -181,13 +189,15 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     const media = await CallMedia.open({
       bindAddress: this.options.host,
       remote: offer,
-      bridge: this.bridgeFor(loop),
+      bridge: this.bridgeFor(target),
+      mayTalk: permission === 'send',
       loopSsrc: this.allocateSsrc(),
       onTalking: (talking) => this.emit('talking', info, talking),
     });
     if (this.calls.has(callId)) return media.close(); // a retransmitted INVITE raced us
     const toTag = randomBytes(6).toString('hex');
-    const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: [offer.law], sessionId: String(randomInt(1, 2 ** 31)), ...(offer.dtmfPayloadType !== undefined ? { dtmfPayloadType: offer.dtmfPayloadType } : {}) });
+    const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: [offer.law], sessionId: String(randomInt(1, 2 ** 31)) });
+    // telephone-event is not answered: DTMF is not acted on yet (docs/telephony.md).
     const ok = responseTo(request, 200, 'OK', [this.contact(), { name: 'Allow', value: ALLOW }, { name: 'Content-Type', value: 'application/sdp' }], sdp, toTag);
     const call: Call = { info, media, invite: request, remote, toTag, ok, acked: false, retransmit: undefined, localCSeq: 1 };
     this.calls.set(callId, call);
@@ -267,10 +277,11 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     this.socket.send(serializeSip(message), remote.port, remote.address);
   }
 
-  private bridgeFor(loop: string): LoopBridge {
+  private bridgeFor(target: SipLoopTarget): LoopBridge {
+    const loop = target.key;
     let bridge = this.bridges.get(loop);
     if (!bridge) {
-      bridge = new LoopBridge(loop, this.options.bus, this.clock, (empty) => {
+      bridge = new LoopBridge(target, this.options.bus, this.clock, (empty) => {
         if (this.bridges.get(loop) === empty) this.bridges.delete(loop);
       });
       this.bridges.set(loop, bridge);
