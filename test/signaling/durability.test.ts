@@ -113,6 +113,19 @@ async function expectFilesIntact(db: string): Promise<void> {
   expect(found).toEqual(expect.arrayContaining(['state.json', 'sessions.json', join('auth', '127.0.0.1', 'config.json'), join('auth', '127.0.0.1', PROJECT, 'config.json')]));
 }
 
+/** Hidden entries (temp files, staging and trash folders of interrupted writes) anywhere in the directory. */
+async function hiddenEntries(db: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) out.push(relative(db, join(dir, entry.name)));
+      else if (entry.isDirectory()) await walk(join(dir, entry.name));
+    }
+  };
+  await walk(db);
+  return out;
+}
+
 // ── the workload ──────────────────────────────────────────────────────────────────────────────
 
 interface Op {
@@ -286,6 +299,7 @@ describe('crash durability (SIGKILL during acknowledged writes)', () => {
     let sessions: SessionRecord[] = [];
     const report: string[] = [];
     let totalAcks = 0;
+    let leftAfterKills = 0;
 
     for (let iteration = 1; iteration <= ITERATIONS; iteration++) {
       const alice = await login(server, 'alice', 'flight');
@@ -313,7 +327,10 @@ describe('crash durability (SIGKILL during acknowledged writes)', () => {
       report.push(`#${iteration}: killed after ${killAfter} ms, ${acks} writes and ${sessions.length} logins acknowledged`);
 
       await expectFilesIntact(db);
+      leftAfterKills += (await hiddenEntries(db)).length;
       server = await spawnLoopcast({ db, dataDir });
+      // Temp files of writes the kill interrupted are gone after the start (never acknowledged).
+      expect(await hiddenEntries(db)).toEqual([]);
       const observed = await observe(server);
       for (const [name, t] of model.values) {
         const value = observed.get(name);
@@ -323,7 +340,7 @@ describe('crash durability (SIGKILL during acknowledged writes)', () => {
       }
       await expectSessionsWork(server, sessions);
     }
-    console.log(`durability: ${report.join('; ')}`);
+    console.log(`durability: ${report.join('; ')}; ${leftAfterKills} temp files left by the kills, all removed at start`);
     // The workload really wrote something before the kills (otherwise the test proves nothing).
     expect(totalAcks).toBeGreaterThan(ITERATIONS * 5);
     await killHard(server);
