@@ -5,6 +5,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { LinkSigner } from './links.js';
+import { mixRoute } from './mix-route.js';
 import type { RecordingRepository } from './repository.js';
 import type { RecordingRights } from './rights.js';
 
@@ -40,8 +41,10 @@ function fail(res: ServerResponse, status: number, text: string): void {
 }
 
 export function recordingRoute(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => void {
+  const mixes = mixRoute(deps);
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'method not allowed');
+    if (mixes(req, res)) return;
     const grant = deps.links.verify(new URL(req.url ?? '/', 'https://x'));
     if (!grant) return fail(res, 403, 'invalid or expired recording link');
     const talk = deps.repo.talk(grant.talkId);

@@ -43,6 +43,8 @@ async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 10_00
 
 let server: TestServer;
 let recDir: string;
+/** When the first test's two talks happened (wall clock ms). */
+const talked = { aStart: 0, cStart: 0, aStop: 0, cStop: 0 };
 const operators: Operator[] = [];
 async function operator(user: string, role: string, frequency?: number): Promise<Operator> {
   const op = await Operator.connect(server.apiUrl, user, role, frequency ? { source: toneSource(frequency) } : {});
@@ -92,6 +94,7 @@ describe('recording in a running server', () => {
       return r.length === 2 && r.every((t) => !t.open) ? r : undefined;
     });
     const [a, c] = rows;
+    Object.assign(talked, { aStart, cStart, aStop, cStop });
     expect([a!.user, a!.role, a!.loop.endsWith('/loop1')]).toEqual(['alice', 'flight', true]);
     expect([c!.user, c!.role, c!.loop.endsWith('/loop2')]).toEqual(['carol', 'flight', true]);
     // Times within 300 ms of when they talked; the two overlap.
@@ -193,5 +196,41 @@ describe('recording in a running server', () => {
     expect(trail).toContain('record_stop');
     expect(admin.signaling.contractViolations).toEqual([]);
     expect(bob.signaling.contractViolations).toEqual([]);
+  });
+
+  it('exports the mix of loop1 and loop2 over a range as WAV and as Ogg Opus, both voices in the overlap', async () => {
+    const admin = operators.find((o) => o.name === 'alice')!;
+    const bob = operators.find((o) => o.name === 'bob')!;
+    const from = talked.aStart - 500;
+    const to = talked.cStop + 500;
+    expect((await bob.signaling.request('recording_mix', { loops: ['loop1', 'loop2'], from, to })).error?.code).toBe(5004);
+    const wav = await admin.signaling.ok('recording_mix', { loops: ['loop1', 'loop2'], from, to, format: 'wav' });
+    const res = await fetchBytes(`https://127.0.0.1:${server.port}${String(wav.uri)}`);
+    expect(res.status).toBe(200);
+    expect(res.type).toBe('audio/wav');
+    const pcm = new Int16Array(res.body.buffer.slice(res.body.byteOffset + 44, res.body.byteOffset + res.body.length));
+    expect(pcm.length).toBe((to - from) * 48);
+    const at = (ms: number) => (ms - from) * 48;
+    const overlap = pcm.subarray(at(talked.cStart + 200), at(talked.aStop - 200));
+    expect(levelAt(overlap, 440)).toBeGreaterThan(-20);
+    expect(levelAt(overlap, 660)).toBeGreaterThan(-20);
+    expect(levelAt(pcm.subarray(at(talked.aStart + 200), at(talked.cStart - 200)), 660)).toBeLessThan(-45);
+    // Seeking: a byte range of the same export.
+    const part = await new Promise<number>((resolve, reject) => {
+      request(`https://127.0.0.1:${server.port}${String(wav.uri)}`, { rejectUnauthorized: false, headers: { range: 'bytes=44-1043' } }, (r) => {
+        r.resume();
+        r.on('end', () => resolve(r.statusCode ?? 0));
+      }).on('error', reject).end();
+    });
+    expect(part).toBe(206);
+
+    const ogg = await admin.signaling.ok('recording_mix', { loops: ['loop1', 'loop2'], from, to });
+    const oggRes = await fetchBytes(`https://127.0.0.1:${server.port}${String(ogg.uri)}`);
+    const file = join(recDir, 'mix.opus');
+    await writeFile(file, oggRes.body);
+    const decoded = await decodeOggOpus(file);
+    expect(Math.abs(decoded.length / 48 - (to - from))).toBeLessThanOrEqual(20);
+    expect(levelAt(decoded.subarray(at(talked.cStart + 200), at(talked.aStop - 200)), 660)).toBeGreaterThan(-20);
+    expect(server.services.audit.query((e) => e.event === 'recording_export', 10).length).toBe(2);
   });
 });

@@ -39,6 +39,11 @@ export const recorderEvents = {
     z.object({ loops: z.array(idSchema).min(1).max(64), user: idSchema.optional(), from: z.number().min(0), to: z.number().min(0), limit: z.number().int().min(1).max(1000).optional() }),
     z.object({ talks: z.array(talkRow), more: z.boolean() }),
   ),
+  /** Loopcast history: a signed link to the mix of several loops over a range (epoch ms; opus ≤ 1 h, wav ≤ 10 min). */
+  recording_mix: event(
+    z.object({ loops: z.array(idSchema).min(1).max(64), from: z.number().int().min(0), to: z.number().int().min(0), format: z.enum(['opus', 'wav']).optional() }),
+    z.object({ uri: z.string(), duration_ms: z.number() }),
+  ),
   /** Admin of the project: retention and legal holds. */
   recording_settings: event(
     z.object({ retention_days: z.number().positive().max(36_500).optional() }),

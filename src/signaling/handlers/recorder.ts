@@ -10,6 +10,7 @@ import { paramsOf } from '../../protocol/schemas.js';
 import type { RecordingService } from '../../recorder/service.js';
 import { busLoopKey, scopeKey } from '../../recorder/service.js';
 import { RECORDINGS_PREFIX } from '../../recorder/links.js';
+import { MAX_MIX_MS } from '../../recorder/mix-export.js';
 import type { Connection } from '../connection.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
 import { authorizedRole, loggedIn, requireAdmin } from './guards.js';
@@ -147,6 +148,17 @@ async function search({ conn, request, services }: HandlerContext): Promise<Json
   return { talks, more: rows.length > limit };
 }
 
+function mix({ conn, request, services }: HandlerContext): JsonObject {
+  const p = paramsOf('recording_mix', request.parameter);
+  let scope: Scope | undefined;
+  for (const loop of p.loops) scope = requirePlayback(services, conn, loop);
+  if (!scope) throw ProtocolError.parameter('loops', 'no loop');
+  const format = p.format ?? 'opus';
+  if (p.to <= p.from || p.to - p.from > MAX_MIX_MS[format]) throw ProtocolError.parameter('to', `range must be 1 ms to ${MAX_MIX_MS[format] / 60_000} min for ${format}`);
+  const spec = { format, loops: p.loops.map((l) => busLoopKey(scope, l)), fromMs: p.from, toMs: p.to };
+  return { uri: recording(services).links.mixUri(spec, loggedIn(conn).user), duration_ms: p.to - p.from };
+}
+
 async function settings({ conn, request, services }: HandlerContext): Promise<JsonObject> {
   const p = paramsOf('recording_settings', request.parameter);
   const scope = adminScope(services, conn);
@@ -200,6 +212,7 @@ export const recorderHandlers: HandlerTable = {
   replay: { auth: 'role', handle: replay },
   replay_stop: { auth: 'role', handle: replayStop },
   recording_search: { auth: 'login', handle: search },
+  recording_mix: { auth: 'login', handle: mix },
   recording_settings: { auth: 'login', handle: settings },
   recording_hold: { auth: 'login', handle: hold },
   recording_hold_release: { auth: 'login', handle: holdRelease },
