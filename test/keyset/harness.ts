@@ -81,12 +81,14 @@ export const tileAttr = (page: Page, loop: string, attr: string) => tile(page, l
 export const peak = (page: Page): Promise<Peak> =>
   page.evaluate(() => (globalThis as unknown as HookWindow).__keyset?.peak() ?? { frequency: 0, db: -Infinity });
 
-/** Clicks a tile until it shows `state` (each click moves one step: off → monitor → talk → monitor). */
+/** Brings a key to `state` with its listen and talk targets (listen: off ↔ monitor; talk: talk ↔ monitor). */
 export async function switchTile(page: Page, loop: string, state: string): Promise<void> {
-  for (let i = 0; i < 4; i++) {
-    if ((await tileAttr(page, loop, 'data-state')) === state) return;
-    await tile(page, loop).locator('.tile-main').click();
-    await poll(() => tileAttr(page, loop, 'data-state'), (s) => s !== null, 2_000);
+  for (let i = 0; i < 3; i++) {
+    const now = await tileAttr(page, loop, 'data-state');
+    if (now === state) return;
+    const target = state === 'none' || (state === 'recv' && now === 'none') ? '.key-listen' : '.key-talk';
+    await tile(page, loop).locator(target).click();
+    await poll(() => tileAttr(page, loop, 'data-state'), (s) => s !== now, 2_000);
   }
   if ((await tileAttr(page, loop, 'data-state')) !== state) throw new Error(`${loop} did not reach ${state}`);
 }

@@ -57,7 +57,7 @@ describe.skipIf(!keysetBuilt())('keyset web client in Chromium', () => {
     await Promise.all([loginThroughUi(alice, 'alice', 'flight'), loginThroughUi(bob, 'bob', 'ground')]);
     await switchTile(bob, 'loop1', 'recv');
     await switchTile(alice, 'loop1', 'send');
-    expect(await tileAttr(bob, 'loop1', 'data-participants')).toBe('2');
+    expect(await poll(() => tileAttr(bob, 'loop1', 'data-participants'), (n) => n === '2', 5_000)).toBe('2');
 
     // Talk selected but PTT not held: alice's track is muted, so bob hears nothing.
     await new Promise((r) => setTimeout(r, 1500));
@@ -85,7 +85,7 @@ describe.skipIf(!keysetBuilt())('keyset web client in Chromium', () => {
     // Starts with bob's persisted states.
     expect(await tileAttr(bob2, 'loop1', 'data-state')).toBe('recv');
 
-    await tile(bob, 'loop4').locator('.tile-main').click();
+    await tile(bob, 'loop4').locator('.key-listen').click();
     let t0 = Date.now();
     await bob2.waitForSelector('.tile[data-loop="loop4"][data-state="recv"]', { timeout: 5_000 });
     expect(Date.now() - t0).toBeLessThan(1000);
@@ -97,7 +97,7 @@ describe.skipIf(!keysetBuilt())('keyset web client in Chromium', () => {
     await bob2.waitForSelector('.tile[data-loop="loop1"][data-volume="80"]', { timeout: 5_000 });
     expect(Date.now() - t0).toBeLessThan(1000);
 
-    await tile(bob, 'loop4').locator('.tile-off').click();
+    await tile(bob, 'loop4').locator('.key-listen').click();
     t0 = Date.now();
     await bob2.waitForSelector('.tile[data-loop="loop4"][data-state="none"]', { timeout: 5_000 });
     expect(Date.now() - t0).toBeLessThan(1000);

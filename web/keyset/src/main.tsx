@@ -5,8 +5,10 @@ import { Keyset } from './app/keyset.js';
 import { ui } from './app/state.js';
 import { App } from './ui/App.js';
 import './ui/styles.css';
+import './ui/keys.css';
+import { playedCues } from './audio/cues.js';
 
-const keyset = new Keyset(window.localStorage);
+const keyset = new Keyset(window.localStorage, window.sessionStorage);
 keyset.talk.bindInputs();
 startHealth(keyset);
 render(<App keyset={keyset} />, document.getElementById('app')!);
@@ -21,6 +23,9 @@ Object.assign(window, {
     loops: () => ui.loops.value,
     backends: () => ui.backends.value,
     transmitting: () => ui.transmitting.value,
+    stale: () => ui.stale.value,
+    cues: () => playedCues.map((c) => c.name),
+    notice: () => ui.notice.value,
   },
 });
 

@@ -10,6 +10,7 @@ import { Microphone } from '../audio/microphone.js';
 import { Backend } from '../net/backend.js';
 import { MediaSession } from '../net/media.js';
 import type { ProtocolSocket } from '../net/socket.js';
+import { LiveChanges } from './live.js';
 import { LoopSync } from './loops.js';
 import { ui, type BackendView } from './state.js';
 import { Talk } from './talk.js';
@@ -17,12 +18,15 @@ import { Talk } from './talk.js';
 const KEEPALIVE_MS = 20 * 60_000; // sessions expire 60 min after the last login/update_login
 const MEDIA_LOSS_WINDOW_MS = 60_000;
 const MAX_MEDIA_LOSSES = 5;
+/** openvocs drops a socket that switches loops before `media_ready`: wait for it, at most this long. */
+const MEDIA_READY_TIMEOUT_MS = 15_000;
 
 export class Keyset {
   readonly mic = new Microphone();
   readonly output = new AudioOutput();
   readonly loops: LoopSync;
   readonly talk: Talk;
+  readonly live: LiveChanges;
   backends: Backend[] = [];
   leadUrl: string | undefined;
   private urls: string[] = [];
@@ -36,9 +40,17 @@ export class Keyset {
   /** When each backend last lost its media (media_lost), within MEDIA_LOSS_WINDOW_MS. */
   private readonly mediaLosses = new WeakMap<Backend, number[]>();
 
-  constructor(private readonly storage: Storage) {
+  /**
+   * `storage` keeps settings (shared by the browser's tabs); `sessionStorage` keeps this tab's client id and
+   * sessions, so every tab is its own client and a reload still resumes.
+   */
+  constructor(
+    private readonly storage: Storage,
+    private readonly sessionStorage: Storage = storage,
+  ) {
     this.loops = new LoopSync(this);
     this.talk = new Talk(this);
+    this.live = new LiveChanges(this);
   }
 
   get client(): string {
@@ -52,7 +64,7 @@ export class Keyset {
   async boot(): Promise<void> {
     ui.settings.value = loadSettings(this.storage);
     this.urls = backendUrls(await fetchConfig(), location.href);
-    this.session = loadSession(this.storage);
+    this.session = loadSession(this.sessionStorage);
     if (this.session && Object.keys(this.session.sessions).length > 0) {
       ui.user.value = this.session.user;
       ui.phase.value = 'connecting';
@@ -106,11 +118,12 @@ export class Keyset {
     this.mic.close();
     this.micOpened = undefined;
     this.output.play(undefined);
+    this.live.reset();
     window.clearInterval(this.keepalive);
     this.session = undefined;
     this.password = undefined;
     this.rolePicked = undefined;
-    saveSession(this.storage, undefined);
+    saveSession(this.sessionStorage, undefined);
     this.loops.reset();
     ui.role.value = '';
     ui.loginBusy.value = false;
@@ -151,7 +164,7 @@ export class Keyset {
       reply = await socket.request('login', { user: session.user, password: this.password });
     }
     if (typeof reply.session === 'string') session.sessions[b.url] = reply.session;
-    saveSession(this.storage, session);
+    saveSession(this.sessionStorage, session);
     ui.loginBusy.value = false;
     const role = await this.role(b);
     try {
@@ -161,11 +174,14 @@ export class Keyset {
       if (error instanceof ProtocolRequestError && error.is('auth') && session.role === role) {
         session.role = undefined;
         this.rolePicked = undefined;
-        saveSession(this.storage, session);
+        saveSession(this.sessionStorage, session);
       }
       throw error;
     }
     await this.startMedia(b, socket);
+    // As the openvocs client: no loop is switched before this socket's media is ready (openvocs drops a socket
+    // that does, on a reload or reconnect with loops on).
+    await b.media?.whenReady(MEDIA_READY_TIMEOUT_MS);
     const loops = parseRoleLoops(await socket.request('role_loops'));
     await this.loops.resync(b, loops);
     ui.phase.value = 'keyset';
@@ -208,32 +224,54 @@ export class Keyset {
     this.publish();
   }
 
-  /** The stored role when it is still allowed, else the operator's choice (the admin role is not a keyset role). */
+  /**
+   * The stored role when it is still allowed, the only role when there is one, else the operator's choice (the
+   * admin role is not a keyset role). The role list is kept for the switcher in the top bar.
+   */
   private async role(b: Backend): Promise<string> {
     const session = this.session;
-    if (session?.role) return session.role;
     const reply = await b.socket!.request('user_roles');
     const roles = isJsonObject(reply.roles) ? Object.values(reply.roles).filter(isJsonObject) : [];
     ui.roles.value = roles
       .filter((r) => typeof r.id === 'string' && r.id !== 'admin')
-      .map((r) => ({ id: r.id as string, name: typeof r.name === 'string' && r.name ? r.name : (r.id as string) }));
+      .map((r) => ({ id: String(r.id), name: typeof r.name === 'string' && r.name ? r.name : String(r.id) }));
+    if (session?.role) return session.role;
+    const only = ui.roles.value.length === 1 ? ui.roles.value[0]?.id : undefined;
     if (!this.rolePicked) {
-      this.rolePicked = new Promise((resolve) => (this.chooseRole = resolve));
-      ui.phase.value = 'role';
+      if (only) this.rolePicked = Promise.resolve(only);
+      else {
+        this.rolePicked = new Promise((resolve) => (this.chooseRole = resolve));
+        ui.phase.value = 'role';
+      }
     }
     const role = await this.rolePicked;
     if (session) {
       session.role = role;
-      saveSession(this.storage, session);
+      saveSession(this.sessionStorage, session);
     }
     ui.role.value = role;
     ui.phase.value = 'connecting';
     return role;
   }
 
+  /** Another role without logging out: every socket logs in again (by session) and authorizes the new role. */
+  switchRole(role: string): void {
+    const session = this.session;
+    if (!session || role === session.role || !ui.roles.value.some((r) => r.id === role)) return;
+    this.talk.ptt.releaseAll();
+    session.role = role;
+    this.rolePicked = Promise.resolve(role);
+    saveSession(this.sessionStorage, session);
+    this.loops.reset();
+    ui.role.value = role;
+    ui.phase.value = 'connecting';
+    for (const b of this.backends) b.restart();
+  }
+
   private onPush(b: Backend, push: PushMessage): void {
     if (push.type === 'system_broadcast') return;
     if (push.event === 'media_lost') return void this.recoverMedia(b);
+    if (this.live.onPush(b, push)) return;
     // Live indications come from the lead only; sibling switches (user broadcasts) from any backend.
     if (push.type === 'user_broadcast' || b.url === this.leadUrl) this.loops.onPush(push);
   }
@@ -258,6 +296,7 @@ export class Keyset {
     if (this.session?.role) ui.role.value = this.session.role;
     this.talk.apply();
     this.publish();
+    this.live.checkOutage();
   }
 
   publish(): void {

@@ -4,7 +4,7 @@ import type { PushMessage } from '../logic/envelope.js';
 import { ProtocolRequestError } from '../logic/envelope.js';
 import { nextState, parseParticipants, planSwitch, reconcile, statesOf, type LoopMap } from '../logic/loops.js';
 import { applyPush, clearLive } from '../logic/pushes.js';
-import type { LoopState } from '../logic/types.js';
+import { isJsonObject, type LoopState } from '../logic/types.js';
 import type { Backend } from '../net/backend.js';
 import type { Keyset } from './keyset.js';
 import { ui } from './state.js';
@@ -12,6 +12,7 @@ import { ui } from './state.js';
 export class LoopSync {
   private initialized = false;
   private volumeTimers = new Map<string, number>();
+  private readonly naming = new Set<string>();
 
   constructor(private readonly keyset: Keyset) {}
 
@@ -94,8 +95,8 @@ export class LoopSync {
   syncAll(): void {
     const desired = statesOf(ui.loops.value);
     for (const b of this.keyset.backends) {
-      if (!b.ready && b.status !== 'connecting') continue;
-      if (!b.socket?.isOpen) continue;
+      // Never before this socket's media_ready (openvocs drops such a socket); establish re-applies after it.
+      if (!b.media?.ready || !b.socket?.isOpen) continue;
       for (const cmd of reconcile(desired, b.sent)) void this.send(b, cmd.loop, cmd.state);
     }
     this.keyset.talk.apply();
@@ -128,8 +129,30 @@ export class LoopSync {
     const session = { client: this.keyset.client, user: ui.user.value, role: ui.role.value };
     const result = applyPush(ui.loops.value, push.event, push.type, push.parameter, session);
     ui.loops.value = result.loops;
+    if (push.event === 'talking' || push.event === 'switch_loop_state') this.learnNames(push.parameter);
     if (result.mirror?.kind === 'state') this.syncAll();
     else if (result.mirror?.kind === 'volume') this.sendVolume(result.mirror.loop, result.mirror.volume);
+  }
+
+  /** Talkers and participants by name: unknown user/role pairs are looked up once per loop (loop_participants). */
+  private learnNames(p: Record<string, unknown>): void {
+    const loop = typeof p.loop === 'string' ? p.loop : undefined;
+    const listed: unknown[] = Array.isArray(p.participants) ? (p.participants as unknown[]) : [];
+    const pairs = [p, ...listed].filter(isJsonObject);
+    const names = ui.names.value;
+    if (!loop || pairs.every((x) => typeof x.user !== 'string' || names.has(`${x.user}/${typeof x.role === 'string' ? x.role : ''}`)) || this.naming.has(loop)) return;
+    const socket = this.keyset.lead?.socket;
+    if (!socket) return;
+    this.naming.add(loop);
+    socket
+      .request('loop_participants', { loop })
+      .then((reply) => {
+        const next = new Map(ui.names.value);
+        for (const x of reply.participants) next.set(`${x.user}/${x.role}`, { user_name: x.user_name, role_name: x.role_name });
+        ui.names.value = next;
+      })
+      .catch(() => {}) // an older backend without the extension: ids are shown
+      .finally(() => this.naming.delete(loop));
   }
 
   private patch(id: string, patch: Partial<LoopMap[string]>): void {

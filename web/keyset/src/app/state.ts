@@ -38,4 +38,8 @@ export const ui = {
   page: signal(1),
   settingsOpen: signal(false),
   notice: signal(''),
+  /** No backend is up: nothing on screen is live (grid greyed, talkers cleared). */
+  stale: signal(false),
+  /** Display names by `user/role`, from `loop_participants`. */
+  names: signal<ReadonlyMap<string, { user_name: string; role_name: string }>>(new Map()),
 };

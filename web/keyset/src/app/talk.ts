@@ -1,7 +1,10 @@
 // Push-to-talk wiring: inputs → PttController → the lead's microphone clone (track.enabled) and
 // `talking` {loop, state} on the lead for every talk loop. Other backends listen only.
 import { isTypingTarget, gamepadEdge, PttController, talkingDiff, type PttSource } from '../logic/ptt.js';
-import { talkLoops } from '../logic/loops.js';
+import { statesOf, talkLoops } from '../logic/loops.js';
+import { ProtocolRequestError } from '../logic/envelope.js';
+import { playCue } from '../audio/cues.js';
+import type { LoopState } from '../logic/types.js';
 import type { Keyset } from './keyset.js';
 import { ui } from './state.js';
 
@@ -9,6 +12,8 @@ export class Talk {
   readonly ptt: PttController;
   private gamepadTimer: number | undefined;
   private gamepadPressed = false;
+  /** A key's talk target held for momentary talk, and the states to restore on release. */
+  private held: { loop: string; before: Record<string, LoopState> } | undefined;
 
   constructor(private readonly keyset: Keyset) {
     this.ptt = new PttController((active) => {
@@ -19,6 +24,12 @@ export class Talk {
 
   press(source: PttSource): void {
     this.keyset.output.resume();
+    // No microphone: refuse at once and say why; nothing is announced to the server.
+    if (!this.microphoneLive()) {
+      ui.notice.value = `No microphone: cannot talk. ${ui.micError.value || 'Check the headset and the browser permission.'}`.trim();
+      playCue('refused');
+      return;
+    }
     this.ptt.press(source);
   }
 
@@ -26,11 +37,40 @@ export class Talk {
     this.ptt.release(source);
   }
 
-  /** Brings microphones and `talking` announcements of all backends in line with PTT and talk loops. */
+  /**
+   * Momentary talk on one key (hold its talk target): that loop alone goes to talk while held, the other
+   * states come back on release, as on a professional panel.
+   */
+  holdKey(loop: string): void {
+    if (this.held || !this.microphoneLive()) return this.press('key');
+    const view = ui.loops.value[loop];
+    if (!view || view.permission !== 'send') return;
+    this.held = { loop, before: statesOf(ui.loops.value) };
+    this.keyset.loops.switchTo(loop, 'send');
+    this.press('key');
+  }
+
+  releaseKey(): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    this.release('key');
+    for (const [loop, state] of Object.entries(held.before)) if (ui.loops.value[loop] && ui.loops.value[loop].state !== state) this.keyset.loops.switchTo(loop, state);
+  }
+
+  private microphoneLive(): boolean {
+    const track = this.keyset.mic.track;
+    return track !== undefined && track.readyState === 'live';
+  }
+
+  /**
+   * Brings microphones and `talking` announcements of all backends in line with PTT and talk loops. "On air"
+   * (ui.transmitting) only while the lead's microphone is live and the server accepted `talking` on a loop.
+   */
   apply(): void {
     const lead = this.keyset.lead;
     const loops = talkLoops(ui.loops.value);
-    const on = this.ptt.isActive && loops.length > 0 && lead?.ready === true;
+    const on = this.ptt.isActive && loops.length > 0 && lead?.ready === true && this.microphoneLive();
     for (const b of this.keyset.backends) {
       const mine = on && b === lead;
       b.media?.setTransmit(mine);
@@ -40,14 +80,34 @@ export class Talk {
       const { start, stop } = talkingDiff(wanted, b.talking);
       for (const loop of stop) {
         b.talking.delete(loop);
+        b.talkAccepted.delete(loop);
         if (b.sent[loop] === 'send') void b.socket.request('talking', { loop, state: false }).catch(() => {});
       }
       for (const loop of start) {
         b.talking.add(loop);
-        void b.socket.request('talking', { loop, state: true }).catch(() => b.talking.delete(loop));
+        const socket = b.socket;
+        socket
+          .request('talking', { loop, state: true })
+          .then(() => {
+            if (b.socket === socket && b.talking.has(loop)) b.talkAccepted.add(loop);
+          })
+          .catch((error: unknown) => {
+            b.talking.delete(loop);
+            if (error instanceof ProtocolRequestError && b === this.keyset.lead) {
+              ui.notice.value = `${ui.loops.value[loop]?.name ?? loop}: talk refused${error.is('permission') ? ' (not permitted)' : ''}`;
+              playCue('refused');
+            }
+          })
+          .finally(() => this.publish());
       }
     }
-    ui.transmitting.value = on;
+    this.publish();
+  }
+
+  private publish(): void {
+    const lead = this.keyset.lead;
+    const onAir = this.ptt.isActive && lead?.ready === true && this.microphoneLive() && talkLoops(ui.loops.value).some((l) => lead.talkAccepted.has(l));
+    ui.transmitting.value = onAir;
   }
 
   /** Keyboard, middle mouse button, focus loss; returns the cleanup. */

@@ -32,6 +32,8 @@ export class Backend {
   sent: Record<string, LoopState> = {};
   /** Loops this socket reported `talking:true` on. */
   talking = new Set<string>();
+  /** Loops the server acknowledged `talking:true` on: only these make the keyset show ON AIR. */
+  talkAccepted = new Set<string>();
   private readonly reconnector: Reconnector;
   /** Bumped per connection attempt, so a stale attempt that finishes late changes nothing. */
   private generation = 0;
@@ -89,6 +91,7 @@ export class Backend {
     this.socket = socket;
     this.sent = {};
     this.talking.clear();
+    this.talkAccepted.clear();
     socket.onPush = (push) => {
       if (push.event === 'media_ready' || push.event === 'candidate' || push.event === 'end_of_candidates') this.media?.handlePush(push);
       else this.hooks.onPush(this, push);
@@ -132,5 +135,6 @@ export class Backend {
     this.media = undefined;
     this.sent = {};
     this.talking.clear();
+    this.talkAccepted.clear();
   }
 }

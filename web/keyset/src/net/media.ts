@@ -12,6 +12,7 @@ export class MediaSession {
   remote: MediaStream | undefined;
   onRemote: (stream: MediaStream) => void = () => {};
   onState: () => void = () => {};
+  private readyWaiters: Array<() => void> = [];
 
   /** `microphone`: a clone of the operator's mic track for this backend alone (its own enabled flag). */
   constructor(
@@ -56,6 +57,7 @@ export class MediaSession {
   handlePush(push: PushMessage): void {
     if (push.event === 'media_ready') {
       this.ready = true;
+      for (const wake of this.readyWaiters.splice(0)) wake();
       this.onState();
     } else if (push.event === 'candidate' && typeof push.parameter.candidate === 'string') {
       const p = push.parameter;
@@ -63,6 +65,25 @@ export class MediaSession {
         .addIceCandidate({ candidate: p.candidate as string, sdpMid: typeof p.sdpMid === 'string' || typeof p.sdpMid === 'number' ? String(p.sdpMid) : '0', sdpMLineIndex: typeof p.sdpMLineIndex === 'number' ? p.sdpMLineIndex : 0 })
         .catch(() => {}); // a duplicate of a candidate in the offer: harmless
     }
+  }
+
+  /** Resolves at `media_ready`; rejects after `timeoutMs` or when the session closes first. */
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    if (this.closed) return Promise.reject(new Error('media closed'));
+    return new Promise((resolve, reject) => {
+      const timer = window.setTimeout(() => reject(new Error('media_ready: timeout')), timeoutMs);
+      this.readyWaiters.push(() => {
+        window.clearTimeout(timer);
+        if (this.ready) resolve();
+        else reject(new Error('media closed'));
+      });
+    });
+  }
+
+  /** The microphone clone is live (a device that is unplugged or denied ends it). */
+  get microphoneLive(): boolean {
+    return this.track?.readyState === 'live';
   }
 
   /** Microphone on the wire or muted (track.enabled: muted tracks send silence/DTX, no renegotiation). */
@@ -101,6 +122,7 @@ export class MediaSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    for (const wake of this.readyWaiters.splice(0)) wake();
     this.track?.stop();
     this.pc.close();
   }

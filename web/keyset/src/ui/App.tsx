@@ -22,6 +22,7 @@ function KeysetView({ keyset }: { keyset: Keyset }): JSX.Element {
     <div class="keyset">
       <Header keyset={keyset} />
       <main class="stage">
+        <Outage />
         {page ? <Grid keyset={keyset} page={page} /> : <p class="muted empty">No loops for this role.</p>}
         <Settings keyset={keyset} />
       </main>
@@ -46,7 +47,17 @@ function Legend(): JSX.Element {
       <span class="legend-item"><Icon name="off" size={15} /> Off</span>
       <span class="legend-item monitor"><Icon name="headphones" size={15} /> Monitor</span>
       <span class="legend-item talk"><Icon name="mic" size={15} /> Talk</span>
-      <span>Click a loop to step through · Del switches off</span>
+      <span>Listen and Talk on each key · hold Talk to talk on that loop only</span>
+    </p>
+  );
+}
+
+/** No backend is up: what the operator sees instead of a live grid (the pill counts down to the next try). */
+function Outage(): JSX.Element | null {
+  if (!ui.stale.value) return null;
+  return (
+    <p class="outage" role="alert">
+      Connection lost — nothing shown is live. <StatusPill />
     </p>
   );
 }

@@ -30,8 +30,17 @@ export function Header({ keyset }: { keyset: Keyset }): JSX.Element {
         <span class="brand-name">Loopcast</span>
         <span class="identity" data-testid="identity">
           <strong>{ui.user.value}</strong>
-          {roleName && <span class="muted"> · {roleName}</span>}
+          {roleName && ui.roles.value.length < 2 && <span class="muted"> · {roleName}</span>}
         </span>
+        {ui.roles.value.length > 1 && (
+          <select class="role-switch" aria-label="Role" value={ui.role.value} onChange={(e) => keyset.switchRole((e.target as HTMLSelectElement).value)}>
+            {ui.roles.value.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        )}
       </div>
       <div class="topbar-center">
         <StatusPill />

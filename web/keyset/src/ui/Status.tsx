@@ -34,11 +34,14 @@ export function StatusPill(): JSX.Element {
 
 export function QualityBadge(): JSX.Element | null {
   const q = ui.quality.value;
-  if (!q) return null;
+  if (!q || ui.stale.value) {
+    // No measurement (or an outage): say so instead of a stale grade.
+    return ui.phase.value === 'keyset' ? <div class="quality" data-grade="none" title="Audio quality: no measurement" aria-label="Audio quality: no measurement" role="img">—</div> : null;
+  }
   const detail = `loss ${q.lossPercent.toFixed(1)} %, jitter ${q.jitterMs?.toFixed(0) ?? '–'} ms, RTT ${q.rttMs?.toFixed(0) ?? '–'} ms`;
   const bars = q.grade === 'good' ? 3 : q.grade === 'fair' ? 2 : 1;
   return (
-    <div class={`quality grade-${q.grade}`} title={`Audio ${q.grade}: ${detail}`} aria-label={`Audio quality ${q.grade}: ${detail}`} role="img">
+    <div class={`quality grade-${q.grade}`} data-grade={q.grade} title={`Audio ${q.grade}: ${detail}`} aria-label={`Audio quality ${q.grade}: ${detail}`} role="img">
       {[1, 2, 3].map((i) => (
         <span key={i} class={i <= bars ? 'bar on' : 'bar'} style={{ height: `${4 + i * 4}px` }} />
       ))}
