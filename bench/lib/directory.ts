@@ -22,6 +22,16 @@ function openvocsPassword(password: string): { hash: string; salt: string } {
   return { hash: pbkdf2Sync(password, salt, 1024, 64, 'sha3-512').toString('base64'), salt: salt.toString('base64') };
 }
 
+/**
+ * Loop `l`'s multicast group: the reference backend mixes a loop through its group and refuses to switch a
+ * loop without one (switch_loop_state → 1000). One group and port per loop, inside 239.255.0.0/16
+ * (organisation-local scope), as many as a scenario can ask for.
+ */
+export function loopMulticast(l: number): { host: string; port: number } {
+  if (!Number.isInteger(l) || l < 0 || l > 0xffff) throw new RangeError(`loop index ${l} out of range`);
+  return { host: `239.255.${l >> 8}.${l & 0xff}`, port: 20_000 + 2 * (l % 20_000) };
+}
+
 export async function writeBenchDirectory(dir: string, operators: number, loops: number, accounts = DEFAULT_ACCOUNTS): Promise<void> {
   // One hash for all users: hashing hundreds of passwords would only slow the start.
   const password = openvocsPassword(accounts.password);
@@ -33,7 +43,10 @@ export async function writeBenchDirectory(dir: string, operators: number, loops:
     members[id] = null;
   }
   const loopEntries: Record<string, unknown> = {};
-  for (let l = 0; l < loops; l++) loopEntries[`${accounts.loopPrefix}${l}`] = { id: `${accounts.loopPrefix}${l}`, roles: { [accounts.role]: true } };
+  for (let l = 0; l < loops; l++) {
+    const id = `${accounts.loopPrefix}${l}`;
+    loopEntries[id] = { id, name: id, multicast: loopMulticast(l), roles: { [accounts.role]: true } };
+  }
   const project = { id: 'p', domain: 'bench', users, roles: { [accounts.role]: { id: accounts.role, users: members } }, loops: loopEntries };
   await mkdir(join(dir, 'auth', 'bench', 'p'), { recursive: true });
   await writeFile(join(dir, 'auth', 'bench', 'config.json'), JSON.stringify({ id: 'bench', users: {}, roles: {}, loops: {} }));

@@ -3,10 +3,11 @@
 // media_ready → role_loops), then switching loops and talking on command. It records its setup
 // time; reply latencies go to the shared recorder of the signaling client.
 import type { LoopState, ProtocolClient } from '../../src/protocol/client/index.js';
+import { answerFields, chromiumAnswer, chromiumCandidate } from './chromium-sdp.js';
 import { connectSignaling } from './signaling.js';
 import type { SeriesRecorder } from './stats.js';
 import { WebRtcClient } from './webrtc-client.js';
-import type { PcmSource, WebRtcTestClientOptions } from './webrtc-client.js';
+import type { LocalCandidate, PcmSource, WebRtcTestClientOptions } from './webrtc-client.js';
 
 export type { LoopState };
 
@@ -23,6 +24,8 @@ export interface OperatorHooks {
   onRtp?: WebRtcTestClientOptions['onRtp'];
   /** How long to wait for `media_ready` (ms); default 20 s. */
   mediaTimeoutMs?: number;
+  /** Local address of the WebRTC client (default 127.0.0.1; another host needs a routable one). */
+  bindAddress?: string;
 }
 
 export class LoadOperator {
@@ -45,18 +48,29 @@ export class LoadOperator {
     let media: WebRtcClient | undefined;
     let operator: LoadOperator | undefined;
     try {
+      // The openvocs web client's order (test/fixtures/openvocs-wire-log.jsonl): register first.
+      await signaling.request('register', {});
       await signaling.request('login', { user: login.user, password: login.password });
       await signaling.request('get', { type: 'user', id: login.user });
       await signaling.request('user_roles');
       await signaling.request('authorize', { role: login.role });
+      // Local candidates go out only after the answer, each with the answer's ufrag (openvocs closes the
+      // socket on a candidate it cannot place); libdatachannel gathers them before it hands out the answer.
+      const held: LocalCandidate[] = [];
+      const sentAnswer: { ufrag?: string } = {};
+      const sendCandidate = (c: LocalCandidate): void => {
+        const u = sentAnswer.ufrag as string;
+        void signaling.request('candidate', { candidate: chromiumCandidate(c.candidate, u), sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex, ufrag: u }).catch(() => undefined);
+      };
       const client: WebRtcClient = new WebRtcClient({
         name: login.user,
         ringFrames: 0,
+        ...(hooks.bindAddress ? { bindAddress: hooks.bindAddress } : {}),
         // Idle operators never start the send timer; talkers get their source via talk().
         source: (index) => operator?.source?.(index),
         ...(hooks.onFrame ? { onFrame: hooks.onFrame } : {}),
         ...(hooks.onRtp ? { onRtp: hooks.onRtp } : {}),
-        onLocalCandidate: (candidate) => void signaling.request('candidate', { ...candidate }).catch(() => undefined),
+        onLocalCandidate: (candidate) => (sentAnswer.ufrag === undefined ? held.push(candidate) : sendCandidate(candidate)),
       });
       media = client;
       signaling.on('candidate', (c) => client.addRemoteCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }));
@@ -64,9 +78,13 @@ export class LoadOperator {
       ready.catch(() => undefined); // awaited below; avoid an unhandled rejection if an earlier step throws
       const offer = await signaling.request('media', { type: 'request' });
       if (!('sdp' in offer)) throw new Error('media: the server answered without an offer');
-      const answer = await client.answer(offer.sdp);
-      await signaling.request('media', { type: 'answer', sdp: answer });
+      const answer = chromiumAnswer(await client.answer(offer.sdp));
+      const answered = signaling.request('media', { type: 'answer', sdp: answer });
+      sentAnswer.ufrag = answerFields(answer).ufrag;
+      for (const c of held.splice(0)) sendCandidate(c);
+      await answered;
       client.startConnectivity();
+      await client.gatheringComplete();
       await signaling.request('end_of_candidates');
       await ready;
       await client.waitConnected(hooks.mediaTimeoutMs ?? 20_000);

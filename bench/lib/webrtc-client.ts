@@ -170,6 +170,21 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
     return pair ? { address: pair.remote.address, port: pair.remote.port } : undefined;
   }
 
+  /** Resolves once libdatachannel has gathered every local candidate (or the client closed). */
+  gatheringComplete(timeoutMs = 5000): Promise<void> {
+    if (this.closed || this.pc.gatheringState() === 'complete') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs); // end_of_candidates anyway: the server may already have enough
+      this.pc.onGatheringStateChange(
+        guard((state: string) => {
+          if (state !== 'complete') return;
+          clearTimeout(timer);
+          resolve();
+        }),
+      );
+    });
+  }
+
   /** Resolves once ICE + DTLS are up and the track is open. */
   waitConnected(timeoutMs = 5000): Promise<void> {
     if (this.connectedFlag) return Promise.resolve();
