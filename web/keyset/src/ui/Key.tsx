@@ -107,7 +107,7 @@ export function Key({ keyset, loop, focusable, index, onFocus }: KeyProps): JSX.
       </div>
       <div class="key-targets">
         <button
-          class={`key-listen ${listening ? 'on tile-off' : ''}`}
+          class={`key-listen ${listening ? 'on' : ''}`}
           data-index={index}
           tabIndex={tab}
           aria-pressed={listening}
