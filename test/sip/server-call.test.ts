@@ -11,6 +11,7 @@ import { dominantFrequency, frames, levelAt, tone } from '../../src/media/audio/
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { parseRtp } from '../../src/media/rtp.js';
 import { Operator } from '../support/media-operator.js';
+import { freePort } from '../support/ports.js';
 import { copyFixture, startTestServer, type TestServer } from '../support/server.js';
 import { writeRtpPcap } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
@@ -18,6 +19,7 @@ import { runSipp } from './support/sipp.js';
 const PROJECT_FILE = 'auth/127.0.0.1/mcc@127.0.0.1/config.json';
 let dir: string;
 let pcap: string;
+let trunkPort: number;
 let server: TestServer;
 const operators: Operator[] = [];
 
@@ -30,12 +32,19 @@ beforeAll(async () => {
   const project = JSON.parse(await readFile(file, 'utf8')) as { loops: Record<string, Record<string, unknown>> };
   (project.loops.loop1 as Record<string, unknown>).sip = { number: '1001' };
   (project.loops.loop3 as Record<string, unknown>).sip = { number: '1003' }; // flight may only listen there
+  (project.loops.loop4 as Record<string, unknown>).sip = { callout: ['flight'] };
+  trunkPort = await freePort();
   await writeFile(file, JSON.stringify(project, null, 2));
   server = await startTestServer({
     db,
     config: {
       media: { enabled: true, bindAddress: '127.0.0.1' },
-      sip: { host: '127.0.0.1', port: 0, accounts: { phone1: { password: 'phone-secret', user: 'carol', role: 'flight' } } },
+      sip: {
+        host: '127.0.0.1',
+        port: 0,
+        outbound: { host: '127.0.0.1', port: trunkPort },
+        accounts: { phone1: { password: 'phone-secret', user: 'carol', role: 'flight' } },
+      },
     },
   });
 });
@@ -150,6 +159,32 @@ describe('SIP calls in a Loopcast server', () => {
       expect(bob.signaling.pushes.some((m) => m.event === 'talking' && m.parameter?.loop === 'loop3')).toBe(false);
     } finally {
       caller.socket.close();
+    }
+  });
+
+  it('an operator with the call-out right calls a number into a loop; the callee is heard there', async () => {
+    const alice = operators.find((o) => o.name === 'alice') as Operator;
+    const bob = operators.find((o) => o.name === 'bob') as Operator;
+    await bob.switch('loop3', 'none');
+    await bob.switch('loop4', 'recv');
+    const callee = await callerSocket();
+    try {
+      // ground has talk permission on loop4 but not the call-out right; flight has both.
+      expect((await bob.signaling.request('call', { loop: 'loop4', destination: '2001' })).error?.code).toBe(5004);
+      expect((await alice.signaling.request('call', { loop: 'loop4', destination: '2001@10.0.0.1' })).error?.code).toBe(10010);
+      const uas = runSipp(undefined, 'uas-answer.xml', ['-p', String(trunkPort), '-key', 'rtpport', String(callee.port), '-key', 'pcap', pcap]);
+      const placed = await alice.signaling.ok('call', { loop: 'loop4', destination: '2001' });
+      expect(placed).toMatchObject({ loop: 'loop4', caller: 'alice', callee: '2001' });
+      await bob.signaling.waitFor((m) => m.event === 'call' && m.parameter?.['call-id'] === placed['call-id'], 10_000);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(levelAt(bob.media.received.lastSamples(50), 440), 'the callee at bob').toBeGreaterThan(-35);
+      await alice.signaling.ok('hangup', { call: placed['call-id'], loop: 'loop4' });
+      const result = await uas;
+      expect(result.code, result.output).toBe(0);
+      await bob.signaling.waitFor((m) => m.event === 'hangup' && m.parameter?.['call-id'] === placed['call-id'], 5000);
+      expect(server.services.telephony?.list()).toEqual([]);
+    } finally {
+      callee.socket.close();
     }
   });
 });

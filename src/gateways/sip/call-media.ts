@@ -9,7 +9,8 @@ import { TELEPHONE_FRAME, TelephoneUplink } from './transcode.js';
 
 export interface CallMediaOptions {
   bindAddress: string;
-  remote: AudioOffer;
+  /** The phone's media address and law; for outgoing calls it comes later, with the answer (connect). */
+  remote?: AudioOffer;
   bridge: LoopBridge;
   /** False for listen-only callers (the role may only monitor the loop). */
   mayTalk: boolean;
@@ -23,7 +24,8 @@ export class CallMedia implements BridgeMember {
   lastRtpAt = Date.now();
   packetsIn = 0;
   packetsOut = 0;
-  private readonly uplink: TelephoneUplink;
+  private uplink: TelephoneUplink | undefined;
+  private remote: AudioOffer | undefined;
   private readonly phoneSsrc = (Math.random() * 0xffffffff) >>> 0;
   private phoneSeq = (Math.random() * 0xffff) | 0;
   private phoneTs = (Math.random() * 0xffffffff) >>> 0;
@@ -37,9 +39,16 @@ export class CallMedia implements BridgeMember {
     readonly port: number,
     private readonly options: CallMediaOptions,
   ) {
-    this.uplink = new TelephoneUplink(options.remote.law);
     socket.on('message', (buf, rinfo) => this.fromPhone(buf, rinfo));
-    options.bridge.add(this);
+    if (options.remote) this.connect(options.remote);
+  }
+
+  /** The phone's address and law are known: audio flows both ways from now on. */
+  connect(remote: AudioOffer): void {
+    if (this.closed || this.remote) return;
+    this.remote = remote;
+    this.uplink = new TelephoneUplink(remote.law);
+    this.options.bridge.add(this);
   }
 
   static async open(options: CallMediaOptions): Promise<CallMedia> {
@@ -58,13 +67,14 @@ export class CallMedia implements BridgeMember {
 
   private fromPhone(buf: Buffer, rinfo: RemoteInfo): void {
     // Only the address the phone announced may feed the loop.
-    if (this.closed || rinfo.address !== this.options.remote.address) return;
+    const { remote, uplink } = this;
+    if (this.closed || !remote || !uplink || rinfo.address !== remote.address) return;
     const rtp = parseRtp(buf);
-    if (!rtp || rtp.payloadType !== G711_PAYLOAD_TYPE[this.options.remote.law]) return;
+    if (!rtp || rtp.payloadType !== G711_PAYLOAD_TYPE[remote.law]) return;
     this.lastRtpAt = Date.now();
     this.packetsIn++;
     if (!this.options.mayTalk) return;
-    const frame = this.uplink.push(rtp.payload);
+    const frame = uplink.push(rtp.payload);
     this.loopTs = (this.loopTs + FRAME_TS) >>> 0;
     const talking = frame !== undefined;
     const started = talking && !this.wasTalking;
@@ -79,12 +89,13 @@ export class CallMedia implements BridgeMember {
 
   /** The loop's mix for this caller, every 20 ms (silence included: phones expect a steady stream). */
   hear(pcm8k: Int16Array): void {
-    if (this.closed) return;
+    const remote = this.remote;
+    if (this.closed || !remote) return;
     this.phoneSeq = (this.phoneSeq + 1) & 0xffff;
     this.phoneTs = (this.phoneTs + TELEPHONE_FRAME) >>> 0;
-    const law = this.options.remote.law;
+    const law = remote.law;
     const packet = serializeRtp({ payloadType: G711_PAYLOAD_TYPE[law], sequenceNumber: this.phoneSeq, timestamp: this.phoneTs, ssrc: this.phoneSsrc, marker: false, payload: encodeG711(law, pcm8k) });
-    this.socket.send(packet, this.options.remote.port, this.options.remote.address);
+    this.socket.send(packet, remote.port, remote.address);
     this.packetsOut++;
   }
 
@@ -92,7 +103,7 @@ export class CallMedia implements BridgeMember {
     if (this.closed) return;
     this.closed = true;
     if (this.wasTalking) this.options.onTalking?.(false);
-    this.options.bridge.remove(this);
+    if (this.remote) this.options.bridge.remove(this);
     this.socket.close();
   }
 }

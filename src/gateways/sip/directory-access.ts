@@ -15,6 +15,14 @@ export function loopNumber(loop: LoopRecord): string | undefined {
   return typeof number === 'string' && number.length > 0 ? number : undefined;
 }
 
+/** Roles that may call out of a loop (`"sip": {"callout": ["flight"]}`). */
+export function calloutRoles(loop: LoopRecord): string[] {
+  const sip: unknown = loop.sip;
+  if (typeof sip !== 'object' || sip === null) return [];
+  const roles: unknown = (sip as { callout?: unknown }).callout;
+  return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [];
+}
+
 export class DirectorySipAccess implements SipAccess {
   constructor(
     private readonly directory: Directory,

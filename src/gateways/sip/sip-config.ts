@@ -15,6 +15,10 @@ export const sipConfigSchema = z.strictObject({
   maxCalls: z.number().int().positive().max(1000).default(50),
   /** A call without RTP from the phone for this long is hung up. */
   mediaTimeoutMs: z.number().int().min(1000).default(60_000),
+  /** The PBX or trunk that outgoing calls (`call`) go to; without it the gateway only answers. */
+  outbound: z.strictObject({ host: ipv4, port: z.number().int().min(1).max(65535).default(5060) }).optional(),
+  /** An outgoing call ringing longer than this is cancelled. */
+  ringTimeoutMs: z.number().int().min(1000).max(600_000).default(60_000),
   /** Digest accounts of phones and trunks: each acts as a Loopcast user in one of its roles. */
   accounts: z
     .record(

@@ -4,75 +4,49 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
-import type { Logger } from 'pino';
 import { TickClock } from '../../media/clock.js';
-import type { LoopAddress, LoopBus } from '../../media/loopbus/index.js';
 import { CallMedia } from './call-media.js';
 import { LoopBridge } from './loop-bridge.js';
 import { DigestAuth } from './digest.js';
 import { buildAudioSdp, parseAudioOffer } from './sdp.js';
+import { OutgoingInvite, T1, type OutgoingResult } from './outgoing-invite.js';
 import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipRequest, type SipResponse } from './sip-message.js';
+import type { CallInfo, SipGatewayEvents, SipGatewayOptions, SipLoopTarget } from './sip-types.js';
 
-/** A loop a number reaches: its bus key (unique across tenants) and, on the multicast bus, its address. */
-export interface SipLoopTarget {
-  key: string;
-  address?: LoopAddress;
-}
-
-/** Who may call what: numbers, digest secrets and loop permissions (the directory in production). */
-export interface SipAccess {
-  loopOf(number: string): SipLoopTarget | undefined;
-  /** The digest password of an account; undefined: no such account. */
-  passwordOf(account: string): string | undefined;
-  /** send: talks and hears; recv: only hears; none: refused. */
-  permission(account: string, loop: SipLoopTarget): 'send' | 'recv' | 'none';
-}
-
-export interface SipGatewayOptions {
-  /** Address for SIP and RTP (e.g. 127.0.0.1 in tests). */
-  host: string;
-  /** UDP port for SIP; 0 picks one. */
-  port: number;
-  realm: string;
-  access: SipAccess;
-  maxCalls: number;
-  /** No RTP from the phone for this long ends the call. */
-  mediaTimeoutMs: number;
-  bus: LoopBus;
-  log: Logger;
-}
-
-export interface CallInfo {
-  callId: string;
-  loop: string;
-  peer: string;
-  user: string;
-  since: number;
-}
-
-export type SipGatewayEvents = {
-  call: [CallInfo];
-  hangup: [CallInfo, reason: string];
-  talking: [CallInfo, boolean];
-};
+export type { CallInfo, SipAccess, SipGatewayEvents, SipGatewayOptions, SipLoopTarget } from './sip-types.js';
 
 interface Call {
   info: CallInfo;
   media: CallMedia;
-  invite: SipRequest;
+  /** Where the peer's SIP messages go. */
   remote: RemoteInfo;
-  toTag: string;
-  ok: SipResponse;
+  /** Our From/To values (with tags) and the peer's Contact, for requests inside the dialog. */
+  dialog: { local: string; remote: string; target: string };
+  /** Incoming: the INVITE's CSeq and our 200 OK, resent until the ACK. */
+  inviteCSeq?: string;
+  ok?: SipResponse;
+  /** Outgoing: the INVITE transaction, which ACKs retransmitted 200s. */
+  outgoing?: OutgoingInvite;
   acked: boolean;
   retransmit: NodeJS.Timeout | undefined;
   localCSeq: number;
 }
 
-const T1 = 500;
+interface Dialing {
+  info: CallInfo;
+  media: CallMedia;
+  outgoing: OutgoingInvite;
+}
 const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS';
+
+/** A call out that cannot be placed (no trunk, bad destination, limit). */
+export class SipDialError extends Error {
+  override name = 'SipDialError';
+}
 
 export class SipGateway extends EventEmitter<SipGatewayEvents> {
   private readonly calls = new Map<string, Call>();
+  private readonly dialing = new Map<string, Dialing>();
   private readonly bridges = new Map<string, LoopBridge>();
   private readonly clock = new TickClock();
   private readonly auth: DigestAuth;
@@ -111,6 +85,11 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
 
   /** Ends a call from our side (BYE to the phone). */
   hangup(callId: string, reason = 'hangup'): boolean {
+    const pending = this.dialing.get(callId);
+    if (pending) {
+      pending.outgoing.cancel();
+      return true;
+    }
     const call = this.calls.get(callId);
     if (!call) return false;
     this.sendBye(call);
@@ -118,8 +97,60 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     return true;
   }
 
+  /**
+   * Calls `destination` (a user part at the configured outbound trunk, never an arbitrary host) into
+   * `loop`. Resolves once the INVITE is out; `call` is emitted when answered, `hangup` if it fails.
+   */
+  async dial(loop: SipLoopTarget, destination: string, user: string): Promise<CallInfo> {
+    const trunk = this.options.outbound;
+    if (!trunk) throw new SipDialError('no outbound trunk configured');
+    if (!/^[A-Za-z0-9+*#._~-]{1,64}$/.test(destination)) throw new SipDialError('destination must be a number or user name');
+    if (this.calls.size + this.dialing.size >= this.options.maxCalls) throw new SipDialError('call limit reached');
+    const callId = `${randomBytes(12).toString('hex')}@${this.options.host}`;
+    const requestUri = `sip:${destination}@${trunk.host}:${trunk.port}`;
+    const info: CallInfo = { callId, loop: loop.key, peer: requestUri, user, since: Date.now() };
+    const media = await CallMedia.open({ bindAddress: this.options.host, bridge: this.bridgeFor(loop), mayTalk: true, loopSsrc: this.allocateSsrc(), onTalking: (t) => this.emit('talking', info, t) });
+    const remote: RemoteInfo = { address: trunk.host, port: trunk.port, family: 'IPv4', size: 0 };
+    const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: ['pcmu', 'pcma'], sessionId: String(randomInt(1, 2 ** 31)) });
+    const from = `<sip:loopcast@${this.options.host}:${this.port}>;tag=${randomBytes(6).toString('hex')}`;
+    const outgoing = new OutgoingInvite(
+      { callId, from, requestUri, via: `${this.options.host}:${this.port}`, contact: this.contact().value, sdp, ringTimeoutMs: this.options.ringTimeoutMs ?? 60_000, send: (m) => this.send(m, remote) },
+      (result) => this.dialled(callId, remote, from, result),
+    );
+    this.dialing.set(callId, { info, media, outgoing });
+    outgoing.start();
+    this.options.log.info({ callId, loop: loop.key, destination, user }, 'SIP call out');
+    return { ...info };
+  }
+
+  private dialled(callId: string, remote: RemoteInfo, from: string, result: OutgoingResult): void {
+    const pending = this.dialing.get(callId);
+    if (!pending) return;
+    this.dialing.delete(callId);
+    if (result.kind === 'failed') {
+      pending.media.close();
+      this.options.log.info({ callId, status: result.status }, 'SIP call out failed');
+      this.emit('hangup', { ...pending.info }, `${result.status} ${result.reason}`);
+      return;
+    }
+    const to = header(result.response, 'to') ?? '';
+    const contact = header(result.response, 'contact');
+    const dialog = { local: from, remote: to, target: contact ? uriOf(contact) : pending.info.peer };
+    pending.media.connect(result.answer);
+    pending.media.lastRtpAt = Date.now();
+    const call: Call = { info: pending.info, media: pending.media, remote, dialog, outgoing: pending.outgoing, acked: true, retransmit: undefined, localCSeq: 1 };
+    this.calls.set(callId, call);
+    this.options.log.info({ callId, loop: call.info.loop, law: result.answer.law }, 'SIP call out answered');
+    this.emit('call', { ...call.info });
+  }
+
   async close(): Promise<void> {
     clearInterval(this.watchdog);
+    for (const pending of this.dialing.values()) {
+      pending.outgoing.close();
+      pending.media.close();
+    }
+    this.dialing.clear();
     for (const callId of [...this.calls.keys()]) this.hangup(callId, 'gateway closed');
     this.clock.close();
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
@@ -127,7 +158,12 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
 
   private receive(data: Buffer, remote: RemoteInfo): void {
     const message = parseSip(data);
-    if (!message || message.kind === 'response') return; // responses to our BYEs need no action
+    if (!message) return;
+    if (message.kind === 'response') {
+      // Our INVITEs' responses go to their transaction; responses to our BYEs need no action.
+      const callId = header(message, 'call-id') ?? '';
+      return (this.dialing.get(callId)?.outgoing ?? this.calls.get(callId)?.outgoing)?.receive(message);
+    }
     const missing = ['via', 'from', 'to', 'call-id', 'cseq'].find((h) => header(message, h) === undefined);
     if (missing) return this.reply(message, remote, 400, `Missing ${missing}`);
     try {
@@ -144,7 +180,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     switch (request.method) {
       case 'INVITE':
         // A retransmission gets the same answer; re-INVITEs (hold, codec change) are not offered.
-        if (call) return header(request, 'cseq') === header(call.invite, 'cseq') ? this.send(call.ok, remote) : this.reply(request, remote, 488, 'Not Acceptable Here');
+        if (call) return call.ok && header(request, 'cseq') === call.inviteCSeq ? this.send(call.ok, remote) : this.reply(request, remote, 488, 'Not Acceptable Here');
         void this.invite(request, remote, callId);
         return;
       case 'ACK':
@@ -199,7 +235,9 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: [offer.law], sessionId: String(randomInt(1, 2 ** 31)) });
     // telephone-event is not answered: DTMF is not acted on yet (docs/telephony.md).
     const ok = responseTo(request, 200, 'OK', [this.contact(), { name: 'Allow', value: ALLOW }, { name: 'Content-Type', value: 'application/sdp' }], sdp, toTag);
-    const call: Call = { info, media, invite: request, remote, toTag, ok, acked: false, retransmit: undefined, localCSeq: 1 };
+    const from = header(request, 'from') ?? '';
+    const dialog = { local: `${header(request, 'to') ?? ''};tag=${toTag}`, remote: from, target: uriOf(header(request, 'contact') ?? from) };
+    const call: Call = { info, media, remote, dialog, inviteCSeq: header(request, 'cseq') ?? '', ok, acked: false, retransmit: undefined, localCSeq: 1 };
     this.calls.set(callId, call);
     this.send(ok, remote);
     this.retransmitOk(call, T1);
@@ -216,7 +254,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
         this.end(call, 'no ACK');
         return;
       }
-      this.send(call.ok, call.remote);
+      if (call.ok) this.send(call.ok, call.remote);
       this.retransmitOk(call, Math.min(interval * 2, 4000));
     }, interval);
     call.retransmit.unref();
@@ -233,26 +271,24 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     if (this.calls.get(call.info.callId) !== call) return;
     this.calls.delete(call.info.callId);
     clearTimeout(call.retransmit);
+    call.outgoing?.close();
     call.media.close();
     this.options.log.info({ callId: call.info.callId, loop: call.info.loop, reason }, 'SIP call ended');
     this.emit('hangup', { ...call.info }, reason);
   }
 
   private sendBye(call: Call): void {
-    const from = header(call.invite, 'from') ?? '';
-    const to = header(call.invite, 'to') ?? '';
-    const target = uriOf(header(call.invite, 'contact') ?? from);
     const bye: SipRequest = {
       kind: 'request',
       method: 'BYE',
-      uri: target,
+      uri: call.dialog.target,
       headers: [
         { name: 'Via', value: `SIP/2.0/UDP ${this.options.host}:${this.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport` },
         { name: 'Max-Forwards', value: '70' },
-        { name: 'From', value: `${to};tag=${call.toTag}` },
-        { name: 'To', value: from },
+        { name: 'From', value: call.dialog.local },
+        { name: 'To', value: call.dialog.remote },
         { name: 'Call-ID', value: call.info.callId },
-        { name: 'CSeq', value: `${call.localCSeq++} BYE` },
+        { name: 'CSeq', value: `${++call.localCSeq} BYE` },
       ],
       body: '',
     };

@@ -31,6 +31,8 @@ export async function startTelephony(config: LoopcastConfig, deps: TelephonyDeps
     realm: sip.realm,
     maxCalls: sip.maxCalls,
     mediaTimeoutMs: sip.mediaTimeoutMs,
+    ...(sip.outbound ? { outbound: sip.outbound } : {}),
+    ringTimeoutMs: sip.ringTimeoutMs,
     access,
     bus: deps.media.bus,
     log: deps.log.child({ component: 'sip' }),
@@ -40,8 +42,8 @@ export async function startTelephony(config: LoopcastConfig, deps: TelephonyDeps
   gateway.on('hangup', (c) => hub.toLoop(c.loop, push('hangup', 'loop_broadcast', { loop: loopIdOf(c.loop), 'call-id': c.callId })));
   // A caller talks like an operator: the loop's keys show it (voice-operated, no PTT on a phone).
   gateway.on('talking', (c, state) => {
-    const identity = access.identityOf(c.user);
-    if (!identity) return;
+    // Incoming callers act as their account's user and role; calls out as the operator who placed them.
+    const identity = access.identityOf(c.user) ?? { user: c.user, role: 'sip' };
     hub.toLoop(c.loop, push('talking', 'loop_broadcast', { loop: loopIdOf(c.loop), state, user: identity.user, role: identity.role, client: `sip:${c.callId}` }));
   });
   return gateway;

@@ -12,6 +12,11 @@ export const telephonyEvents = {
   sip: event(jsonObject, z.object({ connected: z.boolean() })),
   /** Calls on the loops of the authorized role. */
   list_calls: event(jsonObject, z.object({ calls: z.array(callRow) })),
+  /** Calls a number at the outbound trunk into a loop; needs the loop's call-out right (docs/telephony.md). */
+  call: event(
+    z.object({ loop: idSchema, destination: z.string().min(1).max(64), from: z.string().max(128).optional() }),
+    z.object({ loop: z.string(), 'call-id': z.string(), caller: z.string(), callee: z.string() }),
+  ),
   /** Ends a call on a loop the role may talk on. */
   hangup: event(z.object({ call: z.string().min(1).max(256), loop: idSchema }), empty),
 };

@@ -9,9 +9,10 @@ export interface SippResult {
   output: string;
 }
 
-export function runSipp(target: string, scenario: string, args: string[], timeoutMs = 40_000): Promise<SippResult> {
+/** `target` host:port for a caller; undefined for a scenario that waits for calls (pass `-p <port>`). */
+export function runSipp(target: string | undefined, scenario: string, args: string[], timeoutMs = 40_000): Promise<SippResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('sipp', [target, '-sf', `${SCENARIOS}${scenario}`, '-i', '127.0.0.1', '-mi', '127.0.0.1', '-m', '1', '-nostdin', '-timeout', '30', '-timeout_error', ...args], {
+    const child = spawn('sipp', [...(target ? [target] : []), '-sf', `${SCENARIOS}${scenario}`, '-i', '127.0.0.1', '-mi', '127.0.0.1', '-m', '1', '-nostdin', '-timeout', '30', '-timeout_error', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

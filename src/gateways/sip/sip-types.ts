@@ -1,0 +1,50 @@
+// Public shapes of the SIP gateway.
+import type { Logger } from 'pino';
+import type { LoopAddress, LoopBus } from '../../media/loopbus/index.js';
+
+/** A loop a number reaches: its bus key (unique across tenants) and, on the multicast bus, its address. */
+export interface SipLoopTarget {
+  key: string;
+  address?: LoopAddress;
+}
+
+/** Who may call what: numbers, digest secrets and loop permissions (the directory in production). */
+export interface SipAccess {
+  loopOf(number: string): SipLoopTarget | undefined;
+  /** The digest password of an account; undefined: no such account. */
+  passwordOf(account: string): string | undefined;
+  /** send: talks and hears; recv: only hears; none: refused. */
+  permission(account: string, loop: SipLoopTarget): 'send' | 'recv' | 'none';
+}
+
+export interface SipGatewayOptions {
+  /** Address for SIP and RTP (e.g. 127.0.0.1 in tests). */
+  host: string;
+  /** UDP port for SIP; 0 picks one. */
+  port: number;
+  realm: string;
+  access: SipAccess;
+  maxCalls: number;
+  /** No RTP from the phone for this long ends the call. */
+  mediaTimeoutMs: number;
+  /** Where outgoing calls go (a PBX or trunk); without it the gateway only answers. */
+  outbound?: { host: string; port: number };
+  /** An outgoing call that rings longer than this is cancelled. */
+  ringTimeoutMs?: number;
+  bus: LoopBus;
+  log: Logger;
+}
+
+export interface CallInfo {
+  callId: string;
+  loop: string;
+  peer: string;
+  user: string;
+  since: number;
+}
+
+export type SipGatewayEvents = {
+  call: [CallInfo];
+  hangup: [CallInfo, reason: string];
+  talking: [CallInfo, boolean];
+};
