@@ -1,4 +1,5 @@
 // Composition root: directory, stores, media control and signaling server for one Loopcast process.
+import { loopIdOf } from './directory/loop-key.js';
 import { existsSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -137,7 +138,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
   const detachMetrics = attachMetrics(metrics, { log, directory, sockets: () => services.hub.connections, onVoiceActivity: (l) => media.onVoiceActivity(l) });
   // Voice activity goes to every socket subscribed to the loop (docs/openvocs-protocol.md §6).
   services.media.onVoiceActivity(({ loop, on, talkers }) => {
-    const loopId = loop.key.slice(loop.key.lastIndexOf('/') + 1);
+    const loopId = loopIdOf(loop.key);
     services.hub.toLoop(loop.key, push('vad', 'loop_broadcast', { loop: loopId, on, talkers }));
   });
   const server = new SignalingServer(services, {

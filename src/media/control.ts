@@ -1,5 +1,6 @@
 // The media-control interface: how signaling drives the media plane (edge + mixer) for one client.
 // Signaling owns rights and state; the media plane only applies what it is told.
+import type { LoopKey } from '../directory/loop-key.js';
 import type { LoopState } from '../directory/permissions.js';
 import type { LocalCandidate, RemoteCandidate } from '../protocol/candidates.js';
 
@@ -10,7 +11,7 @@ export interface LoopAddress {
 
 /** A loop as the media plane sees it: a key unique across tenants and its bus address, if fixed. */
 export interface MediaLoop {
-  key: string;
+  key: LoopKey;
   multicast?: LoopAddress;
 }
 

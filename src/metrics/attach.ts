@@ -1,5 +1,6 @@
 // Wires the process-level metrics to their sources: signaling state (sessions, loops), directory
 // writes, and voice activity from the media plane. Called once per server by src/app.ts.
+import { loopKeyParts } from '../directory/loop-key.js';
 import type { Logger } from 'pino';
 import type { Directory } from '../directory/directory.js';
 import type { VoiceActivity } from '../media/control.js';
@@ -23,12 +24,6 @@ function* directoryLoops(directory: Directory): Iterable<{ project: string; loop
   }
 }
 
-/** "kind/scope/loop" (signaling's loopKey) → scope id and loop id. */
-function splitLoopKey(key: string): { project: string; loop: string } {
-  const first = key.indexOf('/');
-  const last = key.lastIndexOf('/');
-  return { project: key.slice(first + 1, last), loop: key.slice(last + 1) };
-}
 
 /** Returns the function that detaches what cannot be unregistered with the registry. */
 export function attachMetrics(metrics: Metrics, sources: MetricSources): () => void {
@@ -38,7 +33,7 @@ export function attachMetrics(metrics: Metrics, sources: MetricSources): () => v
   }
   const stopWrites = observeDirectoryWrites(metrics, sources.log);
   sources.onVoiceActivity(({ loop, on }) => {
-    const { project, loop: loopId } = splitLoopKey(loop.key);
+    const { scopeId: project, loopId } = loopKeyParts(loop.key);
     const labels = metrics.loopLabels(project, loopId);
     metrics.voiceActive.set(labels, on ? 1 : 0);
     if (on) metrics.voiceClock.start(loop.key, labels);

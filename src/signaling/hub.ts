@@ -1,13 +1,10 @@
 // Broadcast groups (docs/openvocs-protocol.md §6): user (all sockets of a user), loop (sockets subscribed to a loop
 // via role_loops or by joining it; they stay subscribed after leaving) and system (registered sockets).
-import type { Scope } from '../directory/directory.js';
 import type { Push } from '../protocol/envelope.js';
 import type { Connection } from './connection.js';
 
-/** Loop ids are unique only inside a scope (tenant isolation): groups are keyed by scope and loop. */
-export function loopKey(scope: Scope, loopId: string): string {
-  return `${scope.kind}/${scope.id}/${loopId}`;
-}
+// Loop ids are unique only inside a scope (tenant isolation): groups are keyed by scope and loop.
+export { loopKey, type LoopKey } from '../directory/loop-key.js';
 
 function addTo<K>(map: Map<K, Set<Connection>>, key: K, conn: Connection): void {
   let set = map.get(key);

@@ -1,6 +1,7 @@
 // The media plane of one process: the WebRTC edge, one mixer engine for all listeners, VAD, the
 // global 20 ms clock and the loop bus. Implements the MediaControl interface signaling drives.
 // Idle costs nothing: the clock runs only while some talker is playing or a loop's VAD is on.
+import type { LoopKey } from '../../directory/loop-key.js';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
@@ -202,7 +203,8 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   }
 
   private announce(key: string, on: boolean, ssrcs: number[]): void {
-    const loop = this.loops.get(key)?.loop ?? { key };
+    // Every key the plane holds came from a MediaLoop: the vad only tracks loops it was given.
+    const loop = this.loops.get(key)?.loop ?? { key: key as LoopKey };
     const talkers = ssrcs.flatMap((ssrc) => {
       const s = this.bySsrc.get(ssrc);
       return s ? [{ user: s.client.user, role: s.client.role, client: s.client.client }] : [];

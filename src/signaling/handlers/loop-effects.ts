@@ -6,13 +6,14 @@ import type { PushParams } from '../../protocol/contract.js';
 import { push } from '../../protocol/envelope.js';
 import type { Connection } from '../connection.js';
 import { loopKey, type Participant } from '../hub.js';
+import { loggedIn } from './guards.js';
 import type { Services } from '../services.js';
 import { trailActor, trailLoopState, trailTalk } from '../../log/trail.js';
 
 export function mediaLoop(services: Services, conn: Connection, loopId: string): MediaLoop {
-  const scope = conn.login?.scope;
-  const key = scope ? loopKey(scope, loopId) : loopId;
-  const loop = scope ? services.directory.loop(scope, loopId) : undefined;
+  const { scope } = loggedIn(conn);
+  const key = loopKey(scope, loopId);
+  const loop = services.directory.loop(scope, loopId);
   return loop?.multicast ? { key, multicast: { host: loop.multicast.host, port: loop.multicast.port } } : { key };
 }
 

@@ -5,6 +5,7 @@ import { limitedLog } from '../../log/log-limiter.js';
 import { push, type JsonObject } from '../../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { paramsOf } from '../../protocol/schemas.js';
+import { loopIdOf } from '../../directory/loop-key.js';
 import type { Connection } from '../connection.js';
 import type { HandlerContext, HandlerTable, Services } from '../services.js';
 import { authorizedRole } from './guards.js';
@@ -38,7 +39,7 @@ function openSession(services: Services, conn: Connection): MediaSession {
   });
   session.on('talkReleased', (loop) => {
     if (conn.media !== session) return;
-    setTalking(services, conn, loop.key.slice(loop.key.lastIndexOf('/') + 1), false);
+    setTalking(services, conn, loopIdOf(loop.key), false);
   });
   session.on('closed', (loss) => {
     if (conn.media !== session) return;
