@@ -78,8 +78,9 @@ export const replyEnvelope = z.object({
   client: z.string().optional(),
   type: z.literal('unicast'),
   request: z.record(z.string(), z.unknown()),
-  // An object, except openvocs' get_recording, which answers a bare array (openvocs-protocol.md §10).
-  response: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown())]),
+  // An object, except openvocs' get_recording (a bare array) and is_ldap_enabled (a bare boolean), openvocs-protocol.md
+  // §10; each event's schema says which. Error replies keep `{}` (validate.ts).
+  response: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.boolean()]),
   error: wireError.optional(),
 });
 

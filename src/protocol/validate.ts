@@ -2,6 +2,9 @@
 // parameter. Used by the contract-enforcement test and by clients that opt into checking replies.
 import type { z } from 'zod';
 import { isPushName, isRequestName, pushEnvelope, pushes, replyEnvelope, requests } from './contract.js';
+import { errorCatalogue, errorNames } from './errors.js';
+
+const catalogueCodes = new Set<number>(errorNames.map((name) => errorCatalogue[name].code));
 
 function describe(prefix: string, error: z.ZodError): string[] {
   return error.issues.map((issue) => `${prefix}${issue.path.length > 0 ? `.${issue.path.map(String).join('.')}` : ''}: ${issue.message}`);
@@ -14,7 +17,13 @@ export function replyIssues(message: unknown): string[] {
   const reply = envelope.data;
   const problems: string[] = [];
   if (reply.request.uuid !== reply.uuid || reply.request.event !== reply.event) problems.push('reply: request not echoed');
-  if (reply.error) return problems;
+  if (reply.error) {
+    const { code, name } = reply.error;
+    if (!catalogueCodes.has(code)) problems.push(`reply: error code ${code} is not in the catalogue`);
+    if (name !== undefined && errorCatalogue[name].code !== code) problems.push(`reply: error ${name} must have code ${errorCatalogue[name].code}, not ${code}`);
+    if (typeof reply.response !== 'object' || Array.isArray(reply.response)) problems.push('reply: an error reply needs a response object');
+    return problems;
+  }
   if (!isRequestName(reply.event)) return [...problems, `reply: success for unknown event ${reply.event}`];
   const response = requests[reply.event].response.safeParse(reply.response);
   return response.success ? problems : [...problems, ...describe(`${reply.event}.response`, response.error)];

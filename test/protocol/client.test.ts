@@ -4,7 +4,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { ConnectionClosedError, ProtocolClient, RequestError, RequestTimeoutError, type WebSocketLike } from '../../src/protocol/client/index.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 
-type Handler = (event: { data: unknown; code: number }) => void;
+type SocketEvent = { type: string; data: unknown; code: number; message?: unknown };
+type Handler = (event: SocketEvent) => void;
 
 /** A socket double: records what the client sends, delivers what the test says the server sends. */
 class ScriptedSocket implements WebSocketLike {
@@ -18,16 +19,16 @@ class ScriptedSocket implements WebSocketLike {
   close(code = 1000): void {
     if (this.readyState === 3) return;
     this.readyState = 3;
-    this.emit('close', { data: undefined, code });
+    this.emit('close', { type: 'close', data: undefined, code });
   }
   addEventListener(type: string, listener: Handler): void {
     this.handlers.set(type, [...(this.handlers.get(type) ?? []), listener]);
   }
-  emit(type: string, event: { data: unknown; code: number }): void {
+  emit(type: string, event: SocketEvent): void {
     for (const h of this.handlers.get(type) ?? []) h(event);
   }
   deliver(message: unknown): void {
-    this.emit('message', { data: typeof message === 'string' ? message : JSON.stringify(message), code: 0 });
+    this.emit('message', { type: 'message', data: typeof message === 'string' ? message : JSON.stringify(message), code: 0 });
   }
   /** The server's reply to the n-th request sent. */
   reply(n: number, response: Record<string, unknown>, error?: unknown): void {

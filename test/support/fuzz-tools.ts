@@ -1,14 +1,9 @@
 // Tools for hardening and fuzz tests: a raw WebSocket that records every frame (optionally from another
-// loopback source address), a checker for the reply envelope of docs/openvocs-protocol.md §2, and a /health probe.
+// loopback source address) whose frames are checked against the protocol contract, and a /health probe.
 import { randomUUID } from 'node:crypto';
 import { request as httpsRequest } from 'node:https';
 import WebSocket from 'ws';
-import { ErrorCode } from '../../src/protocol/errors.js';
-
-/** Every code the server may answer with (src/protocol/errors.ts). */
-export const ERROR_CODES: ReadonlySet<number> = new Set<number>(Object.values(ErrorCode));
-
-export const PUSH_TYPES: ReadonlySet<string> = new Set(['unicast', 'loop_broadcast', 'user_broadcast', 'system_broadcast']);
+import { pushIssues, replyIssues } from '../../src/protocol/validate.js';
 
 export interface ReplyFrame {
   event: string;
@@ -28,39 +23,6 @@ function rawText(data: WebSocket.RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   return Buffer.from(new Uint8Array(data)).toString('utf8');
-}
-
-/** Problems with a reply's envelope (empty when it is a well-formed reply). */
-export function replyProblems(message: unknown): string[] {
-  if (!isObject(message)) return ['reply is not a JSON object'];
-  const problems: string[] = [];
-  if (typeof message.event !== 'string') problems.push('event is not a string');
-  if (typeof message.uuid !== 'string') problems.push('uuid is not a string');
-  if (message.type !== 'unicast') problems.push(`type is ${JSON.stringify(message.type)}, not "unicast"`);
-  if (!isObject(message.request)) problems.push('request is not an object');
-  if (!isObject(message.response)) problems.push('response is not an object');
-  if ('client' in message && typeof message.client !== 'string') problems.push('client is present but not a string');
-  if ('error' in message) {
-    const error = message.error;
-    if (!isObject(error)) problems.push('error is not an object');
-    else {
-      if (typeof error.code !== 'number' || !Number.isInteger(error.code)) problems.push('error.code is not an integer');
-      else if (!ERROR_CODES.has(error.code)) problems.push(`error.code ${error.code} is not in the catalogue`);
-      if (typeof error.description !== 'string') problems.push('error.description is not a string');
-    }
-  }
-  return problems;
-}
-
-/** Problems with a server push (docs/openvocs-protocol.md §2: fresh uuid, push type, parameter object). */
-export function pushProblems(message: unknown): string[] {
-  if (!isObject(message)) return ['push is not a JSON object'];
-  const problems: string[] = [];
-  if (typeof message.event !== 'string') problems.push('push event is not a string');
-  if (typeof message.uuid !== 'string') problems.push('push uuid is not a string');
-  if (typeof message.type !== 'string' || !PUSH_TYPES.has(message.type)) problems.push(`push type ${JSON.stringify(message.type)}`);
-  if (!isObject(message.parameter)) problems.push('push parameter is not an object');
-  return problems;
 }
 
 export interface RawSocketOptions {
@@ -114,12 +76,12 @@ export class RawSocket {
       return;
     }
     if (isObject(message) && 'request' in message) {
-      const problems = replyProblems(message);
+      const problems = replyIssues(message);
       if (problems.length > 0) this.anomalies.push(`${problems.join('; ')}: ${text.slice(0, 300)}`);
       this.replies.push(message as unknown as ReplyFrame);
       return;
     }
-    const problems = pushProblems(message);
+    const problems = pushIssues(message);
     if (problems.length > 0) this.anomalies.push(`${problems.join('; ')}: ${text.slice(0, 300)}`);
     if (isObject(message)) this.pushes.push(message);
   }

@@ -1,5 +1,6 @@
 // The tests' protocol client: the library client (src/protocol/client) plus a history of what arrived, replies as
-// values (error replies included) and every server message checked against the contract.
+// values (error replies included) and every server message checked against the contract: a message that breaks it
+// fails the test at the next request or wait of this client.
 import WebSocket from 'ws';
 import { ProtocolClient as LibraryClient } from '../../src/protocol/client/index.js';
 import { messageIssues } from '../../src/protocol/validate.js';
@@ -29,9 +30,10 @@ export class ProtocolClient {
     /** Messages of the server that break the contract (src/protocol/contract.ts), with the problems found. */
     readonly contractViolations: string[],
   ) {
-    library.onMessage((message) => {
+    library.onMessage((message, awaited) => {
       this.received.push(message as unknown as Message);
-      if (!('request' in message)) this.pushes.push(message as unknown as Message);
+      // Pushes, and answers to raw frames (no request of ours waits for them).
+      if (!awaited) this.pushes.push(message as unknown as Message);
       this.wake();
     });
     library.onClose((code) => {
@@ -62,7 +64,10 @@ export class ProtocolClient {
 
   /** Any event and parameter; resolves with the whole reply, errors included. */
   async request(event: string, parameter: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Message> {
-    return (await this.library.exchange(event, parameter, { timeoutMs })) as Message;
+    this.assertContract();
+    const reply = (await this.library.exchange(event, parameter, { timeoutMs })) as Message;
+    this.assertContract();
+    return reply;
   }
 
   /** Request that must succeed: returns `response`. */
@@ -76,6 +81,7 @@ export class ProtocolClient {
   async waitFor(predicate: (m: Message) => boolean, timeoutMs = 5_000, from: 'pushes' | 'received' = 'pushes'): Promise<Message> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      this.assertContract();
       const found = this[from].find(predicate);
       if (found) return found;
       const left = deadline - Date.now();
@@ -103,6 +109,11 @@ export class ProtocolClient {
 
   close(): void {
     this.library.close();
+  }
+
+  /** Tests that provoke a broken message on purpose read and clear `contractViolations` first. */
+  private assertContract(): void {
+    if (this.contractViolations.length > 0) throw new Error(`the server broke the protocol contract:\n${this.contractViolations.join('\n')}`);
   }
 
   private wake(): void {

@@ -56,7 +56,7 @@ export class ProtocolClient {
   private socket: WebSocketLike;
   private readonly pending = new Map<string, Pending>();
   private readonly pushListeners = new Set<Listener<Push>>();
-  private readonly messageListeners = new Set<Listener<JsonObject>>();
+  private readonly messageListeners = new Set<(message: JsonObject, awaited: boolean) => void>();
   private readonly closeListeners = new Set<Listener<number>>();
   private readonly reconnectHooks = new Set<(client: ProtocolClient) => Promise<void> | void>();
   private closedByUs = false;
@@ -135,8 +135,8 @@ export class ProtocolClient {
     });
   }
 
-  /** Every parsed message, replies and pushes (tests keep a history). */
-  onMessage(listener: Listener<JsonObject>): () => void {
+  /** Every parsed message, replies and pushes (tests keep a history); `awaited`: the reply to a pending request of ours. */
+  onMessage(listener: (message: JsonObject, awaited: boolean) => void): () => void {
     this.messageListeners.add(listener);
     return () => this.messageListeners.delete(listener);
   }
@@ -205,16 +205,17 @@ export class ProtocolClient {
     if (!isObject(message) || typeof message.event !== 'string') return;
     const problems = this.options.check?.(message) ?? [];
     if (problems.length > 0) this.options.onContractViolation?.(problems, message);
-    for (const listener of this.messageListeners) listener(message);
     // Replies echo the request; pushes never do.
-    if (isObject(message.request)) {
-      const uuid = typeof message.uuid === 'string' ? message.uuid : '';
-      const waiting = this.pending.get(uuid);
-      if (!waiting) return; // late reply of a timed-out request
+    const isReply = isObject(message.request);
+    const waiting = isReply && typeof message.uuid === 'string' ? this.pending.get(message.uuid) : undefined;
+    for (const listener of this.messageListeners) listener(message, waiting !== undefined);
+    if (isReply) {
+      const uuid = message.uuid as string;
+      if (!waiting) return; // late reply of a timed-out request, or an answer to a frame not sent by this client
       this.pending.delete(uuid);
       clearTimeout(waiting.timer);
       this.options.onReply?.(waiting.event, performance.now() - waiting.sent);
-      const reply = { ...message, response: isObject(message.response) ? message.response : {} } as ReplyEnvelope;
+      const reply = { ...message, response: message.response ?? {} } as ReplyEnvelope;
       waiting.resolve(reply);
       return;
     }

@@ -6,7 +6,9 @@ export interface WebSocketLike {
   close(code?: number, reason?: string): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   addEventListener(type: 'close', listener: (event: { code: number }) => void): void;
-  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'open', listener: () => void): void;
+  /** Browsers give no reason; `ws` puts one in `message` (e.g. "Unexpected server response: 403"). */
+  addEventListener(type: 'error', listener: (event: { type: string; message?: unknown }) => void): void;
 }
 
 export const CONNECTING = 0;
@@ -29,7 +31,7 @@ export function whenOpen(socket: WebSocketLike, timeoutMs: number): Promise<void
       socket.close();
     }, timeoutMs);
     socket.addEventListener('open', () => settle());
-    socket.addEventListener('error', () => settle(new Error('cannot connect')));
+    socket.addEventListener('error', (e) => settle(new Error(typeof e.message === 'string' ? `cannot connect: ${e.message}` : 'cannot connect')));
     socket.addEventListener('close', () => settle(new Error('closed while connecting')));
   });
 }
