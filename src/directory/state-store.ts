@@ -7,7 +7,7 @@ import { reservedKeyPath, RESERVED_KEY_MESSAGE, withoutReservedKeys } from '../p
 import { DurableState } from './durable-state.js';
 import { readOptionalJsonFile } from './json-file.js';
 import { nullProtoCopy, ownValue } from './json-tree.js';
-import type { LoopState } from './permissions.js';
+import { clampState, type LoopPermission, type LoopState } from './permissions.js';
 import { jsonPath } from './schema.js';
 import { DirectoryChangeError } from './validation.js';
 
@@ -98,6 +98,49 @@ export class StateStore {
     if (reserved) return Promise.reject(new DirectoryChangeError(jsonPath(reserved), RESERVED_KEY_MESSAGE, reserved));
     const copy = nullProtoCopy(data);
     return this.store.update((draft) => editUser(draft, userId, (user) => (user[DATA_KEY] = copy)));
+  }
+
+  /**
+   * Rewrite every stored loop state the permission no longer allows (talk → monitor → off), so that
+   * the file says what `role_loops` reports. `permissionOf` answers undefined where the user, role or
+   * loop is unknown: those entries are left alone. Writes only when something changes; resolves with
+   * the number of states rewritten once they are durable.
+   */
+  async clampStates(permissionOf: (userId: string, roleId: string, loopId: string) => LoopPermission | undefined): Promise<number> {
+    const reductions = (state: StateFile): Array<[string, string, string, LoopState]> => {
+      const found: Array<[string, string, string, LoopState]> = [];
+      for (const userId of Object.keys(state)) {
+        const user = ownValue(state, userId) ?? {};
+        for (const roleId of Object.keys(user)) {
+          if (roleId === DATA_KEY) continue;
+          const role = ownValue(user, roleId);
+          if (!role || typeof role !== 'object') continue;
+          for (const loopId of Object.keys(role)) {
+            const stored = loopSettingSchema.safeParse(ownValue(role, loopId)).data?.state;
+            const permission = stored && stored !== 'none' ? permissionOf(userId, roleId, loopId) : undefined;
+            if (!stored || !permission) continue;
+            const allowed = clampState(permission, stored);
+            if (allowed !== stored) found.push([userId, roleId, loopId, allowed]);
+          }
+        }
+      }
+      return found;
+    };
+    if (reductions(this.store.value).length === 0) return 0;
+    let rewritten = 0;
+    // Recomputed against the value the batch writes over: a change queued meanwhile is not lost.
+    await this.store.update((draft) => {
+      const found = reductions(draft);
+      rewritten = found.length;
+      for (const [userId, roleId, loopId, state] of found) {
+        editUser(draft, userId, (user) => {
+          const role = ownValue(user, roleId) ?? emptyObject();
+          role[loopId] = Object.assign(emptyObject(), loopSettingSchema.parse(ownValue(role, loopId)), { state });
+          user[roleId] = role;
+        });
+      }
+    });
+    return rewritten;
   }
 
   /** Forget a deleted user's state so a new user of the same id starts clean. */

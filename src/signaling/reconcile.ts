@@ -1,8 +1,10 @@
 // Directory changes apply live: a socket whose rights shrank is moved down (talk → monitor → off) with
 // the usual broadcasts and a `loop_state_forced` push; a socket whose user or role is gone gets `session_ended`
 // and is closed (its client logs in again); every other socket of the scope gets its role's loops again.
+// Stored loop states (state.json) the new rights no longer allow are rewritten durably, also for users
+// who are not logged in, so the file says what `role_loops` reports.
 import type { Scope } from '../directory/directory.js';
-import { clampState, isRoleMember, loopPermission } from '../directory/permissions.js';
+import { clampState, isRoleMember, loopPermission, type LoopPermission } from '../directory/permissions.js';
 import { push } from '../protocol/envelope.js';
 import type { Connection } from './connection.js';
 import { applyLoopState, loopEventParams } from './handlers/loop-effects.js';
@@ -34,8 +36,30 @@ function reconcileConnection(services: Services, conn: Connection): void {
   }
 }
 
+/** Permission of a stored (user, role, loop) entry; undefined where one of them is unknown. */
+function storedPermission(services: Services, userId: string, roleId: string, loopId: string): LoopPermission | undefined {
+  const { directory } = services;
+  const scope = directory.findUser(userId)?.scope;
+  const role = scope ? directory.role(scope, roleId) : undefined;
+  const loop = scope ? directory.loop(scope, loopId) : undefined;
+  if (!role || !loop) return undefined;
+  return loopPermission(loop, roleId);
+}
+
+/** Rewrites stored states the directory no longer allows; a failed write is retried at the next change. */
+function clampStoredStates(services: Services): void {
+  services.state.clampStates((user, role, loop) => storedPermission(services, user, role, loop)).then(
+    (rewritten) => {
+      if (rewritten > 0) services.log.info({ rewritten }, 'stored loop states reduced to the current permissions');
+    },
+    (err: unknown) => services.log.warn({ err }, 'stored loop states not reduced (write failed); retried at the next directory change'),
+  );
+}
+
 export function watchDirectory(services: Services): () => void {
+  clampStoredStates(services); // the files may have been edited while the server was down
   const onChange = (scope: Scope): void => {
+    clampStoredStates(services);
     for (const conn of services.hub.connections) {
       if (conn.login?.scope !== scope) continue;
       reconcileConnection(services, conn);
