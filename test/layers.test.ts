@@ -1,0 +1,71 @@
+// The layers of README.md "Development": the diagram lists every import between top-level folders of src/ (a new
+// dependency must be drawn there first), and the protocol contract imports nothing of the server.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const src = join(repo, 'src');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+/** `src/media/x.ts` → `media`; `src/app.ts` → `app.ts`. */
+function layerOf(path: string): string {
+  const rel = relative(src, path).replace(/\.js$/, '.ts');
+  return rel.includes('/') ? (rel.split('/')[0] ?? rel) : rel;
+}
+
+const specifiers = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1] ?? '');
+
+/** Folder-level imports inside src/: "signaling ─► media". */
+function actualEdges(): Set<string> {
+  const edges = new Set<string>();
+  for (const file of sources(src)) {
+    for (const spec of specifiers(file)) {
+      if (!spec.startsWith('.')) continue;
+      const target = resolve(dirname(file), spec);
+      if (!target.startsWith(src)) continue;
+      const from = layerOf(file);
+      const to = layerOf(target);
+      if (from !== to) edges.add(`${from} ─► ${to}`);
+    }
+  }
+  return edges;
+}
+
+function drawnEdges(): Set<string> {
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const development = readme.slice(readme.indexOf('## Development'));
+  const diagram = /```text\n([\s\S]*?)```/.exec(development)?.[1] ?? '';
+  const edges = new Set<string>();
+  for (const line of diagram.split('\n')) {
+    const match = /^(\S+)\s+─►\s+([^(◄]+)/.exec(line);
+    if (!match) continue;
+    for (const to of (match[2] ?? '').split(',').map((t) => t.trim()).filter(Boolean)) edges.add(`${match[1]} ─► ${to}`);
+  }
+  return edges;
+}
+
+describe('layers', () => {
+  it('README draws every import between folders of src/', () => {
+    const drawn = drawnEdges();
+    expect(drawn.size).toBeGreaterThan(10);
+    expect([...actualEdges()].filter((edge) => !drawn.has(edge)).sort()).toEqual([]);
+  });
+
+  it('src/protocol imports nothing outside itself but zod', () => {
+    const protocol = join(src, 'protocol');
+    const outside = sources(protocol).flatMap((file) =>
+      specifiers(file)
+        .filter((spec) => (spec.startsWith('.') ? !resolve(dirname(file), spec).startsWith(protocol) : spec !== 'zod'))
+        .map((spec) => `${relative(repo, file)}: ${spec}`),
+    );
+    expect(outside).toEqual([]);
+  });
+});
