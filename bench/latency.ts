@@ -3,7 +3,7 @@
 // Push-to-talk → audible and leave-loop → silent, in Chromium: two browser instances, the talker's
 // fake microphone plays a 1 kHz tone, a ScriptProcessor on the listener's received track detects onset
 // and silence (bench/latency/page-scripts.ts). Clients: the Loopcast keyset (PTT = Space, leave = the
-// tile's off button), or `mute`, a minimal openvocs-protocol page whose PTT only mutes its track and
+// key's lit Listen target), or `mute`, a minimal openvocs-protocol page whose PTT only mutes its track and
 // sends no `talking` event (how the openvocs client behaves). Without --url a Loopcast server with
 // the repository's openvocs fixture starts in this process (web root: the built keyset); with --url
 // any openvocs-protocol backend with users alice/flight and bob/ground (password = user) on loop1.
@@ -83,7 +83,7 @@ async function leave(page: Page, kind: Kind, join: boolean): Promise<number> {
     await switchTile(page, 'loop1', 'recv');
     return 0;
   }
-  await page.locator('.tile[data-loop="loop1"] .tile-off').click();
+  await page.locator('.tile[data-loop="loop1"][data-state="recv"] .key-listen.on').click(); // the lit Listen target leaves the loop
   return page.evaluate(() => (globalThis as unknown as BenchWindow).__bench.leaveAt);
 }
 

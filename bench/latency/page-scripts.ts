@@ -5,14 +5,16 @@
  * ScriptProcessor that reports when it becomes audible (a 256-sample block above −40 dBFS) and when it
  * goes silent (the start of a run of blocks below −50 dBFS lasting 100 ms). Times are epoch ms
  * (performance.timeOrigin + now), comparable between browser processes on one machine.
- * The talker side records the moment PTT goes down (Space) and a click on a tile's off button.
+ * The talker side records the moment PTT goes down (Space) and a click on a key's lit Listen target
+ * (which leaves the loop).
  */
 export const PAGE_PROBE = `(() => {
   const bench = { events: [], pressAt: 0, leaveAt: 0, taps: 0, errors: [] };
   window.__bench = bench;
   const epoch = () => performance.timeOrigin + performance.now();
   addEventListener('keydown', (e) => { if (e.code === 'Space' && !e.repeat) bench.pressAt = epoch(); }, true);
-  addEventListener('click', (e) => { if (e.target instanceof Element && e.target.closest('.tile-off')) bench.leaveAt = epoch(); }, true);
+  // Capture phase: the lit Listen target (.key-listen.on) is still lit when its click leaves the loop.
+  addEventListener('click', (e) => { if (e.target instanceof Element && e.target.closest('.key-listen.on')) bench.leaveAt = epoch(); }, true);
   const Native = window.RTCPeerConnection;
   const tap = async (stream) => {
     const el = new Audio(); el.srcObject = stream; el.muted = true; el.play().catch(() => {});
