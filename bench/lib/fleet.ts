@@ -1,7 +1,7 @@
 // The simulated operators of one run: connects them (with bounded concurrency), sets up their
 // monitored loops, drives the talker slots (talk, rotate) and tells every listener which burst
 // onsets to look for, and whether it should hear them (from the states the server confirmed).
-import { burstSource, slotFrequencies } from './talk.js';
+import { burstSource, slotFrequencies, slotPattern } from './talk.js';
 import { LoadOperator, type LoopState, type OperatorLogin } from './operator.js';
 import { RtpReceiveStats, type RtpCounts } from './rtp-stats.js';
 import { monitoredLoops, slotLoop, slotOperator, type Scenario } from './scenario.js';
@@ -133,11 +133,13 @@ export class Fleet {
     await holder.op.switch(slot.loop, 'send');
     // A random start: talkers do not press the key in the same millisecond, and the bursts' phase
     // against the server's 20 ms mixing tick (which moves the latency by up to a frame) varies.
-    const { burstMs, pauseMs } = this.scenario.talk;
-    await sleep(Math.random() * (burstMs + pauseMs));
+    // Every slot has its own rhythm (see slotPattern), so spot checks do not keep landing on the same
+    // moment of the other talkers' bursts.
+    const pattern = slotPattern(this.scenario.talk, slot.slot);
+    await sleep(Math.random() * (pattern.burstMs + pattern.pauseMs));
     slot.holder = holder;
     slot.startedAt = performance.now();
-    await holder.op.talk(slot.loop, burstSource(slot.frequency, this.scenario.talk, (at) => this.onOnset(slot, at)));
+    await holder.op.talk(slot.loop, burstSource(slot.frequency, pattern, (at) => this.onOnset(slot, at)));
   }
 
   private async stopSlot(slot: Slot): Promise<void> {
@@ -150,15 +152,24 @@ export class Fleet {
     await holder.op.switch(slot.loop, back);
   }
 
-  /** A burst of `slot` started: every listener gets a probe (expected, or a spot check). */
+  /**
+   * A burst of `slot` started: every listener gets a probe (expected, own voice, or a spot check). A probe
+   * is classified now and re-checked when it ends: if the slot changed hands or the listener's state on
+   * the loop changed meanwhile, it is dropped (at a handover the next holder legitimately hears the
+   * previous holder's last frames, at the same slot tone).
+   */
   private onOnset(slot: Slot, at: number): void {
     const holder = slot.holder;
     if (!holder || at - slot.startedAt < SETTLE_MS) return;
     const spot = slot.bursts++ % SPOT_CHECK_EVERY === 0;
+    const startedAt = slot.startedAt;
     for (const m of this.members) {
-      if (at - (m.op.changedAt.get(slot.loop) ?? 0) < SETTLE_MS) continue;
-      const expected = m !== holder && m.op.monitors(slot.loop);
-      if (expected || spot) m.analyzer.addProbe(slot.slot, slot.frequency, at, expected);
+      const changedAt = m.op.changedAt.get(slot.loop) ?? 0;
+      if (at - changedAt < SETTLE_MS) continue;
+      const kind = m === holder ? 'own' : m.op.monitors(slot.loop) ? 'expected' : 'unexpected';
+      if (kind !== 'expected' && !spot) continue;
+      const valid = (): boolean => slot.holder === holder && slot.startedAt === startedAt && (m.op.changedAt.get(slot.loop) ?? 0) === changedAt;
+      m.analyzer.addProbe(slot.slot, slot.frequency, at, kind, valid);
     }
   }
 }

@@ -99,6 +99,8 @@ export class LoadOperator {
   }
 
   async switch(loop: string, state: LoopState): Promise<void> {
+    // Changing from the moment it is asked for: probes spanning the change are void (fleet.ts).
+    this.changedAt.set(loop, performance.now());
     await this.signaling.request('switch_loop_state', { loop, state });
     this.states.set(loop, state);
     this.changedAt.set(loop, performance.now());

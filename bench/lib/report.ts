@@ -42,6 +42,8 @@ export function markdown(r: BenchResult): string {
       .map(([label, v]) => `| ${label} | ${typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '–') : (v ?? '–')} |`),
     `| listeners hearing every expected talker | ${r.hearing.filter((h) => h.heard.length === h.expected.length).length} / ${a.listeners} |`,
     `| talker pairs heard / expected / unexpected | ${a.heardPairs} / ${a.expectedPairs} / ${a.unexpectedPairs} |`,
+    `| own voice heard / checks (mix-minus) | ${a.ownVoiceHeard} / ${a.ownVoiceChecks} |`,
+    `| probes dropped (holder or listener state changed mid-probe) | ${a.droppedProbes} |`,
     `| received tone level, mean (dBFS) | ${f(a.meanLevelDbfs)} |`,
   ];
   if (r.ramp) {

@@ -19,6 +19,10 @@ export interface Hearing {
   unexpected: number[];
   /** Spot checks made for talkers this listener must not hear (0 would make `unexpected` vacuous). */
   spotChecks: number;
+  /** Own voice: checks while this listener held a slot, and how many heard its own tone (mix-minus). */
+  ownVoice: { checks: number; heard: number };
+  /** Probes dropped because the slot holder or this listener's state changed before they ended. */
+  droppedProbes: number;
   meanLevelDbfs: number | null;
 }
 
@@ -51,7 +55,17 @@ export interface BenchResult {
   jitterMs: number;
   stalls: number;
   missedBursts: number;
-  audio: { listeners: number; expectedPairs: number; heardPairs: number; unexpectedPairs: number; meanLevelDbfs: number | null };
+  audio: {
+    listeners: number;
+    expectedPairs: number;
+    heardPairs: number;
+    unexpectedPairs: number;
+    /** Own-voice checks that heard the listener's own tone (must be 0: mix-minus), of how many. */
+    ownVoiceHeard: number;
+    ownVoiceChecks: number;
+    droppedProbes: number;
+    meanLevelDbfs: number | null;
+  };
   hearing: Hearing[];
   serverCost: Cost;
   clientCost: Cost & { eventLoopDelayP99Ms: number };
@@ -68,21 +82,29 @@ export function hearing(fleet: Fleet): Hearing[] {
     let levelSum = 0;
     let levels = 0;
     let spotChecks = 0;
+    const ownVoice = { checks: 0, heard: 0 };
+    let droppedProbes = 0;
     for (const [slot, s] of [...m.analyzer.slots].sort(([a], [b]) => a - b)) {
       if (s.expectedBursts > 0) expected.push(slot);
       if (s.expectedBursts > 0 && s.heardBursts * 2 >= s.expectedBursts) heard.push(slot);
       if (s.unexpectedChecks > 0 && s.unexpectedHeard * 4 >= s.unexpectedChecks) unexpected.push(slot);
       spotChecks += s.unexpectedChecks;
+      ownVoice.checks += s.ownChecks;
+      ownVoice.heard += s.ownHeard;
+      droppedProbes += s.dropped;
       levelSum += s.levelSumDbfs;
       levels += s.levels;
     }
-    return { user: m.op.user, expected, heard, unexpected, spotChecks, meanLevelDbfs: levels ? round(levelSum / levels) : null };
+    return { user: m.op.user, expected, heard, unexpected, spotChecks, ownVoice, droppedProbes, meanLevelDbfs: levels ? round(levelSum / levels) : null };
   });
 }
 
 export function audioSummary(list: Hearing[]): BenchResult['audio'] {
   const withLevel = list.filter((h) => h.meanLevelDbfs !== null);
   return {
+    ownVoiceHeard: list.reduce((n, h) => n + h.ownVoice.heard, 0),
+    ownVoiceChecks: list.reduce((n, h) => n + h.ownVoice.checks, 0),
+    droppedProbes: list.reduce((n, h) => n + h.droppedProbes, 0),
     listeners: list.length,
     expectedPairs: list.reduce((n, h) => n + h.expected.length, 0),
     heardPairs: list.reduce((n, h) => n + h.heard.length, 0),

@@ -12,9 +12,24 @@ export interface TalkPattern {
   dbfs: number;
 }
 
+/**
+ * Slot `t`'s talk pattern: the scenario's, with the pause lengthened by t frames. With one shared rhythm
+ * the talkers' bursts kept a fixed phase to each other, so in some runs every spot check of a listener
+ * landed on the same moment of another talker's burst (its spurt-start click); with different periods
+ * the phases drift through each other.
+ */
+export function slotPattern(pattern: TalkPattern, slot: number): TalkPattern {
+  return { ...pattern, pauseMs: pattern.pauseMs + slot * FRAME_MS };
+}
+
 const MIN_SPACING_HZ = 125;
 /** Intermodulation products and harmonics must stay this far from every test tone (the main lobe of a 20 ms Hann window is ±100 Hz wide). */
 const IM_GUARD_HZ = 125;
+/**
+ * Second-order products (a − b, a + b) are weaker than third-order ones in the codec's distortion; keeping
+ * them out of the Hann main lobe's steep part (a tone 60 Hz off reads > 10 dB down) leaves room for more talkers.
+ */
+const SECOND_ORDER_GUARD_HZ = 60;
 /** Opus at the clients' 32 kbit/s keeps the full band; stay well inside it. */
 const MAX_TONE_HZ = 12000;
 
@@ -24,11 +39,12 @@ const MAX_TONE_HZ = 12000;
  * intermodulation product (2a − b, a + b − c) of two or three talkers heard together, and no 2nd or
  * 3rd harmonic, lands on another talker's tone: with an evenly spaced grid, 2·550 − 800 = 300 Hz
  * made a listener hearing the 550 and 800 Hz talkers "hear" the 300 Hz one too, and 2·425 = 850 Hz
- * was heard as the 855 Hz talker.
+ * was heard as the 855 Hz talker. Second-order products (a − b, a + b) are kept away too:
+ * 725 − 425 = 300 Hz.
  */
 export function slotFrequencies(slots: number): number[] {
   const chosen: number[] = [];
-  const near = (p: number, except: number[]): boolean => [...chosen].some((t) => !except.includes(t) && Math.abs(p - t) < IM_GUARD_HZ);
+  const near = (p: number, except: number[], guard = IM_GUARD_HZ): boolean => chosen.some((t) => !except.includes(t) && Math.abs(p - t) < guard);
   const fits = (f: number): boolean => {
     if (chosen.some((c) => Math.abs(c - f) < MIN_SPACING_HZ)) return false;
     // Harmonics (codec and mixer distortion) must not land on another tone either.
@@ -38,7 +54,7 @@ export function slotFrequencies(slots: number): number[] {
     for (const a of chosen) {
       for (const b of chosen) {
         if (a === b) continue;
-        if ((a === f || b === f) && near(2 * a - b, [a, b])) ok = false;
+        if ((a === f || b === f) && (near(2 * a - b, [a, b]) || near(Math.abs(a - b), [a, b], SECOND_ORDER_GUARD_HZ) || near(a + b, [a, b], SECOND_ORDER_GUARD_HZ))) ok = false;
         for (const c of chosen) {
           if (c !== a && c !== b && (a === f || b === f || c === f) && near(a + b - c, [a, b, c])) ok = false;
         }

@@ -3,7 +3,8 @@
 // talker burst onsets. A probe is "talker X started a burst at time t"; for an expected talker the
 // listener scans frames after t with a single-frequency Goertzel (levelAt) until the tone appears
 // (that is the latency sample), for an unexpected one it spot-checks two frames mid-burst.
-import { levelAt } from '../../src/media/audio/index.js';
+import { levelAt, rmsDbfs } from '../../src/media/audio/index.js';
+import { FRAME_MS, FRAME_SAMPLES } from '../../src/media/opus.js';
 import type { ReceivedFrame } from './pcm-ring.js';
 
 /**
@@ -14,17 +15,32 @@ import type { ReceivedFrame } from './pcm-ring.js';
  */
 export const ONSET_DBFS = -50;
 export const HEARD_DBFS = -42;
+/**
+ * A tone counts only if it stands out of the frame: its level at f minus the frame's RMS level. One sine
+ * reads +3 dB, k equal tones 3 − 10·log10(k) dB (−5 dB for six talkers); a broadband click (the first frame
+ * of a talk spurt carries one about 15 dB under the tone) spreads over the whole band and reads about
+ * −22 dB at any single frequency. Without this, another talker's spurt-start click read as "our tone
+ * arrived" (onset latency below the network delay) or "a talker we must not hear" (false hearing).
+ */
+export const TONAL_MARGIN_DB = -13;
+
 /** An expected tone not seen within this long after its onset is a missed burst. */
 const MAX_WAIT_MS = 300;
 /** Unexpected tones are looked for in this window after the onset (inside any plausible burst). */
 const SPOT_FROM_MS = 60;
 const SPOT_TO_MS = 180;
 
+/** expected: must hear it; unexpected: must not; own: the listener held the slot (mix-minus check). */
+export type ProbeKind = 'expected' | 'unexpected' | 'own';
+
 interface Probe {
   slot: number;
   frequency: number;
   onset: number;
   expected: boolean;
+  kind: ProbeKind;
+  /** False once the slot's holder or the listener's state changed: the probe's classification is void. */
+  valid: () => boolean;
   checks: number;
   detectedAt?: number;
 }
@@ -34,6 +50,11 @@ export interface SlotHearing {
   heardBursts: number;
   unexpectedChecks: number;
   unexpectedHeard: number;
+  /** Checks for the listener's own voice while it held the slot, and how many heard it. */
+  ownChecks: number;
+  ownHeard: number;
+  /** Probes dropped because the slot holder or the listener's state changed before they ended. */
+  dropped: number;
   levelSumDbfs: number;
   levels: number;
 }
@@ -47,23 +68,37 @@ export class ToneAnalyzer {
   readonly slots = new Map<number, SlotHearing>();
   readonly latencies: LatencySample[] = [];
   private probes: Probe[] = [];
+  private lastArrival = -Infinity;
+  private lastTimestamp: number | undefined;
 
-  /** A talker slot's burst started at `onset` (performance.now()); `expected`: should we hear it? */
-  addProbe(slot: number, frequency: number, onset: number, expected: boolean): void {
+  /**
+   * A talker slot's burst started at `onset` (performance.now()). `kind` (or the legacy boolean, true =
+   * expected) says whether the listener should hear it; `valid` is asked when the probe ends.
+   */
+  addProbe(slot: number, frequency: number, onset: number, kind: ProbeKind | boolean, valid: () => boolean = () => true): void {
     this.expire(onset);
-    const probe: Probe = { slot, frequency, onset, expected, checks: 0 };
+    const k: ProbeKind = kind === true ? 'expected' : kind === false ? 'unexpected' : kind;
+    const probe: Probe = { slot, frequency, onset, expected: k === 'expected', kind: k, valid, checks: 0 };
     this.probes.push(probe);
   }
 
   onFrame(frame: ReceivedFrame): void {
-    if (this.probes.length === 0 || frame.concealed) return;
+    if (frame.concealed) return;
+    // The first frame after a downlink pause starts a talk spurt; spot checks skip it (its click).
+    const spurtStart = frame.arrivedAt - this.lastArrival > 2.5 * FRAME_MS || (this.lastTimestamp !== undefined && frame.timestamp >= 0 && ((frame.timestamp - this.lastTimestamp) >>> 0) > 2 * FRAME_SAMPLES);
+    this.lastArrival = frame.arrivedAt;
+    if (frame.timestamp >= 0) this.lastTimestamp = frame.timestamp;
+    if (this.probes.length === 0) return;
+    let rms: number | undefined;
+    const tonal = (level: number): boolean => level - (rms ??= rmsDbfs(frame.pcm)) > TONAL_MARGIN_DB;
     let done = false;
     for (const p of this.probes) {
       const age = frame.arrivedAt - p.onset;
       if (age <= 0) continue;
       if (p.expected) {
         if (p.detectedAt === undefined) {
-          if (levelAt(frame.pcm, p.frequency) > ONSET_DBFS) {
+          const level = levelAt(frame.pcm, p.frequency);
+          if (level > ONSET_DBFS && tonal(level)) {
             p.detectedAt = frame.arrivedAt;
             this.latencies.push({ onset: p.onset, ms: age });
           }
@@ -73,9 +108,10 @@ export class ToneAnalyzer {
           done = this.finish(p) || done;
         }
         if (p.detectedAt === undefined && age > MAX_WAIT_MS) done = this.finish(p) || done;
-      } else if (age >= SPOT_FROM_MS && age <= SPOT_TO_MS && p.checks < 2) {
+      } else if (age >= SPOT_FROM_MS && age <= SPOT_TO_MS && p.checks < 2 && !spurtStart) {
         p.checks++;
-        if (levelAt(frame.pcm, p.frequency) > HEARD_DBFS) p.detectedAt = frame.arrivedAt;
+        const level = levelAt(frame.pcm, p.frequency);
+        if (level > HEARD_DBFS && tonal(level)) p.detectedAt = frame.arrivedAt;
         if (p.checks === 2 || p.detectedAt !== undefined) done = this.finish(p) || done;
       } else if (age > SPOT_TO_MS) done = this.finish(p) || done;
     }
@@ -91,7 +127,7 @@ export class ToneAnalyzer {
 
   private slot(slot: number): SlotHearing {
     let s = this.slots.get(slot);
-    if (!s) this.slots.set(slot, (s = { expectedBursts: 0, heardBursts: 0, unexpectedChecks: 0, unexpectedHeard: 0, levelSumDbfs: 0, levels: 0 }));
+    if (!s) this.slots.set(slot, (s = { expectedBursts: 0, heardBursts: 0, unexpectedChecks: 0, unexpectedHeard: 0, ownChecks: 0, ownHeard: 0, dropped: 0, levelSumDbfs: 0, levels: 0 }));
     return s;
   }
 
@@ -105,9 +141,17 @@ export class ToneAnalyzer {
   private finish(p: Probe): boolean {
     if (p.checks < 0) return false;
     const s = this.slot(p.slot);
+    p.checks = -1;
+    if (!p.valid()) {
+      s.dropped++;
+      return true;
+    }
     if (p.expected) {
       s.expectedBursts++;
       if (p.detectedAt !== undefined) s.heardBursts++;
+    } else if (p.kind === 'own') {
+      s.ownChecks++;
+      if (p.detectedAt !== undefined) s.ownHeard++;
     } else {
       s.unexpectedChecks++;
       if (p.detectedAt !== undefined) s.unexpectedHeard++;

@@ -20,7 +20,8 @@ describe('load tool: smoke scenario', () => {
       expect.soft(h.expected, `${h.user} expected`).toEqual(expected);
       expect.soft(h.heard, `${h.user} heard`).toEqual(expected);
       expect.soft(h.unexpected, `${h.user} unexpected`).toEqual([]);
-      expect.soft(h.spotChecks, `${h.user} was checked for talkers it must not hear`).toBeGreaterThan(0);
+      expect.soft(h.spotChecks + h.ownVoice.checks, `${h.user} was checked for talkers it must not hear`).toBeGreaterThan(0);
+      expect.soft(h.ownVoice.heard, `${h.user} heard its own voice`).toBe(0);
     }
     // Every listener hears someone in this layout, so the check above is never vacuous.
     expect([...layout.values()].every((s) => s.size > 0)).toBe(true);

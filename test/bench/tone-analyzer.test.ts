@@ -1,8 +1,9 @@
 // The load tool's listener analysis with synthetic frames: onset latency, levels, spot checks.
 import { describe, expect, it } from 'vitest';
-import { tone } from '../../src/media/audio/index.js';
+import { levelAt, tone } from '../../src/media/audio/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
-import { ToneAnalyzer } from '../../bench/lib/tone-analyzer.js';
+import { slotFrequencies, slotPattern } from '../../bench/lib/talk.js';
+import { HEARD_DBFS, ONSET_DBFS, ToneAnalyzer } from '../../bench/lib/tone-analyzer.js';
 import type { ReceivedFrame } from '../../bench/lib/pcm-ring.js';
 
 const silence = new Int16Array(FRAME_SAMPLES);
@@ -36,10 +37,124 @@ describe('ToneAnalyzer', () => {
     a.addProbe(2, 1050, 0, false);
     a.addProbe(3, 1300, 0, false);
     a.onFrame(frame(20, beep(1300))); // before the window: ignored
-    a.onFrame(frame(80, beep(1050)));
-    a.onFrame(frame(100, silence));
+    a.onFrame(frame(40, silence));
+    a.onFrame(frame(60, beep(1050)));
+    a.onFrame(frame(80, silence));
     a.expire(1000);
     expect(a.slots.get(2)).toMatchObject({ unexpectedChecks: 1, unexpectedHeard: 1 });
     expect(a.slots.get(3)).toMatchObject({ unexpectedChecks: 1, unexpectedHeard: 0 });
+  });
+});
+
+/** Seeded PRNG (mulberry32): deterministic noise. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A spurt-start click like the one measured at the listeners: a few ms of broadband energy that reads
+ * about −40 dBFS at any single frequency, i.e. above the spot-check threshold.
+ */
+function click(seed = 1, withTone?: number): Int16Array {
+  const random = prng(seed);
+  const pcm = withTone === undefined ? new Int16Array(FRAME_SAMPLES) : beep(withTone);
+  for (let i = 360; i < 600; i++) pcm[i] = Math.max(-32768, Math.min(32767, (pcm[i] as number) + Math.round((random() * 2 - 1) * 20000)));
+  return pcm;
+}
+
+describe('ToneAnalyzer: the false-hearing mechanisms of issue 13', () => {
+  it('(b) a spurt-start click inside a spot check is not "hearing" a talker (nor its own voice)', () => {
+    // Precondition: the click alone clears the spot-check level at the probed frequencies.
+    for (const f of [300, 1025, 4295]) expect(levelAt(click(), f)).toBeGreaterThan(HEARD_DBFS);
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const a = new ToneAnalyzer();
+      a.addProbe(4, 1025, 0, 'unexpected');
+      a.addProbe(5, 300, 0, 'own');
+      // Silence in the downlink, then a talk spurt starts with the click exactly in the spot window…
+      a.onFrame({ ...frame(80, click(seed)), timestamp: 96_000 });
+      // …and continues with another talker's tone, whose spurt start clicks again mid-stream.
+      a.onFrame({ ...frame(100, click(seed + 10, 1875)), timestamp: 96_960 });
+      a.onFrame({ ...frame(120, beep(1875)), timestamp: 97_920 });
+      a.expire(1000);
+      expect(a.slots.get(4)).toMatchObject({ unexpectedChecks: 1, unexpectedHeard: 0 });
+      expect(a.slots.get(5)).toMatchObject({ ownChecks: 1, ownHeard: 0 });
+    }
+  });
+
+  it('(b) a real tone is still heard in a spot check, also mixed with five others', () => {
+    const a = new ToneAnalyzer();
+    a.addProbe(4, 1025, 0, 'unexpected');
+    a.addProbe(5, 300, 0, 'own');
+    const mix = new Int16Array(FRAME_SAMPLES);
+    for (const f of [300, 425, 1025, 1875, 2235, 4295]) {
+      const t = tone({ frequency: f, dbfs: -30, samples: FRAME_SAMPLES });
+      for (let i = 0; i < FRAME_SAMPLES; i++) mix[i] = (mix[i] as number) + (t[i] as number);
+    }
+    a.onFrame({ ...frame(60, mix), timestamp: 0 });
+    a.onFrame({ ...frame(80, mix), timestamp: 960 });
+    a.expire(1000);
+    expect(a.slots.get(4)).toMatchObject({ unexpectedHeard: 1 });
+    expect(a.slots.get(5)).toMatchObject({ ownHeard: 1 });
+  });
+
+  it('onset latency is not taken from another talker\'s click that arrives before the tone', () => {
+    const a = new ToneAnalyzer();
+    a.addProbe(0, 1025, 1000, 'expected');
+    expect(levelAt(click(7), 1025)).toBeGreaterThan(ONSET_DBFS);
+    a.onFrame(frame(1008, click(7))); // another talker's spurt starts: broadband, 8 ms after our onset
+    a.onFrame(frame(1028, beep(1875)));
+    a.onFrame(frame(1048, beep(1025))); // ours arrives
+    expect(a.latencies).toEqual([{ onset: 1000, ms: 48 }]);
+  });
+
+  it('(a) a probe whose slot changed hands before it ended is dropped, not booked as own voice', () => {
+    // B takes over slot 3 (tone 725 Hz) from A. B's own-voice probe was classified at the onset; A's last
+    // frames (the same slot tone) reach B, and the slot changed hands during the probe.
+    let holder = 'B';
+    const a = new ToneAnalyzer();
+    a.addProbe(3, 725, 0, 'own', () => holder === 'B');
+    holder = 'A'; // the handover (either direction) voids the classification
+    a.onFrame(frame(60, beep(725)));
+    a.onFrame(frame(80, beep(725)));
+    a.expire(1000);
+    expect(a.slots.get(3)).toMatchObject({ ownChecks: 0, ownHeard: 0, dropped: 1 });
+    // The same probe with the holder unchanged still reports a real own-voice leak.
+    const b = new ToneAnalyzer();
+    b.addProbe(3, 725, 0, 'own', () => true);
+    b.onFrame(frame(60, beep(725)));
+    b.onFrame(frame(80, beep(725)));
+    b.expire(1000);
+    expect(b.slots.get(3)).toMatchObject({ ownChecks: 1, ownHeard: 1, dropped: 0 });
+  });
+});
+
+describe('talker signals', () => {
+  it('talkers have different rhythms, so their bursts drift through each other', () => {
+    const periods = [0, 1, 2, 3, 4, 5].map((t) => {
+      const p = slotPattern({ burstMs: 200, pauseMs: 300, dbfs: -16 }, t);
+      return p.burstMs + p.pauseMs;
+    });
+    expect(new Set(periods).size).toBe(6);
+  });
+
+  it('no second- or third-order product of two talkers lands on a third talker (725 − 425 = 300 Hz)', () => {
+    const f = slotFrequencies(8);
+    for (const a of f)
+      for (const b of f) {
+        if (a === b) continue;
+        for (const c of f) {
+          if (c === a || c === b) continue;
+          expect(Math.abs(Math.abs(a - b) - c), `${a} − ${b} vs ${c}`).toBeGreaterThanOrEqual(60);
+          expect(Math.abs(a + b - c), `${a} + ${b} vs ${c}`).toBeGreaterThanOrEqual(60);
+          expect(Math.abs(2 * a - b - c), `2·${a} − ${b} vs ${c}`).toBeGreaterThanOrEqual(125);
+        }
+      }
   });
 });
