@@ -156,23 +156,26 @@ describe('admin console (browser)', () => {
     await page.context().close();
   });
 
-  it('the audit log lists each change of this test', async (ctx) => {
+  it('the audit log lists the changes an admin made', async () => {
+    // Its own changes, so the test does not depend on the ones before it.
     const probe = await ProtocolClient.connect(server.apiUrl);
     try {
       await probe.loginAs('admin', 'admin');
-      const reply = await probe.request('admin_audit', { limit: 500 });
-      if (reply.error?.code === 1008 && reply.error.description.startsWith('unknown event')) {
-        ctx.skip('server has no admin_audit yet (contract: web/admin/LIVE_API.md); the console shows "does not keep an audit log yet"');
-      }
+      await probe.ok('create', { type: 'user', id: 'audit-probe', scope: { type: 'project', id: 'mcc@127.0.0.1' } });
+      await probe.ok('update_password', { user: 'audit-probe', password: 'audit-probe-secret' });
+      await probe.ok('update_key', { type: 'user', id: 'audit-probe', key: 'name', data: 'Audit Probe' });
     } finally {
       probe.close();
     }
-    await adminPage.getByTestId('nav-audit').click();
-    const table = adminPage.getByTestId('audit-table');
+    const page = await openConsole(browser, origin, 'admin', 'admin');
+    await waitLoggedIn(page);
+    await page.getByTestId('nav-audit').click();
+    const table = page.getByTestId('audit-table');
     await table.waitFor({ timeout: 10_000 });
+    await expect.poll(async () => (await table.textContent()) ?? '', { timeout: 10_000 }).toContain('audit-probe');
     const text = (await table.textContent()) ?? '';
-    for (const target of [PROJECT, 'eve', 'frank', ROLE, ...LOOPS.map((l) => l.id)]) expect(text).toContain(target);
-    for (const event of ['create', 'update_password', 'update_key', 'set_layout']) expect(text).toContain(event);
+    for (const event of ['create', 'update_password', 'update_key']) expect(text).toContain(event);
     expect(text).toContain('admin');
+    await page.context().close();
   });
 });

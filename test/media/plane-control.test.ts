@@ -1,7 +1,7 @@
 // Media plane control behaviour: voice activity broadcasts, hot-mic guard, capacity, teardown.
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { levelAt, tone } from '../../src/media/audio/index.js';
+import { concat, levelAt, tone } from '../../src/media/audio/index.js';
 import type { MediaPlane } from '../../src/media/plane/media-plane.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { Operator, sleep } from '../support/media-operator.js';
@@ -21,6 +21,18 @@ afterEach(async () => {
 async function start(media: Record<string, unknown> = {}): Promise<TestServer> {
   server = await startTestServer({ config: { media: { enabled: true, bindAddress: '127.0.0.1', ...media } } });
   return server;
+}
+
+/** Waits (with a deadline) until `listener` has 10+ frames received after `sinceMs` + 200 ms in which `frequency` is heard; returns their samples. */
+async function heardSince(listener: Operator, sinceMs: number, frequency: number, timeoutMs = 5000): Promise<Int16Array> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const frames = listener.media.received.frames().filter((f) => f.arrivedAt > sinceMs + 200);
+    const samples = concat(frames.map((f) => f.pcm));
+    if (frames.length >= 10 && levelAt(samples, frequency) > -40) return samples;
+    if (Date.now() > deadline) throw new Error(`${listener.name} did not hear ${frequency} Hz within ${timeoutMs} ms (${frames.length} frames)`);
+    await sleep(50);
+  }
 }
 
 async function operator(user: string, role: string, frequency?: number): Promise<Operator> {
@@ -59,22 +71,26 @@ describe('hot-mic guard', () => {
     await start({ requireTalking: true, talkTimeoutMs: 1500 });
     const alice = await operator('alice', 'flight', 440);
     const bob = await operator('bob', 'ground');
+    const carol = await operator('carol', 'flight', 880);
     await bob.switch('loop1', 'recv');
     await alice.switch('loop1', 'send');
+    await carol.switch('loop1', 'send');
     alice.media.startSending();
-    await sleep(800);
-    const muted = bob.media.received.lastSamples(20);
-    expect(muted.length === 0 ? -127 : levelAt(muted, 440), 'heard before talking').toBeLessThan(-44);
+    carol.media.startSending();
+    // "Not heard" is measured against a talker who is heard: carol (880 Hz) talks, alice (440 Hz) only has her mic open.
+    await carol.talk('loop1', true);
+    const before = await heardSince(bob, performance.now(), 880);
+    expect(levelAt(before, 440), 'heard before talking').toBeLessThan(levelAt(before, 880) - 20);
 
     await alice.talk('loop1', true);
-    await sleep(800);
-    expect(levelAt(bob.media.received.lastSamples(20), 440), 'heard while talking').toBeGreaterThan(-40);
+    const talking = await heardSince(bob, performance.now(), 440);
+    expect(levelAt(talking, 440), 'heard while talking').toBeGreaterThan(-40);
 
-    const released = await bob.signaling.waitFor((m) => m.event === 'talking' && m.parameter?.state === false, 3000);
+    const released = await bob.signaling.waitFor((m) => m.event === 'talking' && m.parameter?.user === 'alice' && m.parameter.state === false, 3000);
     expect(released.parameter).toMatchObject({ loop: 'loop1', user: 'alice' });
-    await sleep(600);
-    const after = bob.media.received.frames().filter((f) => f.arrivedAt > performance.now() - 300);
-    expect(after.every((f) => levelAt(f.pcm, 440) < -44), 'heard after auto-release').toBe(true);
+    await carol.talk('loop1', true); // carol's own timeout may have released her too
+    const after = await heardSince(bob, performance.now(), 880);
+    expect(levelAt(after, 440), 'heard after auto-release').toBeLessThan(levelAt(after, 880) - 20);
   });
 });
 
