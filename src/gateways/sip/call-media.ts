@@ -2,6 +2,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { FRAME_TS } from '../../media/opus.js';
 import { parseRtp, serializeRtp } from '../../media/rtp.js';
+import { DtmfTalkKeys } from './dtmf.js';
 import { encodeG711, G711_PAYLOAD_TYPE } from './g711.js';
 import type { BridgeMember, LoopBridge } from './loop-bridge.js';
 import type { AudioOffer } from './sdp.js';
@@ -17,6 +18,8 @@ export interface CallMediaOptions {
   /** This call's SSRC on the loop (≤ 66000: reserved for gateways). */
   loopSsrc: number;
   onTalking?: (talking: boolean) => void;
+  /** dtmf: `*` talks, `#` stops (needs telephone-event in the SDP); voice (default): voice-operated. */
+  talkMode?: 'voice' | 'dtmf';
 }
 
 export class CallMedia implements BridgeMember {
@@ -25,6 +28,7 @@ export class CallMedia implements BridgeMember {
   packetsIn = 0;
   packetsOut = 0;
   private uplink: TelephoneUplink | undefined;
+  private readonly keys = new DtmfTalkKeys();
   private remote: AudioOffer | undefined;
   private readonly phoneSsrc = (Math.random() * 0xffffffff) >>> 0;
   private phoneSeq = (Math.random() * 0xffff) | 0;
@@ -48,6 +52,7 @@ export class CallMedia implements BridgeMember {
     if (this.closed || this.remote) return;
     this.remote = remote;
     this.uplink = new TelephoneUplink(remote.law);
+    if (this.options.talkMode === 'dtmf') this.uplink.keyed = false;
     this.options.bridge.add(this);
   }
 
@@ -70,7 +75,13 @@ export class CallMedia implements BridgeMember {
     const { remote, uplink } = this;
     if (this.closed || !remote || !uplink || rinfo.address !== remote.address) return;
     const rtp = parseRtp(buf);
-    if (!rtp || rtp.payloadType !== G711_PAYLOAD_TYPE[remote.law]) return;
+    if (!rtp) return;
+    if (rtp.payloadType === remote.dtmfPayloadType && uplink.keyed !== undefined && this.options.mayTalk) {
+      const talk = this.keys.push(rtp.timestamp, rtp.payload);
+      if (talk !== undefined) uplink.keyed = talk;
+      return;
+    }
+    if (rtp.payloadType !== G711_PAYLOAD_TYPE[remote.law]) return;
     this.lastRtpAt = Date.now();
     this.packetsIn++;
     if (!this.options.mayTalk) return;

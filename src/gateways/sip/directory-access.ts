@@ -40,6 +40,10 @@ export class DirectorySipAccess implements SipAccess {
     return Object.hasOwn(this.accounts, account) ? this.accounts[account]?.password : undefined;
   }
 
+  talkModeOf(account: string): 'voice' | 'dtmf' {
+    return (Object.hasOwn(this.accounts, account) ? this.accounts[account]?.talk : undefined) ?? 'voice';
+  }
+
   /** Who the account acts as, if that user still exists and still has the role. */
   identityOf(account: string): { user: string; role: string; scope: Scope } | undefined {
     const a = Object.hasOwn(this.accounts, account) ? this.accounts[account] : undefined;

@@ -23,7 +23,13 @@ export const sipConfigSchema = z.strictObject({
   accounts: z
     .record(
       z.string().regex(/^[A-Za-z0-9._~+-]{1,64}$/, 'SIP user names are letters, digits and ._~+-'),
-      z.strictObject({ password: z.string().min(8, 'at least 8 characters'), user: idSchema, role: idSchema }),
+      z.strictObject({
+        password: z.string().min(8, 'at least 8 characters'),
+        user: idSchema,
+        role: idSchema,
+        /** voice: voice-operated; dtmf: `*` talks, `#` stops. */
+        talk: z.enum(['voice', 'dtmf']).default('voice'),
+      }),
     )
     .default({}),
 });

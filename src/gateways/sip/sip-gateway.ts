@@ -227,13 +227,13 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
       remote: offer,
       bridge: this.bridgeFor(target),
       mayTalk: permission === 'send',
+      talkMode: this.options.access.talkModeOf?.(check.user) ?? 'voice',
       loopSsrc: this.allocateSsrc(),
       onTalking: (talking) => this.emit('talking', info, talking),
     });
     if (this.calls.has(callId)) return media.close(); // a retransmitted INVITE raced us
     const toTag = randomBytes(6).toString('hex');
-    const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: [offer.law], sessionId: String(randomInt(1, 2 ** 31)) });
-    // telephone-event is not answered: DTMF is not acted on yet (docs/telephony.md).
+    const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: [offer.law], sessionId: String(randomInt(1, 2 ** 31)), ...(offer.dtmfPayloadType !== undefined ? { dtmfPayloadType: offer.dtmfPayloadType } : {}) });
     const ok = responseTo(request, 200, 'OK', [this.contact(), { name: 'Allow', value: ALLOW }, { name: 'Content-Type', value: 'application/sdp' }], sdp, toTag);
     const from = header(request, 'from') ?? '';
     const dialog = { local: `${header(request, 'to') ?? ''};tag=${toTag}`, remote: from, target: uriOf(header(request, 'contact') ?? from) };

@@ -15,6 +15,8 @@ export interface SipAccess {
   passwordOf(account: string): string | undefined;
   /** send: talks and hears; recv: only hears; none: refused. */
   permission(account: string, loop: SipLoopTarget): 'send' | 'recv' | 'none';
+  /** voice (default): voice-operated talk; dtmf: `*` talks, `#` stops. */
+  talkModeOf?(account: string): 'voice' | 'dtmf';
 }
 
 export interface SipGatewayOptions {

@@ -34,13 +34,16 @@ export class TelephoneUplink {
     private readonly gate: VoiceGateOptions = DEFAULT_VOICE_GATE,
   ) {}
 
+  /** In DTMF talk mode the keys decide, not the voice level (undefined: voice-operated). */
+  keyed: boolean | undefined;
+
   push(payload: Buffer): UplinkFrame | undefined {
     // Phones send 20 ms; other packet times are refused rather than stretched.
     if (payload.length !== TELEPHONE_FRAME) return undefined;
     const pcm8k = decodeG711(this.law, payload);
     if (rmsDbfs(pcm8k) >= this.gate.thresholdDbfs) this.openFor = this.gate.hangoverFrames;
     else if (this.openFor > 0) this.openFor--;
-    this.talking = this.openFor > 0;
+    this.talking = this.keyed ?? this.openFor > 0;
     if (!this.talking) return undefined;
     return { pcm8k, opus: this.encoder.encode(pcm8k) };
   }

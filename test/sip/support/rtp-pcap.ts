@@ -2,7 +2,20 @@
 import { writeFile } from 'node:fs/promises';
 import { serializeRtp } from '../../../src/media/rtp.js';
 
-export async function writeRtpPcap(path: string, payloads: Buffer[], payloadType: number, frameMs = 20): Promise<void> {
+export interface PcapRtp {
+  payloadType: number;
+  payload: Buffer;
+  timestamp: number;
+  marker?: boolean;
+}
+
+/** One G.711 stream, one packet per `frameMs`. */
+export function writeRtpPcap(path: string, payloads: Buffer[], payloadType: number, frameMs = 20): Promise<void> {
+  return writeRtpPcapPackets(path, payloads.map((payload, i) => ({ payloadType, payload, timestamp: i * 8 * frameMs, marker: i === 0 })), frameMs);
+}
+
+/** Any RTP packets (e.g. G.711 mixed with RFC 4733 events), sent `frameMs` apart. */
+export async function writeRtpPcapPackets(path: string, packets: PcapRtp[], frameMs = 20): Promise<void> {
   const parts: Buffer[] = [];
   const global = Buffer.alloc(24);
   global.writeUInt32LE(0xa1b2c3d4, 0);
@@ -11,8 +24,8 @@ export async function writeRtpPcap(path: string, payloads: Buffer[], payloadType
   global.writeUInt32LE(65535, 16);
   global.writeUInt32LE(1, 20); // Ethernet
   parts.push(global);
-  payloads.forEach((payload, i) => {
-    const rtp = serializeRtp({ payloadType, sequenceNumber: i + 1, timestamp: i * 8 * frameMs, ssrc: 0x1234, marker: i === 0, payload });
+  packets.forEach((p, i) => {
+    const rtp = serializeRtp({ payloadType: p.payloadType, sequenceNumber: i + 1, timestamp: p.timestamp, ssrc: 0x1234, marker: p.marker ?? false, payload: p.payload });
     const udpLength = 8 + rtp.length;
     const ipLength = 20 + udpLength;
     const frame = Buffer.alloc(14 + ipLength);

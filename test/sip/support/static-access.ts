@@ -6,12 +6,14 @@ export interface TestAccount {
   /** Loop keys the account may talk on; `*` = all; `listen` lists loops it may only hear. */
   loops: readonly string[] | '*';
   listen?: readonly string[];
+  talk?: 'voice' | 'dtmf';
 }
 
 export function staticAccess(numbers: Record<string, string>, accounts: Record<string, TestAccount>): SipAccess {
   return {
     loopOf: (number) => (Object.hasOwn(numbers, number) ? { key: numbers[number] as string } : undefined),
     passwordOf: (account) => (Object.hasOwn(accounts, account) ? accounts[account]?.password : undefined),
+    talkModeOf: (account) => (Object.hasOwn(accounts, account) ? accounts[account]?.talk : undefined) ?? 'voice',
     permission: (account, loop: SipLoopTarget) => {
       const a = Object.hasOwn(accounts, account) ? accounts[account] : undefined;
       if (!a) return 'none';
