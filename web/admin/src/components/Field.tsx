@@ -1,4 +1,4 @@
-// A labelled form field with its error next to it (server 1008 errors land here, see errors.ts).
+// A labelled form field with its error next to it (server errors naming a field land here, see errors.ts).
 import type { ComponentChildren } from 'preact';
 
 interface FieldProps {
