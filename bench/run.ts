@@ -4,8 +4,9 @@
 //   compare a.json b.json (or --compare a b)     — ratios between two load-tool results
 //   media  — the load tool with the former bench/media.ts layout (bench/scenarios/media.json)
 //   mixer  — mixer engine throughput in listeners per core, with and without shared encoders
+//   directory <dir> — write the load tool's accounts for a backend it does not start (bench/directory.ts)
 //   latency — PTT → audible and leave → silent in Chromium (bench/latency.ts; --talker/--listener keyset|mute, --url)
-const scripts: Record<string, string> = { mixer: './mixer.js', latency: './latency.js', compare: './compare.js', '--compare': './compare.js' };
+const scripts: Record<string, string> = { directory: './directory.js', mixer: './mixer.js', latency: './latency.js', compare: './compare.js', '--compare': './compare.js' };
 
 const [what, ...rest] = process.argv.slice(2);
 if (!what) {

@@ -32,7 +32,8 @@ export function loopMulticast(l: number): { host: string; port: number } {
   return { host: `239.255.${l >> 8}.${l & 0xff}`, port: 20_000 + 2 * (l % 20_000) };
 }
 
-export async function writeBenchDirectory(dir: string, operators: number, loops: number, accounts = DEFAULT_ACCOUNTS): Promise<void> {
+/** `domain`: the openvocs reference serves only the domain named in its config (its IP, e.g. 127.0.0.1). */
+export async function writeBenchDirectory(dir: string, operators: number, loops: number, accounts = DEFAULT_ACCOUNTS, domain = 'bench'): Promise<void> {
   // One hash for all users: hashing hundreds of passwords would only slow the start.
   const password = openvocsPassword(accounts.password);
   const users: Record<string, unknown> = {};
@@ -47,8 +48,8 @@ export async function writeBenchDirectory(dir: string, operators: number, loops:
     const id = `${accounts.loopPrefix}${l}`;
     loopEntries[id] = { id, name: id, multicast: loopMulticast(l), roles: { [accounts.role]: true } };
   }
-  const project = { id: 'p', domain: 'bench', users, roles: { [accounts.role]: { id: accounts.role, users: members } }, loops: loopEntries };
-  await mkdir(join(dir, 'auth', 'bench', 'p'), { recursive: true });
-  await writeFile(join(dir, 'auth', 'bench', 'config.json'), JSON.stringify({ id: 'bench', users: {}, roles: {}, loops: {} }));
-  await writeFile(join(dir, 'auth', 'bench', 'p', 'config.json'), JSON.stringify(project));
+  const project = { id: 'p', domain, users, roles: { [accounts.role]: { id: accounts.role, users: members } }, loops: loopEntries };
+  await mkdir(join(dir, 'auth', domain, 'p'), { recursive: true });
+  await writeFile(join(dir, 'auth', domain, 'config.json'), JSON.stringify({ id: domain, users: {}, roles: {}, loops: {} }));
+  await writeFile(join(dir, 'auth', domain, 'p', 'config.json'), JSON.stringify(project));
 }

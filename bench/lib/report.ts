@@ -33,7 +33,8 @@ export function markdown(r: BenchResult): string {
     `### ${r.scenario}: ${r.description}`,
     '',
     `${r.date.slice(0, 10)}, ${r.server}, ${r.machine.cpus} cores (shared with the load generator), Node ${r.machine.node}; ` +
-      `${r.operators} operators, ${r.loops} loops, ${r.talkers} talkers, ${r.durationSeconds} s window.`,
+      `${r.operators} operators, ${r.loops} loops, ${r.talkers} talkers, ${r.durationSeconds} s window` +
+      (r.machine.loadAverage ? `; load average ${r.machine.loadAverage.start[0]} at the start, ${r.machine.loadAverage.end[0]} at the end.` : '.'),
     '',
     '| measure | value |',
     '|---|---:|',

@@ -42,7 +42,8 @@ export interface BenchResult {
   description: string;
   date: string;
   server: string;
-  machine: { cpus: number; node: string };
+  /** Load average (1, 5, 15 min) when the run started and ended: the machine is shared. */
+  machine: { cpus: number; node: string; loadAverage?: { start: number[]; end: number[] } };
   operators: number;
   failedOperators: number;
   loops: number;

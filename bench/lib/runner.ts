@@ -1,7 +1,7 @@
 // Runs one scenario end to end and returns its BenchResult: starts a Loopcast server unless a URL is
 // given, connects the fleet, lets the talkers talk (rotating if the scenario says so), measures one
 // window — or, for ramps, one window per step — and tears everything down.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { DEFAULT_ACCOUNTS, type BenchAccounts } from './directory.js';
 import { Fleet } from './fleet.js';
 import { ProcSampler } from './proc-sampler.js';
@@ -9,7 +9,7 @@ import { runRamp } from './ramp.js';
 import { audioSummary, cost, hearing, missedBursts, summarize, type BenchResult, type RampStep } from './result.js';
 import type { Scenario } from './scenario.js';
 import { startBenchServer, type BenchServer } from './server.js';
-import { sleep } from './stats.js';
+import { round, sleep } from './stats.js';
 import { MeasureWindow, type WindowResult } from './window.js';
 
 export interface RunOptions {
@@ -26,6 +26,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
   const { scenario } = options;
   const accounts = options.accounts ?? DEFAULT_ACCOUNTS;
   const log = options.log ?? (() => undefined);
+  const loadAtStart = loadavg().map((x) => round(x, 2));
   let server: BenchServer | undefined;
   if (!options.url) {
     server = await startBenchServer(scenario.operators, scenario.loops, accounts);
@@ -68,7 +69,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
       description: scenario.description,
       date: new Date().toISOString(),
       server: options.url ?? 'self-started Loopcast (node bin/loopcast.js start)',
-      machine: { cpus: cpus().length, node: process.version },
+      machine: { cpus: cpus().length, node: process.version, loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) } },
       operators: window.operators,
       failedOperators: fleet.errors.length,
       loops: scenario.loops,
