@@ -8,7 +8,8 @@ import { nullProtoCopy } from './json-tree.js';
 import type { DirectoryModel} from './model.js';
 import { type MemberCollection, type Scope, type ScopeData, type ScopeKind, type UserRef } from './model.js';
 import type { LoopPermission } from './permissions.js';
-import { authDir, createScope, readDirectory, removeScope, writeScope } from './persistence.js';
+import { fileDirectoryStore, type DirectoryStore, type RemoteScopeChange } from './directory-store.js';
+import { authDir } from './persistence.js';
 import type { DomainFile, LoopRecord, ProjectFile, RoleRecord } from './schema.js';
 import { DirectoryChangeError, validateScopeData } from './validation.js';
 
@@ -25,9 +26,12 @@ export class Directory extends EventEmitter<DirectoryEvents> {
   /** Writes run one at a time: each is validated against the state the previous one left. */
   private tail: Promise<unknown> = Promise.resolve();
 
+  private unfollow: () => void = () => undefined;
+
   private constructor(
     readonly root: string,
     private readonly model: DirectoryModel,
+    private readonly store: DirectoryStore,
   ) {
     super();
   }
@@ -37,8 +41,15 @@ export class Directory extends EventEmitter<DirectoryEvents> {
   }
 
   /** Loads every file or throws a DirectoryLoadError: the server never runs on partial data. */
-  static async load(root: string): Promise<Directory> {
-    return new Directory(root, await readDirectory(root));
+  static async load(root: string, store: DirectoryStore = fileDirectoryStore(root)): Promise<Directory> {
+    const directory = new Directory(root, await store.load(), store);
+    if (store.follow) directory.unfollow = store.follow((change) => directory.applyRemote(change));
+    return directory;
+  }
+
+  /** Stops following other writers (a replicated store); the files need nothing. */
+  close(): void {
+    this.unfollow();
   }
 
   // ── queries ──────────────────────────────────────────────────────────────────────────────────
@@ -141,7 +152,7 @@ export class Directory extends EventEmitter<DirectoryEvents> {
       const draft = nullProtoCopy(scope.data);
       mutate(draft);
       const next = validateScopeData(this.model, scope.kind, scope, draft);
-      await writeScope(this.root, scope, next);
+      await this.store.write(scope, next);
       this.model.setData(scope, next);
       this.notify('changed', scope);
     });
@@ -153,7 +164,7 @@ export class Directory extends EventEmitter<DirectoryEvents> {
       if (kind === 'project' && !this.model.domain(domainId)) throw new DirectoryChangeError('$.domain', `unknown domain "${domainId}"`, ['domain']);
       const next = validateScopeData(this.model, kind, undefined, data);
       const scope: Scope = { kind, id: next.id, domainId, data: next };
-      await createScope(this.root, scope, next);
+      await this.store.create(scope, next);
       if (kind === 'domain') this.model.addDomain(scope);
       else this.model.addProject(scope);
       this.notify('changed', scope);
@@ -173,7 +184,7 @@ export class Directory extends EventEmitter<DirectoryEvents> {
   removeScope(scope: Scope): Promise<void> {
     return this.serialized(async () => {
       this.requireLive(scope);
-      const leftover = await removeScope(this.root, scope);
+      const leftover = await this.store.remove(scope);
       if (leftover) process.emitWarning(`removed ${scope.kind} "${scope.id}" left its folder behind (cleaned at the next start): ${leftover.message}`);
       for (const removed of this.model.remove(scope)) this.notify('removed', removed);
     });
@@ -182,7 +193,7 @@ export class Directory extends EventEmitter<DirectoryEvents> {
   /** Write every scope file again (admin `save`): memory already equals disk, this repairs edited files. */
   saveAll(): Promise<void> {
     return this.serialized(async () => {
-      for (const scope of this.model.allScopes()) await writeScope(this.root, scope, scope.data);
+      for (const scope of this.model.allScopes()) await this.store.write(scope, scope.data);
     });
   }
 
@@ -192,10 +203,42 @@ export class Directory extends EventEmitter<DirectoryEvents> {
    */
   reload(): Promise<void> {
     return this.serialized(async () => {
-      const fresh = await readDirectory(this.root);
+      const fresh = await this.store.load();
       const gone = this.model.replaceWith(fresh);
       for (const scope of gone) this.notify('removed', scope);
       for (const scope of this.model.allScopes()) this.notify('changed', scope);
+    });
+  }
+
+  /**
+   * A change another backend made durable (replicated store): shown like a local one, in order with
+   * local writes. Data that contradicts this directory (an id clash from a concurrent write) is not
+   * shown and reported, so the model's invariants hold.
+   */
+  private applyRemote(change: RemoteScopeChange): Promise<void> {
+    return this.serialized(() => {
+      const existing = this.model.scope(change.kind, change.id);
+      if (change.data === null) {
+        if (existing) for (const removed of this.model.remove(existing)) this.notify('removed', removed);
+        return Promise.resolve();
+      }
+      if (existing && JSON.stringify(existing.data) === JSON.stringify(change.data)) return Promise.resolve();
+      try {
+        const next = validateScopeData(this.model, change.kind, existing, nullProtoCopy(change.data));
+        if (existing) {
+          this.model.setData(existing, next);
+          this.notify('changed', existing);
+        } else {
+          if (change.kind === 'project' && !this.model.domain(change.domainId)) throw new DirectoryChangeError('$.domain', `unknown domain "${change.domainId}"`);
+          const scope: Scope = { kind: change.kind, id: change.id, domainId: change.domainId, data: next };
+          if (change.kind === 'domain') this.model.addDomain(scope);
+          else this.model.addProject(scope);
+          this.notify('changed', scope);
+        }
+      } catch (err) {
+        process.emitWarning(`replicated ${change.kind} "${change.id}" not applied: ${(err as Error).message}`);
+      }
+      return Promise.resolve();
     });
   }
 }

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'nats';
 import { generate } from 'selfsigned';
 import { freePort } from './ports.js';
 
@@ -58,6 +59,30 @@ function waitReady(child: ChildProcess, name: string): Promise<void> {
       reject(new Error(`nats ${name} exited (${String(code)}):\n${log}`));
     });
   });
+}
+
+/** JetStream answers once the cluster elected its meta leader: wait for that (bounded). */
+async function waitJetStream(cluster: NatsCluster): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  const connection = await connect({
+    servers: cluster.urls,
+    user: cluster.user,
+    pass: cluster.password,
+    ...(cluster.caFile ? { tls: { caFile: cluster.caFile } } : {}),
+  });
+  try {
+    for (;;) {
+      try {
+        await (await connection.jetstreamManager({ timeout: 1000 })).getAccountInfo();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    await connection.close();
+  }
 }
 
 export async function startNatsCluster(options: ClusterOptions = {}): Promise<NatsCluster> {
@@ -141,6 +166,7 @@ cluster {
   };
   try {
     await Promise.all(nodes.map((_, i) => launch(i)));
+    await waitJetStream(cluster);
   } catch (err) {
     await stop();
     throw err;
