@@ -11,7 +11,7 @@ import { SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js
 import { dominantFrequency, frames, rmsDbfs, tone } from '../../src/media/audio/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { parseRtp } from '../../src/media/rtp.js';
-import { staticAccess } from './support/static-access.js';
+import { staticAccess, type TestAccount } from './support/static-access.js';
 import { LoopListener, LoopTalker } from './support/loop-probe.js';
 import { writeRtpPcap } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
@@ -22,6 +22,11 @@ let pcapMulaw: string;
 let pcapAlaw: string;
 let bus: InProcessLoopBus;
 let gateway: SipGateway;
+/** Mutable: a test takes rights away during a call. */
+const accounts: Record<string, TestAccount> = {
+  phone1: { password: 'secret-1', loops: [LOOP] },
+  phone2: { password: 'secret-2', loops: [LOOP] },
+};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loopcast-sipp-'));
@@ -35,7 +40,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     realm: 'loopcast.test',
-    access: staticAccess({ '1001': LOOP }, { phone1: { password: 'secret-1', loops: [LOOP] } }),
+    access: staticAccess({ '1001': LOOP }, accounts),
     maxCalls: 30,
     mediaTimeoutMs: 10_000,
     bus,
@@ -128,6 +133,45 @@ describe('sipp calls a loop', () => {
       expect(listener.talkers()).toEqual([]);
       expect(caller.payloads).toEqual([]);
     } finally {
+      gateway.removeAllListeners();
+      listener.close();
+      caller.socket.close();
+    }
+  });
+
+  it('hangs up a running call when its account loses the loop, and mutes it when it may only listen', async () => {
+    const listener = new LoopListener(bus, LOOP);
+    const caller = await callerRtp();
+    const ended: string[] = [];
+    gateway.on('hangup', (_c, reason) => ended.push(reason));
+    try {
+      const call = runSipp(`127.0.0.1:${gateway.port}`, 'uac-hungup.xml', sippArgs(caller.port, pcapMulaw, 'pcmu', 'phone2', 'secret-2'));
+      const deadline = Date.now() + 10_000;
+      const waitFor = async (condition: () => boolean): Promise<void> => {
+        while (!condition()) {
+          if (Date.now() > deadline) throw new Error('timed out');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      const talker = (): number => listener.talkers().filter((s) => s <= 66000).reduce((n, s) => n + listener.frames(s), 0);
+      await waitFor(() => talker() > 20);
+      // Listen only: the caller's audio stops reaching the loop.
+      accounts.phone2 = { password: 'secret-2', loops: [], listen: [LOOP] };
+      gateway.recheck();
+      await new Promise((r) => setTimeout(r, 100));
+      const muted = talker();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(talker()).toBe(muted);
+      expect(gateway.list()).toHaveLength(1);
+      // No right at all: BYE to the phone.
+      accounts.phone2 = { password: 'secret-2', loops: [] };
+      gateway.recheck();
+      const result = await call;
+      expect(result.code, result.output).toBe(0);
+      expect(ended).toEqual(['permission revoked']);
+      expect(gateway.list()).toEqual([]);
+    } finally {
+      accounts.phone2 = { password: 'secret-2', loops: [LOOP] };
       gateway.removeAllListeners();
       listener.close();
       caller.socket.close();

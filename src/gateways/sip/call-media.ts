@@ -36,6 +36,8 @@ export class CallMedia implements BridgeMember {
   private loopSeq = (Math.random() * 0xffff) | 0;
   private loopTs = (Math.random() * 0xffffffff) >>> 0;
   private wasTalking = false;
+  /** False for listen-only callers (the role may only monitor the loop); follows rights changes. */
+  mayTalk: boolean;
   private closed = false;
 
   private constructor(
@@ -43,6 +45,7 @@ export class CallMedia implements BridgeMember {
     readonly port: number,
     private readonly options: CallMediaOptions,
   ) {
+    this.mayTalk = options.mayTalk;
     socket.on('message', (buf, rinfo) => this.fromPhone(buf, rinfo));
     if (options.remote) this.connect(options.remote);
   }
@@ -76,7 +79,7 @@ export class CallMedia implements BridgeMember {
     if (this.closed || !remote || !uplink || rinfo.address !== remote.address) return;
     const rtp = parseRtp(buf);
     if (!rtp) return;
-    if (rtp.payloadType === remote.dtmfPayloadType && uplink.keyed !== undefined && this.options.mayTalk) {
+    if (rtp.payloadType === remote.dtmfPayloadType && uplink.keyed !== undefined && this.mayTalk) {
       const talk = this.keys.push(rtp.timestamp, rtp.payload);
       if (talk !== undefined) uplink.keyed = talk;
       return;
@@ -84,7 +87,10 @@ export class CallMedia implements BridgeMember {
     if (rtp.payloadType !== G711_PAYLOAD_TYPE[remote.law]) return;
     this.lastRtpAt = Date.now();
     this.packetsIn++;
-    if (!this.options.mayTalk) return;
+    if (!this.mayTalk) {
+      this.stopTalking();
+      return;
+    }
     const frame = uplink.push(rtp.payload);
     this.loopTs = (this.loopTs + FRAME_TS) >>> 0;
     const talking = frame !== undefined;
@@ -96,6 +102,12 @@ export class CallMedia implements BridgeMember {
     if (!frame) return;
     this.loopSeq = (this.loopSeq + 1) & 0xffff;
     this.options.bridge.speak(this, frame.pcm8k, frame.opus, { ssrc: this.options.loopSsrc, sequenceNumber: this.loopSeq, timestamp: this.loopTs, marker: started });
+  }
+
+  private stopTalking(): void {
+    if (!this.wasTalking) return;
+    this.wasTalking = false;
+    this.options.onTalking?.(false);
   }
 
   /** The loop's mix for this caller, every 20 ms (silence included: phones expect a steady stream). */

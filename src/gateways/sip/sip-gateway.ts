@@ -108,7 +108,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     if (this.calls.size + this.dialing.size >= this.options.maxCalls) throw new SipDialError('call limit reached');
     const callId = `${randomBytes(12).toString('hex')}@${this.options.host}`;
     const requestUri = `sip:${destination}@${trunk.host}:${trunk.port}`;
-    const info: CallInfo = { callId, loop: loop.key, peer: requestUri, user, since: Date.now() };
+    const info: CallInfo = { callId, direction: 'out', loop: loop.key, peer: requestUri, user, since: Date.now() };
     const media = await CallMedia.open({ bindAddress: this.options.host, bridge: this.bridgeFor(loop), mayTalk: true, loopSsrc: this.allocateSsrc(), onTalking: (t) => this.emit('talking', info, t) });
     const remote: RemoteInfo = { address: trunk.host, port: trunk.port, family: 'IPv4', size: 0 };
     const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: ['pcmu', 'pcma'], sessionId: String(randomInt(1, 2 ** 31)) });
@@ -142,6 +142,19 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     this.calls.set(callId, call);
     this.options.log.info({ callId, loop: call.info.loop, law: result.answer.law }, 'SIP call out answered');
     this.emit('call', { ...call.info });
+  }
+
+  /**
+   * Applies rights changes to running incoming calls: a caller whose role lost the loop is hung up,
+   * one that may now only listen is no longer heard (and the reverse). Call after directory changes.
+   */
+  recheck(): void {
+    for (const call of [...this.calls.values()]) {
+      if (call.info.direction !== 'in') continue;
+      const permission = this.options.access.permission(call.info.user, { key: call.info.loop });
+      if (permission === 'none') this.hangup(call.info.callId, 'permission revoked');
+      else call.media.mayTalk = permission === 'send';
+    }
   }
 
   async close(): Promise<void> {
@@ -221,7 +234,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     const offer = parseAudioOffer(request.body);
     if (!offer) return this.reply(request, remote, 488, 'Not Acceptable Here');
     this.reply(request, remote, 100, 'Trying');
-    const info: CallInfo = { callId, loop, peer: uriOf(header(request, 'from') ?? ''), user: check.user, since: Date.now() };
+    const info: CallInfo = { callId, direction: 'in', loop, peer: uriOf(header(request, 'from') ?? ''), user: check.user, since: Date.now() };
     const media = await CallMedia.open({
       bindAddress: this.options.host,
       remote: offer,

@@ -39,6 +39,8 @@ export interface SipGatewayOptions {
 
 export interface CallInfo {
   callId: string;
+  /** in: a phone called a loop (`user` is its SIP account); out: an operator called out (`user` is the operator). */
+  direction: 'in' | 'out';
   loop: string;
   peer: string;
   user: string;

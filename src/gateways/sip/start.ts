@@ -38,6 +38,8 @@ export async function startTelephony(config: LoopcastConfig, deps: TelephonyDeps
     log: deps.log.child({ component: 'sip' }),
   });
   const { hub } = deps;
+  // Rights are the directory's: a change applies to running calls too, not only to the next one.
+  deps.directory.on('changed', () => gateway.recheck());
   gateway.on('call', (c) => hub.toLoop(c.loop, push('call', 'loop_broadcast', { loop: loopIdOf(c.loop), 'call-id': c.callId, peer: c.peer })));
   gateway.on('hangup', (c) => hub.toLoop(c.loop, push('hangup', 'loop_broadcast', { loop: loopIdOf(c.loop), 'call-id': c.callId })));
   // A caller talks like an operator: the loop's keys show it (voice-operated, no PTT on a phone).
