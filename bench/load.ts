@@ -6,12 +6,19 @@
 //   --pid 1234 [--pid …]        server processes to sample CPU/RSS from (with --url)
 //   --operators N --seconds S   override the scenario's fleet size / measurement window
 //   --max-p99 MS --max-loss PCT ramp limits (default: the scenario's, 60 ms and 1 %)
+//   --bind ADDR                 local address of the operators' WebRTC clients (default 127.0.0.1); use a
+//                               routable one when the server is in another namespace or on another host
+//   --server-cpus LIST --generator-cpus LIST   pin the self-started server and this load generator to
+//                               different CPUs (taskset lists, e.g. 1 and 0): a ramp then finds the
+//                               server's limit, and reports which side saturated
 //   --json out.json             write the full result
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ACCOUNTS } from './lib/directory.js';
 import { markdown } from './lib/report.js';
-import { runScenario } from './lib/runner.js';
+import { cpuList, runScenario } from './lib/runner.js';
 import { loadScenario } from './lib/scenario.js';
 
 const { values, positionals } = parseArgs({
@@ -28,6 +35,9 @@ const { values, positionals } = parseArgs({
     'max-p99': { type: 'string' },
     'max-loss': { type: 'string' },
     json: { type: 'string' },
+    bind: { type: 'string' },
+    'server-cpus': { type: 'string' },
+    'generator-cpus': { type: 'string' },
   },
 });
 
@@ -37,6 +47,10 @@ if (!name) {
   process.exit(2);
 }
 const scenario = await loadScenario(name);
+const generatorCpus = values['generator-cpus'];
+// All threads (node-datachannel's native ones too) of this process move to the generator's CPUs.
+if (generatorCpus) execFileSync('taskset', ['-a', '-cp', generatorCpus, String(process.pid)], { stdio: 'ignore' });
+const coreCount = (list: string | undefined): number => (list ? cpuList(list).length : cpus().length);
 if (values.operators) scenario.operators = Number(values.operators);
 if (values.seconds) scenario.durationSeconds = Number(values.seconds);
 if (scenario.stress && values['max-p99']) scenario.stress.maxP99Ms = Number(values['max-p99']);
@@ -47,6 +61,9 @@ const result = await runScenario({
   ...(values.url ? { url: values.url } : {}),
   accounts: { userPrefix: values.users, password: values.password, role: values.role, loopPrefix: values.loops },
   pids: values.pid.map(Number),
+  ...(values.bind ? { bindAddress: values.bind } : {}),
+  ...(values['server-cpus'] ? { serverCpus: values['server-cpus'] } : {}),
+  cores: { server: coreCount(values['server-cpus']), generator: coreCount(generatorCpus) },
   log: (line) => process.stderr.write(`bench ${scenario.name}: ${line}\n`),
 });
 console.log(markdown(result));

@@ -3,7 +3,7 @@
 // onsets to look for, and whether it should hear them (from the states the server confirmed).
 import { burstSource, slotFrequencies, slotPattern } from './talk.js';
 import { LoadOperator, type LoopState, type OperatorLogin } from './operator.js';
-import { RtpReceiveStats, type RtpCounts } from './rtp-stats.js';
+import { RtpReceiveStats, type RtpCounts } from '../../src/media/rtp/receive-stats.js';
 import { monitoredLoops, slotLoop, slotOperator, type Scenario } from './scenario.js';
 import { SeriesRecorder, sleep } from './stats.js';
 import { ToneAnalyzer } from './tone-analyzer.js';
@@ -43,6 +43,8 @@ export class Fleet {
     /** Operators the talker slots are spread over (the initial fleet for ramps). */
     private readonly placement = scenario.operators,
     private readonly loopId: (index: number) => string = (i) => `l${i}`,
+    /** Local address of every operator's WebRTC client (another namespace or host needs a routable one). */
+    private readonly bindAddress?: string,
   ) {
     const frequencies = slotFrequencies(scenario.talkers);
     this.slots = Array.from({ length: Math.min(scenario.talkers, placement) }, (_, t) => ({
@@ -116,11 +118,12 @@ export class Fleet {
 
   private async connect(index: number): Promise<Member> {
     const analyzer = new ToneAnalyzer();
-    const rtp = new RtpReceiveStats();
+    const rtp = new RtpReceiveStats({ jitter: 'spurt' });
     const op = await LoadOperator.connect(this.login(index), {
       replyMs: this.replyMs,
       onFrame: (frame) => analyzer.onFrame(frame),
-      onRtp: (packet, arrivedAt) => rtp.onPacket(packet, arrivedAt),
+      onRtp: (packet, arrivedAt) => rtp.record(packet, arrivedAt),
+      ...(this.bindAddress ? { bindAddress: this.bindAddress } : {}),
     });
     this.setupMs.push(op.setupMs);
     for (const loop of monitoredLoops(this.scenario, index)) await op.switch(this.loopId(loop), 'recv');

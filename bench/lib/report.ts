@@ -52,7 +52,7 @@ export function markdown(r: BenchResult): string {
     for (const s of r.ramp.steps) {
       lines.push(`| ${s.operators} | ${s.lossPercent} | ${s.stalls} | ${f(s.latencyMs.p50)} | ${f(s.latencyMs.p99)} | ${s.serverCpuPercent} | ${s.clientCpuPercent} | ${s.clientEventLoopDelayP99Ms} | ${s.ok ? 'yes' : 'no'} |`);
     }
-    lines.push('', `Ramp stopped: ${r.ramp.stoppedBecause}.`);
+    lines.push('', `Ramp stopped: ${r.ramp.stoppedBecause}; at the end ${r.ramp.saturated}.`);
   }
   if (r.failedOperators > 0) lines.push('', `${r.failedOperators} operators failed to connect, e.g. ${r.errors[0] ?? ''}`);
   return lines.join('\n');

@@ -70,7 +70,8 @@ export interface BenchResult {
   hearing: Hearing[];
   serverCost: Cost;
   clientCost: Cost & { eventLoopDelayP99Ms: number };
-  ramp?: { steps: RampStep[]; maxOperators: number; stoppedBecause: string };
+  /** `saturated`: which side was the limit at the end (server, load generator, both, neither) and why. */
+  ramp?: { steps: RampStep[]; maxOperators: number; stoppedBecause: string; saturated: string };
   errors: string[];
 }
 

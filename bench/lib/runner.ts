@@ -20,6 +20,12 @@ export interface RunOptions {
   /** Server processes to sample (added to the self-started server's PID). */
   pids?: number[];
   log?: (line: string) => void;
+  /** Local address for the operators' WebRTC clients (default 127.0.0.1). */
+  bindAddress?: string;
+  /** CPU list (taskset syntax, e.g. "1") for the self-started server; the generator pins itself in load.ts. */
+  serverCpus?: string;
+  /** Cores available to the server and to the load generator, to tell which side saturated in a ramp. */
+  cores?: { server: number; generator: number };
 }
 
 export async function runScenario(options: RunOptions): Promise<BenchResult> {
@@ -29,7 +35,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
   const loadAtStart = loadavg().map((x) => round(x, 2));
   let server: BenchServer | undefined;
   if (!options.url) {
-    server = await startBenchServer(scenario.operators, scenario.loops, accounts);
+    server = await startBenchServer(scenario.operators, scenario.loops, accounts, options.serverCpus);
     log(`started Loopcast pid ${server.pid} at ${server.apiUrl}`);
   }
   const url = options.url ?? (server as BenchServer).apiUrl;
@@ -42,6 +48,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
     (i) => ({ url, user: `${accounts.userPrefix}${i}`, password: accounts.password, role: accounts.role }),
     placement,
     (l) => `${accounts.loopPrefix}${l}`,
+    options.bindAddress,
   );
   try {
     const failed = await fleet.grow(placement);
@@ -53,7 +60,9 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
     let ramp: BenchResult['ramp'];
     if (scenario.stress) {
       const r = await runRamp(fleet, scenario, () => new MeasureWindow(fleet, serverSampler, clientSampler), log);
-      ramp = { steps: r.steps, maxOperators: r.maxOperators, stoppedBecause: r.stoppedBecause };
+      const saturated = saturatedSide(r.last, options.cores ?? { server: cpus().length, generator: cpus().length });
+      log(`ramp ended: ${saturated}`);
+      ramp = { steps: r.steps, maxOperators: r.maxOperators, stoppedBecause: r.stoppedBecause, saturated };
       window = r.best ?? r.last;
     } else {
       const measure = new MeasureWindow(fleet, serverSampler, clientSampler);
@@ -96,6 +105,31 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
     await fleet.close();
     await server?.stop();
   }
+}
+
+/** CPUs of a taskset list ("0", "0-1", "0,2-3"). */
+export function cpuList(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.split(',')) {
+    const [from, to] = part.split('-').map(Number);
+    if (from === undefined || !Number.isInteger(from)) throw new Error(`bad CPU list ${list}`);
+    for (let c = from; c <= (to ?? from); c++) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Which side was the limit at the end of a ramp: a side near all of its cores is saturated (≥ 85 %); the
+ * generator also when its event loop lags (its arrival times then measure itself, not the server).
+ */
+export function saturatedSide(last: WindowResult, cores: { server: number; generator: number }): string {
+  const server = last.server.cpuPercent / (100 * cores.server);
+  const generator = last.client.cpuPercent / (100 * cores.generator);
+  const parts = [`server ${Math.round(server * 100)} % of ${cores.server} core(s)`, `load generator ${Math.round(generator * 100)} % of ${cores.generator} core(s), event-loop delay p99 ${last.client.eventLoopDelayP99Ms} ms`];
+  const serverFull = server >= 0.85;
+  const generatorFull = generator >= 0.85 || last.client.eventLoopDelayP99Ms > 50;
+  const verdict = serverFull && !generatorFull ? 'the server saturated' : generatorFull && !serverFull ? 'the load generator saturated' : serverFull ? 'both saturated' : 'neither side saturated (the limits broke first)';
+  return `${verdict} (${parts.join('; ')})`;
 }
 
 /** Waits out the measurement window, rotating the talker slots when the scenario asks for it. */

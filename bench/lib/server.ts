@@ -16,7 +16,8 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(operators: number, loops: number, accounts: BenchAccounts): Promise<BenchServer> {
+/** `cpus`: pin the server to these CPUs (taskset list, e.g. "1"), away from the load generator. */
+export async function startBenchServer(operators: number, loops: number, accounts: BenchAccounts, cpus?: string): Promise<BenchServer> {
   const dir = await mkdtemp(join(tmpdir(), 'loopcast-bench-'));
   await writeBenchDirectory(join(dir, 'db'), operators, loops, accounts);
   const config = join(dir, 'config.json');
@@ -25,7 +26,8 @@ export async function startBenchServer(operators: number, loops: number, account
   const playout = process.env.LOOPCAST_BENCH_PLAYOUT_FRAMES;
   await writeFile(config, JSON.stringify({ media: { bindAddress: '127.0.0.1', maxSessions: operators + 10, ...(playout ? { playoutFrames: Number(playout) } : {}) } }));
   const args = [join(ROOT, 'bin/loopcast.js'), 'start', '--db', join(dir, 'db'), '--data-dir', dir, '--port', '0', '--host', '127.0.0.1', '--no-demo', '--config', config];
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // taskset execs the server: the PID sampled is the server's.
+  const proc = cpus ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${output}`)), 20_000);
