@@ -12,6 +12,7 @@ import type { LoopcastConfig } from './config/config.js';
 import { AuditLog } from './directory/audit-log.js';
 import { createDemoDirectory, hasDirectory, type DemoCredentials } from './directory/demo.js';
 import { Directory } from './directory/directory.js';
+import type { DirectoryStore } from './directory/directory-store.js';
 import { cleanLeftovers } from './directory/persistence.js';
 import { SessionStore } from './directory/session-store.js';
 import { StateStore } from './directory/state-store.js';
@@ -83,7 +84,15 @@ function freeTcpPort(host: string): Promise<number> {
   });
 }
 
-export async function startLoopcast(config: LoopcastConfig, options: { log?: Logger; media?: MediaControl; metrics?: Metrics } = {}): Promise<RunningLoopcast> {
+export interface StartOptions {
+  log?: Logger;
+  media?: MediaControl;
+  metrics?: Metrics;
+  /** Where the directory is durable: the files under `db` by default, a replicated store when deployed (src/control). */
+  directoryStore?: DirectoryStore;
+}
+
+export async function startLoopcast(config: LoopcastConfig, options: StartOptions = {}): Promise<RunningLoopcast> {
   const log = options.log ?? createLogger(config.logLevel);
   const db = config.db ?? join(config.dataDir, 'db');
   let demo: DemoCredentials | undefined;
@@ -94,7 +103,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
   // Temp files and staging folders of writes a crash interrupted (never acknowledged) go first.
   const leftovers = [...(await cleanLeftovers(db)), ...(await cleanLeftovers(join(config.dataDir, 'tls')))];
   if (leftovers.length > 0) log.info({ removed: leftovers }, 'removed leftovers of interrupted writes');
-  const directory = await Directory.load(db);
+  const directory = await Directory.load(db, options.directoryStore);
   const [state, sessions, audit] = await Promise.all([StateStore.load(db), SessionStore.load(db), AuditLog.load(db)]);
   const tls = config.tls ? await loadTls(config.tls) : await selfSignedTls(join(config.dataDir, 'tls'), config.hostnames);
   // The edge shares the HTTPS port number (on UDP) by default, so that port must be known first.
@@ -173,6 +182,7 @@ export async function startLoopcast(config: LoopcastConfig, options: { log?: Log
     ...(server.metricsPort !== undefined ? { metricsPort: server.metricsPort } : {}),
     async close() {
       unwatch();
+      directory.close();
       detachMetrics();
       await server.close();
       await telephony?.close();

@@ -3,7 +3,7 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Fleet } from './fleet.js';
 import { ProcSampler, type ProcSample } from './proc-sampler.js';
-import { lossPercent, type RtpCounts } from './rtp-stats.js';
+import { lossPercent, type RtpCounts } from '../../src/media/rtp/receive-stats.js';
 import { round, summarize, type Summary } from './stats.js';
 
 export interface WindowResult {
