@@ -11,7 +11,8 @@
 // spurt ends after `concealLimit` missing frames with nothing buffered (DTX: no packets = silence).
 import { FRAME_MS, FRAME_TS } from '../opus.js';
 import { PlayoutPolicy, type PlayoutPolicyOptions } from './playout-policy.js';
-import { ReceptionStats } from './reception-stats.js';
+import { RtpReceiveStats } from '../rtp/receive-stats.js';
+import { tsDiff } from '../rtp/sequence.js';
 
 export interface PlayoutPacket {
   sequenceNumber: number;
@@ -64,7 +65,7 @@ export class PlayoutBuffer {
   private readonly slotFrame = new Float64Array(CAPACITY).fill(NaN);
   private readonly slotPayload: (Buffer | undefined)[] = new Array<Buffer | undefined>(CAPACITY);
   private readonly seen = new Float64Array(HISTORY).fill(NaN);
-  private readonly reception = new ReceptionStats();
+  private readonly reception = new RtpReceiveStats();
   private ssrc: number | undefined;
   // Timestamp unwrapping: frame index = refFrame + round((ts - refTs) / 960), signed 32-bit delta.
   private refTs = 0;
@@ -143,13 +144,13 @@ export class PlayoutBuffer {
     } else if ((this.playing || this.count > 0) && f - lo >= CAPACITY) {
       this.resync();
     } else if (this.count > 0 && this.maxBuffered - f >= CAPACITY) {
-      this.reception.record(pkt.sequenceNumber, pkt.timestamp, arrivalMs);
+      this.reception.record(pkt, arrivalMs);
       this.s.late++;
       return 'late';
     }
     if (this.hasFloor && f < this.playFrame) {
       if (this.seen[f & (HISTORY - 1)] === f) return this.dup();
-      this.reception.record(pkt.sequenceNumber, pkt.timestamp, arrivalMs);
+      this.reception.record(pkt, arrivalMs);
       this.s.late++;
       // Within a spurt it missed its tick (skipped as lost): the buffer is too shallow.
       if (this.playing && this.playFrame - f <= this.policy.maxTarget) this.policy.late(this.clockMs);
@@ -170,7 +171,7 @@ export class PlayoutBuffer {
       this.refFrame = f;
       this.refTs = pkt.timestamp;
     }
-    this.reception.record(pkt.sequenceNumber, pkt.timestamp, arrivalMs);
+    this.reception.record(pkt, arrivalMs);
     return 'buffered';
   }
 
@@ -261,7 +262,7 @@ export class PlayoutBuffer {
   }
 
   private frameOf(ts: number): number {
-    return this.refFrame + Math.round(((ts - this.refTs) | 0) / FRAME_TS);
+    return this.refFrame + Math.round(tsDiff(this.refTs, ts) / FRAME_TS);
   }
 
   private minBuffered(): number {
