@@ -12,7 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { tone } from '../src/media/audio/index.js';
+import { tone } from '../testkit/signal/index.js';
 import { launchChromium } from '../test/support/chromium.js';
 import { startTestServer, type TestServer } from '../test/support/server.js';
 import { wavFile } from '../test/support/wav.js';

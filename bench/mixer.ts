@@ -6,7 +6,7 @@
 // at 100: the best case for sharing). CPU time is measured with process.cpuUsage.
 import { MixerEngine } from '../src/media/mixer/index.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../src/media/opus.js';
-import { tone } from '../src/media/audio/index.js';
+import { tone } from '../testkit/signal/index.js';
 
 const LOOPS = 24;
 const TALKERS = 6;

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { tone } from '../src/media/audio/index.js';
+import { tone } from '../testkit/signal/index.js';
 import { InProcessLoopBus, type LoopHandle } from '../src/media/loopbus/index.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../src/media/opus.js';
 import { serializeRtp } from '../src/media/rtp.js';

@@ -6,8 +6,8 @@ import type { LoopState, ProtocolClient } from '../../src/protocol/client/index.
 import { answerFields, chromiumAnswer, chromiumCandidate } from './chromium-sdp.js';
 import { connectSignaling } from './signaling.js';
 import type { SeriesRecorder } from './stats.js';
-import { WebRtcClient } from './webrtc-client.js';
-import type { LocalCandidate, PcmSource, WebRtcTestClientOptions } from './webrtc-client.js';
+import { WebRtcClient } from '../../testkit/webrtc-client.js';
+import type { LocalCandidate, PcmSource, WebRtcTestClientOptions } from '../../testkit/webrtc-client.js';
 
 export type { LoopState };
 

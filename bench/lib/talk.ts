@@ -2,9 +2,9 @@
 // they hear), sent as bursts (a talk pattern of on/off times) whose onsets are timestamped where
 // the frame is produced, before encoding: one machine, one clock, so onset → arrival at a listener
 // is the end-to-end server-added latency plus both clients' codec and network time.
-import { tone } from '../../src/media/audio/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import { FRAME_MS, FRAME_SAMPLES } from '../../src/media/opus.js';
-import type { PcmSource } from './webrtc-client.js';
+import type { PcmSource } from '../../testkit/webrtc-client.js';
 
 export interface TalkPattern {
   burstMs: number;

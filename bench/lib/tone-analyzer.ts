@@ -3,9 +3,9 @@
 // talker burst onsets. A probe is "talker X started a burst at time t"; for an expected talker the
 // listener scans frames after t with a single-frequency Goertzel (levelAt) until the tone appears
 // (that is the latency sample), for an unexpected one it spot-checks two frames mid-burst.
-import { levelAt, rmsDbfs } from '../../src/media/audio/index.js';
+import { levelAt, rmsDbfs } from '../../testkit/signal/index.js';
 import { FRAME_MS, FRAME_SAMPLES } from '../../src/media/opus.js';
-import type { ReceivedFrame } from './pcm-ring.js';
+import type { ReceivedFrame } from '../../testkit/pcm-ring.js';
 
 /**
  * Received tone levels that count as "heard": talkers send −16 dBFS and volume 50 is −12 dB, so a

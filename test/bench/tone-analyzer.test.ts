@@ -1,10 +1,10 @@
 // The load tool's listener analysis with synthetic frames: onset latency, levels, spot checks.
 import { describe, expect, it } from 'vitest';
-import { levelAt, tone } from '../../src/media/audio/index.js';
+import { levelAt, tone } from '../../testkit/signal/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { slotFrequencies, slotPattern } from '../../bench/lib/talk.js';
 import { HEARD_DBFS, ONSET_DBFS, ToneAnalyzer } from '../../bench/lib/tone-analyzer.js';
-import type { ReceivedFrame } from '../../bench/lib/pcm-ring.js';
+import type { ReceivedFrame } from '../../testkit/pcm-ring.js';
 
 const silence = new Int16Array(FRAME_SAMPLES);
 const frame = (arrivedAt: number, pcm: Int16Array): ReceivedFrame => ({ arrivedAt, sequenceNumber: 0, timestamp: 0, concealed: false, pcm });

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tone } from '../../src/media/audio/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import { launchChromium } from '../support/chromium.js';
 import { copyFixture, startTestServer, type TestServer } from '../support/server.js';
 import { wavFile } from '../support/wav.js';

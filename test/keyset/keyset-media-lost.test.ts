@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/config.js';
-import { tone } from '../../src/media/audio/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import type { EdgeSession } from '../../src/media/edge/index.js';
 import type { MediaPlane } from '../../src/media/plane/media-plane.js';
 import { startMediaPlane } from '../../src/media/plane/start.js';

@@ -1,6 +1,6 @@
 // WebRtcEdge ↔ Node WebRTC test client over real sockets on 127.0.0.1 (ephemeral ports).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dominantFrequency, rmsDbfs, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, rmsDbfs, tone } from '../../testkit/signal/index.js';
 import { WebRtcEdge } from '../../src/media/edge/webrtc-edge.js';
 import { DownlinkPacketizer } from '../../src/media/downlink/index.js';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';

@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLoopcast, type RunningLoopcast } from '../../src/app.js';
 import { resolveConfig } from '../../src/config/config.js';
-import { levelAt, tone } from '../../src/media/audio/index.js';
+import { levelAt, tone } from '../../testkit/signal/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { startMediaPlane } from '../../src/media/plane/start.js';
 import type { MediaPlane } from '../../src/media/plane/media-plane.js';
@@ -19,7 +19,7 @@ import { Operator } from '../support/media-operator.js';
 import { ProtocolClient } from '../support/protocol-client.js';
 import { copyFixture } from '../support/server.js';
 import { spoofedAlert, UdpRelay } from '../support/udp-relay.js';
-import { WebRtcTestClient } from '../support/webrtc-client.js';
+import { WebRtcTestClient } from '../../testkit/webrtc-client.js';
 
 const toneSource = (frequency: number) => (i: number) => tone({ frequency, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
 /** A 440 Hz tone at volume 50 arrives near -24 dBFS; -40 dBFS is clearly "heard". */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MixerEngine, volumeToDb } from '../../src/media/mixer/index.js';
-import { levelAt } from '../../src/media/audio/index.js';
+import { levelAt } from '../../testkit/signal/index.js';
 import { Downlinks, ToneTalker } from './tone-fixtures.js';
 
 const SETTLE = 15; // frames skipped before measuring: playout start + codec start-up

@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dominantFrequency, levelAt, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, levelAt, tone } from '../../testkit/signal/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { cleanupChildren, copyFixtureDb, ensureBuilt, makeTempDir, spawnLoopcast, type ChildServer } from '../support/kill-server.js';
 import { Operator, sleep } from '../support/media-operator.js';

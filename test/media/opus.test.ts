@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import opus from '@discordjs/opus';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
-import { concat, dominantFrequency, frames, levelAt, rmsDbfs, tone } from '../../src/media/audio/index.js';
+import { concat, dominantFrequency, frames, levelAt, rmsDbfs, tone } from '../../testkit/signal/index.js';
 
 const FRAMES = 25; // 500 ms
 

@@ -1,7 +1,7 @@
 // Media plane control behaviour: voice activity broadcasts, hot-mic guard, capacity, teardown.
 import { createSocket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
-import { concat, levelAt, tone } from '../../src/media/audio/index.js';
+import { concat, levelAt, tone } from '../../testkit/signal/index.js';
 import type { MediaPlane } from '../../src/media/plane/media-plane.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { Operator, sleep } from '../support/media-operator.js';

@@ -2,7 +2,7 @@
 // Operators are set up like keysets; the assertions measure the audio they decode.
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dominantFrequency, levelAt, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, levelAt, tone } from '../../testkit/signal/index.js';
 import { volumeToDb } from '../../src/media/mixer/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { Operator, sleep } from '../support/media-operator.js';

@@ -1,6 +1,6 @@
 // Test fixtures: Opus-encoded tone talkers and per-listener downlink capture.
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
-import { tone } from '../../src/media/audio/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import type { PlayoutPacket } from '../../src/media/playout/index.js';
 import type { MixTick } from '../../src/media/mixer/index.js';
 

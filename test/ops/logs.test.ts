@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tone } from '../../src/media/audio/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import { hashPassword } from '../../src/directory/passwords.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { Operator, sleep } from '../support/media-operator.js';

@@ -5,7 +5,7 @@
 // Grafana dashboard and the alert rules query exists in it.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tone } from '../../src/media/audio/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { receiverReport } from '../../src/media/rtcp.js';
 import type { Track } from '../../src/media/webrtc-native.js';

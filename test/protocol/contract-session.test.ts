@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tone } from '../../src/media/audio/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { pushNames, requestNames } from '../../src/protocol/contract.js';
 import { messageIssues, replyIssues } from '../../src/protocol/validate.js';

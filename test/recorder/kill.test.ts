@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { dominantFrequency, levelAt } from '../../src/media/audio/index.js';
+import { dominantFrequency, levelAt } from '../../testkit/signal/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { Recorder } from '../../src/recorder/recorder.js';
 import { decodeOggOpus } from './opusdec.js';

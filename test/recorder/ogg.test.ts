@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dominantFrequency, levelAt, rmsDbfs, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, levelAt, rmsDbfs, tone } from '../../testkit/signal/index.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
 import { OggOpusWriter } from '../../src/recorder/ogg/ogg-opus-writer.js';
 import { oggCrc, parsePages, serializePage } from '../../src/recorder/ogg/ogg-page.js';

@@ -1,7 +1,7 @@
 // A process that records one talker (440 Hz, real time) on an in-process loop bus until it is killed.
 // Prints `started <epoch ms>` once the first packet is sent, then `t <epoch ms>` every 100 ms.
 import { pino } from 'pino';
-import { tone } from '../../src/media/audio/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
 import { serializeRtp } from '../../src/media/rtp.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dominantFrequency, levelAt, rmsDbfs, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, levelAt, rmsDbfs, tone } from '../../testkit/signal/index.js';
 import { InProcessLoopBus, type LoopHandle } from '../../src/media/loopbus/index.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
 import { serializeRtp } from '../../src/media/rtp.js';

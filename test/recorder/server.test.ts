@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dominantFrequency, levelAt, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, levelAt, tone } from '../../testkit/signal/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { Operator, sleep } from '../support/media-operator.js';
 import { copyFixture, startTestServer, type TestServer } from '../support/server.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js';
-import { dominantFrequency, rmsDbfs, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, rmsDbfs, tone } from '../../testkit/signal/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { wavFile } from '../support/wav.js';
 import { staticAccess } from './support/static-access.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DTMF_HASH, DTMF_STAR, DtmfTalkKeys } from '../../src/gateways/sip/dtmf.js';
 import { encodeG711 } from '../../src/gateways/sip/g711.js';
 import { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
-import { dominantFrequency, frames, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, frames, tone } from '../../testkit/signal/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { LoopListener } from './support/loop-probe.js';
 import { writeRtpPcapPackets, type PcapRtp } from './support/rtp-pcap.js';

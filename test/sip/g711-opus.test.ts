@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dominantFrequency, rmsDbfs, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, rmsDbfs, tone } from '../../testkit/signal/index.js';
 import { decodeAlawSample, decodeG711, decodeMulawSample, encodeAlawSample, encodeG711, encodeMulawSample } from '../../src/gateways/sip/g711.js';
 import { NarrowbandDecoder, NarrowbandEncoder } from '../../src/gateways/sip/narrowband-opus.js';
 import { OpusFrameDecoder } from '../../src/media/opus.js';

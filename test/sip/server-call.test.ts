@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeG711, encodeG711 } from '../../src/gateways/sip/g711.js';
-import { dominantFrequency, frames, levelAt, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, frames, levelAt, tone } from '../../testkit/signal/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { parseRtp } from '../../src/media/rtp.js';
 import { Operator } from '../support/media-operator.js';

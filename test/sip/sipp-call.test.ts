@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeG711, encodeG711 } from '../../src/gateways/sip/g711.js';
 import { SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js';
-import { dominantFrequency, frames, rmsDbfs, tone } from '../../src/media/audio/index.js';
+import { dominantFrequency, frames, rmsDbfs, tone } from '../../testkit/signal/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { parseRtp } from '../../src/media/rtp.js';
 import { staticAccess, type TestAccount } from './support/static-access.js';

@@ -2,7 +2,7 @@
 // set up exactly like a keyset (login → authorize → media request/answer/trickle → media_ready).
 // Like the keyset it follows `media_lost` (docs/protocol.md): it sets media up again by itself.
 import { ProtocolClient } from './protocol-client.js';
-import { WebRtcTestClient, type WebRtcTestClientOptions } from './webrtc-client.js';
+import { WebRtcTestClient, type WebRtcTestClientOptions } from '../../testkit/webrtc-client.js';
 
 export interface OperatorOptions extends WebRtcTestClientOptions {
   /** Rewrites each server candidate before the client sees it (e.g. to route media through a relay). */

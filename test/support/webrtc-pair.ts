@@ -1,8 +1,8 @@
 // Wires one edge session to one test client in-process (the signaling a server would relay).
 import type { EdgeSession } from '../../src/media/edge/edge-session.js';
 import type { WebRtcEdge } from '../../src/media/edge/webrtc-edge.js';
-import { WebRtcTestClient } from './webrtc-client.js';
-import type { WebRtcTestClientOptions } from './webrtc-client.js';
+import { WebRtcTestClient } from '../../testkit/webrtc-client.js';
+import type { WebRtcTestClientOptions } from '../../testkit/webrtc-client.js';
 
 export interface Pair {
   session: EdgeSession;

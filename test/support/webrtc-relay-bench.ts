@@ -11,7 +11,7 @@ import type { LocalCandidate } from '../../src/media/control.js';
 import type { EdgeSession } from '../../src/media/edge/edge-session.js';
 import { WebRtcEdge } from '../../src/media/edge/webrtc-edge.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
-import { WebRtcTestClient } from './webrtc-client.js';
+import { WebRtcTestClient } from '../../testkit/webrtc-client.js';
 
 type ToChild = { t: 'offer'; i: number; sdp: string } | { t: 'cand'; i: number; c: LocalCandidate } | { t: 'go'; i: number } | { t: 'send' } | { t: 'stop' };
 type ToParent = { t: 'answer'; i: number; sdp: string } | { t: 'cand'; i: number; c: LocalCandidate } | { t: 'up'; i: number };

@@ -1,7 +1,7 @@
 // Loop-bus participants for gateway tests: a listener that decodes what each talker sends into
 // the loop, and a talker that sends a tone as Opus (the same RTP a Loopcast operator's uplink is).
 import type { LoopBus, LoopHandle } from '../../../src/media/loopbus/index.js';
-import { tone } from '../../../src/media/audio/index.js';
+import { tone } from '../../../testkit/signal/index.js';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../../src/media/opus.js';
 import { serializeRtp } from '../../../src/media/rtp.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dbToGain, dominantFrequency, gainToDb, levelAt, peakDbfs, rmsDbfs, SILENCE_DBFS, tone } from '../../src/media/audio/index.js';
+import { dbToGain, dominantFrequency, gainToDb, levelAt, peakDbfs, rmsDbfs, SILENCE_DBFS, tone } from '../../testkit/signal/index.js';
 
 describe('DSP helpers', () => {
   it('generates tones at the requested peak level', () => {
