@@ -1,7 +1,7 @@
 // A bounded record of received audio for analysis in tests: one entry per 20 ms frame with its
 // arrival time and RTP position, so tests can measure frequency, level, gaps and concealment.
 // Capacity 0 keeps nothing (only counts): the load tool analyses frames as they arrive instead.
-import { FRAME_SAMPLES } from '../../src/media/opus.js';
+import { FRAME_SAMPLES } from '../src/media/opus.js';
 
 export interface ReceivedFrame {
   /** performance.now() when the packet arrived (ms). */

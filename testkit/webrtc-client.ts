@@ -4,17 +4,17 @@
 // hands each decoded frame to `onFrame`. It uses only the shared codec/RTP helpers of src/media,
 // never server code, so the load tool can drive any openvocs-protocol backend.
 import { EventEmitter } from 'node:events';
-import { FRAME_MS, FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
-import type { OpusEncoderOptions } from '../../src/media/opus.js';
-import { isRtcp, parseRtp, serializeRtp } from '../../src/media/rtp.js';
-import type { RtpPacket } from '../../src/media/rtp.js';
-import { guard, native, wireCleanup } from '../../src/media/webrtc-native.js';
-import type { PeerConnection, Track } from '../../src/media/webrtc-native.js';
-import type { LocalCandidate, RemoteCandidate } from '../../src/protocol/candidates.js';
+import { FRAME_MS, FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../src/media/opus.js';
+import type { OpusEncoderOptions } from '../src/media/opus.js';
+import { isRtcp, parseRtp, serializeRtp } from '../src/media/rtp.js';
+import type { RtpPacket } from '../src/media/rtp.js';
+import { guard, native, wireCleanup } from '../src/media/webrtc-native.js';
+import type { PeerConnection, Track } from '../src/media/webrtc-native.js';
+import type { LocalCandidate, RemoteCandidate } from '../src/protocol/candidates.js';
 import { PcmRing } from './pcm-ring.js';
 import type { ReceivedFrame } from './pcm-ring.js';
 
-export type { LocalCandidate, RemoteCandidate } from '../../src/protocol/candidates.js';
+export type { LocalCandidate, RemoteCandidate } from '../src/protocol/candidates.js';
 
 /** Returns the PCM for frame `index` (960 samples), or undefined to send nothing (DTX-like silence). */
 export type PcmSource = (index: number) => Int16Array | undefined;

@@ -1,7 +1,7 @@
 // Frequency analysis for tests and diagnostics: Goertzel for "level at f", a radix-2 FFT for "which f".
 // Both apply a Hann window so a second tone (e.g. 880 Hz next to 440 Hz) does not leak into the reading.
-import { SAMPLE_RATE } from '../opus.js';
-import { SILENCE_DBFS } from './level.js';
+import { SAMPLE_RATE } from '../../src/media/opus.js';
+import { SILENCE_DBFS } from '../../src/media/audio/level.js';
 
 const FULL_SCALE = 32767;
 

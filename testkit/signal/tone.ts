@@ -1,5 +1,5 @@
 // Test-signal generation. Levels are peak dBFS: a tone at 0 dBFS swings the full int16 range.
-import { SAMPLE_RATE } from '../opus.js';
+import { SAMPLE_RATE } from '../../src/media/opus.js';
 
 export const FULL_SCALE = 32767;
 
