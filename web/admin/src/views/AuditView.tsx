@@ -38,30 +38,32 @@ export function AuditView() {
       ) : null}
       {status.kind === 'error' ? <p class="form-error">{status.text}</p> : null}
       {status.kind === 'ok' ? (
-        <table class="table" data-testid="audit-table">
-          <thead>
-            <tr>
-              <th>Time</th>
-              <th>Who</th>
-              <th>Change</th>
-              <th>Target</th>
-              <th>Where</th>
-              <th>Summary</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((e, i) => (
-              <tr key={`${e.time}-${i}`} data-testid="audit-entry">
-                <td class="mono small">{formatTime(e.time)}</td>
-                <td>{e.user}</td>
-                <td class="mono">{e.event}</td>
-                <td>{e.target ? <><span class="muted">{e.target.type}</span> <span class="mono">{e.target.id}</span></> : null}</td>
-                <td class="muted small">{e.scope}</td>
-                <td>{e.summary}</td>
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Audit entries">
+          <table class="table" data-testid="audit-table">
+            <thead>
+              <tr>
+                <th>Time</th>
+                <th>Who</th>
+                <th>Change</th>
+                <th>Target</th>
+                <th>Where</th>
+                <th>Summary</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {shown.map((e, i) => (
+                <tr key={`${e.time}-${i}`} data-testid="audit-entry">
+                  <td class="mono small">{formatTime(e.time)}</td>
+                  <td>{e.user}</td>
+                  <td class="mono">{e.event}</td>
+                  <td>{e.target ? <><span class="muted">{e.target.type}</span> <span class="mono">{e.target.id}</span></> : null}</td>
+                  <td class="muted small">{e.scope}</td>
+                  <td>{e.summary}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
       {status.kind === 'ok' && shown.length === 0 ? <p class="empty">{filter.trim() ? 'No entry matches the filter.' : 'No changes recorded yet.'}</p> : null}
       {status.kind === 'ok' && status.entries.length >= LIMIT ? <p class="muted small">The newest {LIMIT} entries are shown; all are in the server's audit.jsonl.</p> : null}

@@ -73,45 +73,48 @@ export function LiveView() {
         ) : null}
         {status.kind === 'error' ? <p class="form-error">{status.text}</p> : null}
         {status.kind === 'live' ? (
-          <table class="table" data-testid="live-table">
-            <thead>
-              <tr>
-                <th>Operator</th>
-                <th>Role</th>
-                <th>Monitor</th>
-                <th>Talk</th>
-                <th>Talking</th>
-                <th>Media</th>
-              </tr>
-            </thead>
-            <tbody>
-              {status.snapshot.sockets.map((s) => {
-                const quality = mediaQuality(s.media);
-                return (
-                  <tr key={s.client} data-testid={`live-${s.user}`}>
-                    <td>
-                      <strong>{s.user}</strong>
-                      <div class="muted small mono">
-                        {s.address} · {s.scope}
-                      </div>
-                    </td>
-                    <td>{s.role ?? <span class="muted">choosing role</span>}</td>
-                    <td>{loopsIn(s, 'recv').join(', ')}</td>
-                    <td>{loopsIn(s, 'send').join(', ')}</td>
-                    <td>{s.talking.length > 0 ? <span class="chip perm-talk"><PermissionIcon permission="talk" /> {s.talking.join(', ')}</span> : null}</td>
-                    <td>
-                      <span class={`quality q-${quality}`}>{quality}</span>
-                      {s.media?.connected ? (
-                        <div class="muted small">
-                          {(s.media.loss * 100).toFixed(1)} % loss · {s.media.jitter.toFixed(0)} ms jitter · {s.media.packetsIn} in / {s.media.packetsOut} out
+          // Focusable so that a keyboard can scroll it when it is wider than a phone.
+          <div class="table-scroll" tabIndex={0} role="region" aria-label="Connected operators">
+            <table class="table" data-testid="live-table">
+              <thead>
+                <tr>
+                  <th>Operator</th>
+                  <th>Role</th>
+                  <th>Monitor</th>
+                  <th>Talk</th>
+                  <th>Talking</th>
+                  <th>Media</th>
+                </tr>
+              </thead>
+              <tbody>
+                {status.snapshot.sockets.map((s) => {
+                  const quality = mediaQuality(s.media);
+                  return (
+                    <tr key={s.client} data-testid={`live-${s.user}`}>
+                      <td>
+                        <strong>{s.user}</strong>
+                        <div class="muted small mono">
+                          {s.address} · {s.scope}
                         </div>
-                      ) : null}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                      </td>
+                      <td>{s.role ?? <span class="muted">choosing role</span>}</td>
+                      <td>{loopsIn(s, 'recv').join(', ')}</td>
+                      <td>{loopsIn(s, 'send').join(', ')}</td>
+                      <td>{s.talking.length > 0 ? <span class="chip perm-talk"><PermissionIcon permission="talk" /> {s.talking.join(', ')}</span> : null}</td>
+                      <td>
+                        <span class={`quality q-${quality}`}>{quality}</span>
+                        {s.media?.connected ? (
+                          <div class="muted small">
+                            {(s.media.loss * 100).toFixed(1)} % loss · {s.media.jitter.toFixed(0)} ms jitter · {s.media.packetsIn} in / {s.media.packetsOut} out
+                          </div>
+                        ) : null}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         ) : null}
       </div>
       <Broadcasts />

@@ -1,5 +1,7 @@
 // The console frame: scopes the admin administers on the left, the selected scope's pages on the right.
+// On a narrow screen the navigation collapses behind a menu button (CSS decides; the button shows there only).
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { current, domains, logout, me, notice, projects, record, selectScope, tab, type Tab } from '../state/app.js';
 import type { ScopeRef } from '../logic/model.js';
 import { AuditView } from './AuditView.js';
@@ -22,7 +24,7 @@ const SCOPE_TABS: Array<{ id: Tab; label: string; domainOnly?: boolean }> = [
   { id: 'transfer', label: 'Import / Export' },
 ];
 
-function ScopeLink(props: { scope: ScopeRef; label: string; sub?: string; indent?: boolean }) {
+function ScopeLink(props: { scope: ScopeRef; label: string; sub?: string; indent?: boolean; onPick: () => void }) {
   const active = current.value?.type === props.scope.type && current.value.id === props.scope.id && tab.value !== 'live' && tab.value !== 'audit';
   return (
     <button
@@ -32,6 +34,7 @@ function ScopeLink(props: { scope: ScopeRef; label: string; sub?: string; indent
       aria-current={active ? 'page' : undefined}
       onClick={() => {
         if (tab.value === 'live' || tab.value === 'audit') tab.value = props.scope.type === 'domain' ? 'projects' : 'users';
+        props.onPick();
         void selectScope(props.scope);
       }}
     >
@@ -65,43 +68,75 @@ function Page(): ComponentChildren {
   }
 }
 
+function GlobalLink(props: { id: 'live' | 'audit'; label: string; onPick: () => void }) {
+  const active = tab.value === props.id;
+  return (
+    <button
+      type="button"
+      class={`nav-item${active ? ' active' : ''}`}
+      data-testid={`nav-${props.id}`}
+      aria-current={active ? 'page' : undefined}
+      onClick={() => {
+        tab.value = props.id;
+        props.onPick();
+      }}
+    >
+      <span class="nav-label">{props.label}</span>
+    </button>
+  );
+}
+
 export function Shell() {
+  const [menuOpen, setMenuOpen] = useState(false);
+  const close = () => setMenuOpen(false);
   const scope = current.value;
   const global = tab.value === 'live' || tab.value === 'audit';
   const standalone = projects.value.filter((p) => !domains.value.includes(p.domain));
   return (
     <div class="shell">
-      <aside class="sidebar">
-        <div class="brand">
-          <span class="brand-mark" aria-hidden="true">◉</span> Loopcast <span class="brand-sub">Admin</span>
-        </div>
-        <nav aria-label="Scopes" data-testid="scope-list">
-          {domains.value.map((d) => (
-            <div key={d}>
-              <ScopeLink scope={{ type: 'domain', id: d }} label={d} />
-              {projects.value
-                .filter((p) => p.domain === d)
-                .map((p) => (
-                  <ScopeLink key={p.id} scope={{ type: 'project', id: p.id }} label={p.name ?? p.id} sub={p.name ? p.id : undefined} indent />
-                ))}
-            </div>
-          ))}
-          {standalone.map((p) => (
-            <ScopeLink key={p.id} scope={{ type: 'project', id: p.id }} label={p.name ?? p.id} sub={p.name ? p.id : undefined} />
-          ))}
-        </nav>
-        <div class="nav-section">Operations</div>
-        <button type="button" class={`nav-item${tab.value === 'live' ? ' active' : ''}`} data-testid="nav-live" onClick={() => (tab.value = 'live')}>
-          <span class="nav-label">Live view</span>
-        </button>
-        <button type="button" class={`nav-item${tab.value === 'audit' ? ' active' : ''}`} data-testid="nav-audit" onClick={() => (tab.value = 'audit')}>
-          <span class="nav-label">Audit log</span>
-        </button>
-        <div class="sidebar-foot">
-          <span class="muted">Signed in as</span> <strong data-testid="me">{me.value}</strong>
-          <button type="button" class="subtle" onClick={() => void logout()}>
-            Sign out
+      <aside
+        class={`sidebar${menuOpen ? ' open' : ''}`}
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape' || !menuOpen) return;
+          close();
+          e.currentTarget.querySelector<HTMLElement>('.menu-toggle')?.focus();
+        }}
+      >
+        <div class="sidebar-top">
+          <div class="brand">
+            <span class="brand-mark" aria-hidden="true">◉</span> Loopcast <span class="brand-sub">Admin</span>
+          </div>
+          <button type="button" class="menu-toggle" data-testid="menu-toggle" aria-expanded={menuOpen} aria-controls="admin-menu" onClick={() => setMenuOpen(!menuOpen)}>
+            <span aria-hidden="true">☰</span> Menu
           </button>
+        </div>
+        <div class="sidebar-body" id="admin-menu">
+          <nav aria-label="Scopes" data-testid="scope-list">
+            {domains.value.map((d) => (
+              <div key={d}>
+                <ScopeLink scope={{ type: 'domain', id: d }} label={d} onPick={close} />
+                {projects.value
+                  .filter((p) => p.domain === d)
+                  .map((p) => (
+                    <ScopeLink key={p.id} scope={{ type: 'project', id: p.id }} label={p.name ?? p.id} sub={p.name ? p.id : undefined} indent onPick={close} />
+                  ))}
+              </div>
+            ))}
+            {standalone.map((p) => (
+              <ScopeLink key={p.id} scope={{ type: 'project', id: p.id }} label={p.name ?? p.id} sub={p.name ? p.id : undefined} onPick={close} />
+            ))}
+          </nav>
+          <nav aria-label="Operations">
+            <div class="nav-section">Operations</div>
+            <GlobalLink id="live" label="Live view" onPick={close} />
+            <GlobalLink id="audit" label="Audit log" onPick={close} />
+          </nav>
+          <div class="sidebar-foot">
+            <span class="on-dark-muted">Signed in as</span> <strong data-testid="me">{me.value}</strong>
+            <button type="button" class="subtle" onClick={() => void logout()}>
+              Sign out
+            </button>
+          </div>
         </div>
       </aside>
       <main class="content">

@@ -110,8 +110,8 @@ export function TransferView() {
         <p class="muted">
           Load an export file (or paste it). It is checked completely before anything changes; existing entities with the same id are updated{domains.value.length > 0 ? ', a project file selected on a domain creates the project' : ''}.
         </p>
-        <input type="file" accept="application/json,.json" data-testid="import-file" onChange={(e) => void e.currentTarget.files?.[0]?.text().then((t) => (setText(t), setResult(null)))} />
-        <textarea class="json" data-testid="import-text" rows={10} value={text} onInput={(e) => (setText(e.currentTarget.value), setResult(null))} placeholder="{ &quot;format&quot;: &quot;loopcast-admin-export&quot;, … }" />
+        <input type="file" aria-label="Export file to import" accept="application/json,.json" data-testid="import-file" onChange={(e) => void e.currentTarget.files?.[0]?.text().then((t) => (setText(t), setResult(null)))} />
+        <textarea class="json" data-testid="import-text" aria-label="Export to import (JSON)" rows={10} value={text} onInput={(e) => (setText(e.currentTarget.value), setResult(null))} placeholder="{ &quot;format&quot;: &quot;loopcast-admin-export&quot;, … }" />
         <div class="actions">
           <button type="button" class="subtle" data-testid="import-check" disabled={text.trim() === ''} onClick={() => void check()}>
             Check
