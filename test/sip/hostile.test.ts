@@ -1,6 +1,7 @@
 // Hostile SIP input on the gateway's UDP port: malformed, oversized, unauthenticated and odd requests
 // get the right answers or silence, never a crash, a call, a loop handle or an RTP socket.
 import { createSocket, type Socket } from 'node:dgram';
+import { connect } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
@@ -102,4 +103,23 @@ it('answers odd requests correctly and stays silent on garbage', async () => {
   expect(gateway.list()).toEqual([]);
   expect(bus.memberCount(LOOP)).toBe(0);
   expect(responses.filter((r) => r.status === 200 && header(r, 'cseq')?.endsWith('INVITE'))).toEqual([]);
+});
+
+it('over TCP: answers a framed request on the connection and drops a connection that sends garbage', async () => {
+  const tcp = connect(gateway.port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => tcp.once('connect', resolve).once('error', reject));
+  let data = '';
+  tcp.on('data', (d: Buffer) => (data += d.toString()));
+  const options = request('OPTIONS', 't1').replace('SIP/2.0/UDP', 'SIP/2.0/TCP');
+  // Split mid-header: the stream reader must wait for the rest.
+  tcp.write(options.slice(0, 30));
+  await new Promise((r) => setTimeout(r, 50));
+  tcp.write(options.slice(30));
+  const deadline = Date.now() + 3000;
+  while (!data.includes('\r\n\r\n') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  expect(data).toMatch(/^SIP\/2\.0 200 OK\r\n/);
+  const closed = new Promise<void>((resolve) => tcp.once('close', () => resolve()));
+  tcp.write('NOT SIP AT ALL\r\n\r\n');
+  await closed;
+  expect(gateway.list()).toEqual([]);
 });

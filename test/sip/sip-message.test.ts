@@ -3,6 +3,7 @@ import { DigestAuth, parseDigest } from '../../src/gateways/sip/digest.js';
 import { buildAudioSdp, parseAudioOffer } from '../../src/gateways/sip/sdp.js';
 import { header, headerParam, headers, parseSip, responseTo, serializeSip, uriOf, userOf, type SipRequest } from '../../src/gateways/sip/sip-message.js';
 import { createHash } from 'node:crypto';
+import { SipStreamError, SipStreamReader } from '../../src/gateways/sip/sip-transport.js';
 
 const INVITE = [
   'INVITE sip:1001@127.0.0.1:5060 SIP/2.0',
@@ -95,5 +96,26 @@ describe('SDP', () => {
     const sdp = buildAudioSdp({ address: '127.0.0.1', port: 5000, laws: ['pcmu'], dtmfPayloadType: 101, sessionId: '7' });
     expect(sdp).toContain('m=audio 5000 RTP/AVP 0 101\r\n');
     expect(parseAudioOffer(sdp)).toEqual({ address: '127.0.0.1', port: 5000, law: 'pcmu', dtmfPayloadType: 101 });
+  });
+});
+
+describe('SIP over a TCP stream', () => {
+  const message = (n: number, body = 'x'.repeat(n)) => `OPTIONS sip:a@b SIP/2.0\r\nCall-ID: c${n}\r\nl: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+
+  it('cuts messages at Content-Length however the bytes arrive', () => {
+    const stream = Buffer.from(`\r\n${message(3)}${message(0)}\r\n\r\n${message(10)}`);
+    for (const size of [1, 7, 64, stream.length]) {
+      const reader = new SipStreamReader();
+      const got = [];
+      for (let i = 0; i < stream.length; i += size) got.push(...reader.push(stream.subarray(i, i + size)));
+      expect(got.map((m) => [header(m, 'call-id'), m.body.length])).toEqual([['c3', 3], ['c0', 0], ['c10', 10]]);
+    }
+  });
+
+  it('refuses streams it cannot frame', () => {
+    expect(() => new SipStreamReader().push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nCall-ID: x\r\n\r\n'))).toThrow(SipStreamError);
+    expect(() => new SipStreamReader().push(Buffer.from('OPTIONS sip:a@b SIP/2.0\r\nl: 99999\r\n\r\n'))).toThrow(SipStreamError);
+    expect(() => new SipStreamReader().push(Buffer.alloc(17 * 1024, 0x41))).toThrow(SipStreamError);
+    expect(() => new SipStreamReader().push(Buffer.from('garbage\r\nl: 0\r\n\r\n'))).toThrow(SipStreamError);
   });
 });

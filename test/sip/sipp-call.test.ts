@@ -177,4 +177,24 @@ describe('sipp calls a loop', () => {
       caller.socket.close();
     }
   });
+
+  it('works over TCP as well (sipp -t t1): heard on the loop, BYE ends the call', async () => {
+    const listener = new LoopListener(bus, LOOP);
+    const caller = await callerRtp();
+    const ended: string[] = [];
+    gateway.on('hangup', (_c, reason) => ended.push(reason));
+    try {
+      const result = await runSipp(`127.0.0.1:${gateway.port}`, 'uac-auth.xml', [...sippArgs(caller.port, pcapMulaw, 'pcmu', 'phone1', 'secret-1'), '-t', 't1']);
+      expect(result.code, result.output).toBe(0);
+      const [ssrc] = listener.talkers().filter((s) => s <= 66000);
+      expect(Math.abs(dominantFrequency(listener.audio(ssrc as number)) - 440)).toBeLessThan(5);
+      expect(caller.payloads.length).toBeGreaterThan(100);
+      expect(ended).toEqual(['remote hangup']);
+      expect(gateway.list()).toEqual([]);
+    } finally {
+      gateway.removeAllListeners();
+      listener.close();
+      caller.socket.close();
+    }
+  });
 });

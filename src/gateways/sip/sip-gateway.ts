@@ -2,7 +2,8 @@
 // digest credentials, and join the loop (RFC 3261 UAS: INVITE/ACK/BYE/CANCEL/OPTIONS, 200 OK
 // retransmitted until ACKed). Only configured numbers and accounts: it never relays a call.
 import { randomBytes, randomInt } from 'node:crypto';
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
+import type { Server } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { TickClock } from '../../media/clock.js';
 import { CallMedia } from './call-media.js';
@@ -10,8 +11,9 @@ import { LoopBridge } from './loop-bridge.js';
 import { DigestAuth } from './digest.js';
 import { buildAudioSdp, parseAudioOffer } from './sdp.js';
 import { OutgoingInvite, T1, type OutgoingResult } from './outgoing-invite.js';
-import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipRequest, type SipResponse } from './sip-message.js';
+import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from './sip-message.js';
 import type { CallInfo, SipGatewayEvents, SipGatewayOptions, SipLoopTarget } from './sip-types.js';
+import { listenTcp, type SipPeer } from './sip-transport.js';
 
 export type { CallInfo, SipAccess, SipGatewayEvents, SipGatewayOptions, SipLoopTarget } from './sip-types.js';
 
@@ -19,7 +21,7 @@ interface Call {
   info: CallInfo;
   media: CallMedia;
   /** Where the peer's SIP messages go. */
-  remote: RemoteInfo;
+  remote: SipPeer;
   /** Our From/To values (with tags) and the peer's Contact, for requests inside the dialog. */
   dialog: { local: string; remote: string; target: string };
   /** Incoming: the INVITE's CSeq and our 200 OK, resent until the ACK. */
@@ -53,6 +55,8 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   private readonly watchdog: NodeJS.Timeout;
   private nextSsrc = randomInt(1000, 60000);
 
+  private tcp: Server | undefined;
+
   private constructor(
     private readonly socket: Socket,
     readonly port: number,
@@ -60,7 +64,10 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   ) {
     super();
     this.auth = new DigestAuth(options.realm);
-    socket.on('message', (data, rinfo) => this.receive(data, rinfo));
+    socket.on('message', (data, rinfo) => {
+      const message = parseSip(data);
+      if (message) this.receive(message, this.udpPeer(rinfo.address, rinfo.port));
+    });
     this.watchdog = setInterval(() => this.checkMedia(), 1000);
     this.watchdog.unref();
   }
@@ -75,8 +82,21 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
       });
     });
     socket.on('error', (err) => options.log.warn({ err }, 'SIP socket error'));
-    options.log.info({ host: options.host, port: socket.address().port }, 'SIP gateway listening');
-    return new SipGateway(socket, socket.address().port, options);
+    const port = socket.address().port;
+    const gateway = new SipGateway(socket, port, options);
+    // SIP over TCP on the same port number (RFC 3261 §18: UDP and TCP both).
+    try {
+      gateway.tcp = await listenTcp({ host: options.host, port, maxConnections: 256, idleMs: 300_000, onMessage: (m, peer) => gateway.receive(m, peer) });
+    } catch (err) {
+      await gateway.close();
+      throw err;
+    }
+    options.log.info({ host: options.host, port }, 'SIP gateway listening (UDP and TCP)');
+    return gateway;
+  }
+
+  private udpPeer(address: string, port: number): SipPeer {
+    return { transport: 'UDP', address, port, send: (data) => this.socket.send(data, port, address) };
   }
 
   list(): CallInfo[] {
@@ -110,7 +130,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     const requestUri = `sip:${destination}@${trunk.host}:${trunk.port}`;
     const info: CallInfo = { callId, direction: 'out', loop: loop.key, peer: requestUri, user, since: Date.now() };
     const media = await CallMedia.open({ bindAddress: this.options.host, bridge: this.bridgeFor(loop), mayTalk: true, loopSsrc: this.allocateSsrc(), onTalking: (t) => this.emit('talking', info, t) });
-    const remote: RemoteInfo = { address: trunk.host, port: trunk.port, family: 'IPv4', size: 0 };
+    const remote = this.udpPeer(trunk.host, trunk.port);
     const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: ['pcmu', 'pcma'], sessionId: String(randomInt(1, 2 ** 31)) });
     const from = `<sip:loopcast@${this.options.host}:${this.port}>;tag=${randomBytes(6).toString('hex')}`;
     const outgoing = new OutgoingInvite(
@@ -123,7 +143,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     return { ...info };
   }
 
-  private dialled(callId: string, remote: RemoteInfo, from: string, result: OutgoingResult): void {
+  private dialled(callId: string, remote: SipPeer, from: string, result: OutgoingResult): void {
     const pending = this.dialing.get(callId);
     if (!pending) return;
     this.dialing.delete(callId);
@@ -166,12 +186,16 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     this.dialing.clear();
     for (const callId of [...this.calls.keys()]) this.hangup(callId, 'gateway closed');
     this.clock.close();
+    const tcp = this.tcp;
+    if (tcp) {
+      tcp.close();
+      // Open phone connections would keep the server (and the process) alive.
+      (tcp as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+    }
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 
-  private receive(data: Buffer, remote: RemoteInfo): void {
-    const message = parseSip(data);
-    if (!message) return;
+  private receive(message: SipMessage, remote: SipPeer): void {
     if (message.kind === 'response') {
       // Our INVITEs' responses go to their transaction; responses to our BYEs need no action.
       const callId = header(message, 'call-id') ?? '';
@@ -187,7 +211,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     }
   }
 
-  private handle(request: SipRequest, remote: RemoteInfo): void {
+  private handle(request: SipRequest, remote: SipPeer): void {
     const callId = header(request, 'call-id') ?? '';
     const call = this.calls.get(callId);
     switch (request.method) {
@@ -216,7 +240,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     }
   }
 
-  private async invite(request: SipRequest, remote: RemoteInfo, callId: string): Promise<void> {
+  private async invite(request: SipRequest, remote: SipPeer, callId: string): Promise<void> {
     const number = userOf(request.uri);
     const target = number !== undefined ? this.options.access.loopOf(number) : undefined;
     if (target === undefined) return this.reply(request, remote, 404, 'Not Found');
@@ -247,7 +271,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     if (this.calls.has(callId)) return media.close(); // a retransmitted INVITE raced us
     const toTag = randomBytes(6).toString('hex');
     const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: [offer.law], sessionId: String(randomInt(1, 2 ** 31)), ...(offer.dtmfPayloadType !== undefined ? { dtmfPayloadType: offer.dtmfPayloadType } : {}) });
-    const ok = responseTo(request, 200, 'OK', [this.contact(), { name: 'Allow', value: ALLOW }, { name: 'Content-Type', value: 'application/sdp' }], sdp, toTag);
+    const ok = responseTo(request, 200, 'OK', [this.contact(remote.transport), { name: 'Allow', value: ALLOW }, { name: 'Content-Type', value: 'application/sdp' }], sdp, toTag);
     const from = header(request, 'from') ?? '';
     const dialog = { local: `${header(request, 'to') ?? ''};tag=${toTag}`, remote: from, target: uriOf(header(request, 'contact') ?? from) };
     const call: Call = { info, media, remote, dialog, inviteCSeq: header(request, 'cseq') ?? '', ok, acked: false, retransmit: undefined, localCSeq: 1 };
@@ -296,7 +320,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
       method: 'BYE',
       uri: call.dialog.target,
       headers: [
-        { name: 'Via', value: `SIP/2.0/UDP ${this.options.host}:${this.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport` },
+        { name: 'Via', value: `SIP/2.0/${call.remote.transport} ${this.options.host}:${this.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport` },
         { name: 'Max-Forwards', value: '70' },
         { name: 'From', value: call.dialog.local },
         { name: 'To', value: call.dialog.remote },
@@ -308,22 +332,22 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     this.send(bye, call.remote);
   }
 
-  private challenge(request: SipRequest, remote: RemoteInfo, stale: boolean): void {
+  private challenge(request: SipRequest, remote: SipPeer, stale: boolean): void {
     this.reply(request, remote, 401, 'Unauthorized', [{ name: 'WWW-Authenticate', value: this.auth.challenge(stale) }]);
   }
 
-  private reply(request: SipRequest, remote: RemoteInfo, status: number, reason: string, extra: SipHeader[] = []): void {
+  private reply(request: SipRequest, remote: SipPeer, status: number, reason: string, extra: SipHeader[] = []): void {
     const tag = status >= 200 && status !== 200 ? randomBytes(6).toString('hex') : undefined;
     this.send(responseTo(request, status, reason, extra, '', tag), remote);
   }
 
-  private contact(): SipHeader {
-    return { name: 'Contact', value: `<sip:loopcast@${this.options.host}:${this.port}>` };
+  private contact(transport: SipPeer['transport'] = 'UDP'): SipHeader {
+    return { name: 'Contact', value: `<sip:loopcast@${this.options.host}:${this.port}${transport === 'TCP' ? ';transport=tcp' : ''}>` };
   }
 
   /** Responses go back to where the request came from (RFC 3581 symmetric response routing). */
-  private send(message: SipRequest | SipResponse, remote: RemoteInfo): void {
-    this.socket.send(serializeSip(message), remote.port, remote.address);
+  private send(message: SipRequest | SipResponse, remote: SipPeer): void {
+    remote.send(serializeSip(message));
   }
 
   private bridgeFor(target: SipLoopTarget): LoopBridge {
