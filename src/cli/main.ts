@@ -5,6 +5,7 @@ import { ConfigError, configFromEnv, configFromFile, resolveConfig } from '../co
 import { join } from 'node:path';
 import { DirectoryLoadError } from '../directory/load-error.js';
 import { ImportError, importOpenvocs } from './import-openvocs.js';
+import { parseServices, serve } from './serve.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -23,6 +24,12 @@ interface StartFlags {
   origin?: string[];
   demo?: boolean;
   logLevel?: string;
+}
+
+function replicaCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 5) throw new InvalidArgumentError('must be an integer 1..5');
+  return n;
 }
 
 function flagLayer(flags: StartFlags): Record<string, unknown> {
@@ -77,6 +84,57 @@ program
   .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent, default info (LOOPCAST_LOG_LEVEL)')
   .addHelpText('after', '\nConfiguration precedence: defaults < config file < environment < flags.')
   .action(start);
+
+interface ServeFlags extends StartFlags {
+  services: string;
+  backend: string;
+  nats: string[];
+  natsUser: string;
+  natsPasswordFile: string;
+  natsCa?: string;
+  replicas: number;
+}
+
+async function serveCommand(flags: ServeFlags): Promise<void> {
+  const configPath = flags.config ?? process.env.LOOPCAST_CONFIG;
+  const fileLayer = configPath ? await configFromFile(configPath) : {};
+  const config = resolveConfig(fileLayer, configFromEnv(process.env), flagLayer(flags));
+  const backend = await serve(config, {
+    services: parseServices(flags.services),
+    backend: flags.backend,
+    nats: { servers: flags.nats, user: flags.natsUser, passwordFile: flags.natsPasswordFile, ...(flags.natsCa ? { tlsCaFile: flags.natsCa } : {}) },
+    replicas: flags.replicas,
+  });
+  process.stderr.write(`\nLoopcast backend ${flags.backend} is running: ${backend.app.url}  (directory: NATS JetStream, ${flags.nats.join(', ')})\n\n`);
+  const stop = (signal: string): void => {
+    process.stderr.write(`loopcast: ${signal}, shutting down\n`);
+    void backend.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+program
+  .command('serve')
+  .description('run a backend of a deployed system: directory replicated over NATS JetStream (docs/deployment.md)')
+  .requiredOption('--services <list>', 'services of this process, comma-separated: signaling,edge,mixer,recorder (all four today)')
+  .requiredOption('--backend <name>', 'name of this backend, e.g. a or b')
+  .requiredOption('--nats <url...>', 'NATS servers of the control LAN, e.g. tls://10.1.0.1:4222 (several nodes of one cluster)')
+  .requiredOption('--nats-user <user>', 'NATS user')
+  .requiredOption('--nats-password-file <file>', 'file holding the NATS password')
+  .option('--nats-ca <file>', 'PEM CA of the NATS servers: TLS required')
+  .option('--replicas <n>', 'copies of the directory in the NATS cluster, 1..5', replicaCount, 3)
+  .option('-c, --config <file>', 'JSON configuration file (also LOOPCAST_CONFIG)')
+  .option('--db <dir>', 'directory files that seed an empty NATS bucket; default <data-dir>/db')
+  .option('--data-dir <dir>', 'Loopcast data directory, default ./data (LOOPCAST_DATA_DIR)')
+  .option('--host <address>', 'listen address, default 0.0.0.0 (LOOPCAST_HOST)')
+  .option('-p, --port <n>', 'HTTPS port, default 8443 (LOOPCAST_PORT)', port)
+  .option('--tls-key <file>', 'TLS private key (PEM) (LOOPCAST_TLS_KEY)')
+  .option('--tls-cert <file>', 'TLS certificate (PEM) (LOOPCAST_TLS_CERT)')
+  .option('--origin <origin...>', 'allowed WebSocket Origin(s) (LOOPCAST_ALLOWED_ORIGINS)')
+  .option('--no-demo', 'do not create the demo directory when the directory is empty (LOOPCAST_DEMO=0)')
+  .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent, default info (LOOPCAST_LOG_LEVEL)')
+  .action(serveCommand);
 
 program
   .command('import-openvocs')

@@ -1,0 +1,73 @@
+// `loopcast serve`: two backends on one NATS cluster share the directory and announce themselves with
+// their capacity; a clean stop withdraws the announcement; subsets of services are refused for now.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseServices, serve, type RunningBackend } from '../../src/cli/serve.js';
+import { resolveConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/config.js';
+import { connectNats } from '../../src/control/nats/connection.js';
+import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
+import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { copyFixture } from '../support/server.js';
+
+let cluster: NatsCluster;
+let dir: string;
+const running: RunningBackend[] = [];
+let observer: NatsConnection | undefined;
+
+beforeAll(async () => {
+  cluster = await startNatsCluster({ nodes: 3 });
+  dir = await mkdtemp(join(tmpdir(), 'loopcast-serve-'));
+  await writeFile(join(dir, 'nats-password'), `${cluster.password}\n`, { mode: 0o600 });
+}, 30_000);
+
+afterAll(async () => {
+  for (const b of running) await b.close().catch(() => undefined);
+  await observer?.close();
+  await cluster?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function until(check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+it('refuses unknown services and, for now, a subset of them', () => {
+  expect(() => parseServices('signaling,database')).toThrow(ConfigError);
+  expect(() => parseServices('edge,mixer')).toThrow(/all of/);
+  expect(parseServices('mixer,signaling,edge,recorder,mixer')).toHaveLength(4);
+});
+
+it('two backends share the directory and announce themselves; a clean stop withdraws', async () => {
+  const start = async (backend: string, node: number): Promise<RunningBackend> => {
+    const db = await copyFixture();
+    const config = resolveConfig({ dataDir: join(dir, backend), db, host: '127.0.0.1', port: 0, demo: false, logLevel: 'silent', media: { enabled: false } });
+    const b = await serve(config, {
+      services: parseServices('signaling,edge,mixer,recorder'),
+      backend,
+      nats: { servers: [cluster.urls[node]!], user: cluster.user, passwordFile: join(dir, 'nats-password') },
+      replicas: 3,
+    });
+    running.push(b);
+    return b;
+  };
+  const a = await start('a', 0);
+  const b = await start('b', 1);
+  expect(b.app.services.directory.allScopes().map((s) => s.id)).toEqual(a.app.services.directory.allScopes().map((s) => s.id));
+  observer = await connectNats({ servers: [cluster.urls[2]!], user: cluster.user, password: cluster.password });
+  const control = new NatsControlPlane(observer);
+  await until(() => control.services('signaling').length === 2, 3000);
+  expect(control.services('signaling').map((s) => s.backend).sort()).toEqual(['a', 'b']);
+  expect(control.services('signaling')[0]!.capacity).toBeGreaterThan(0);
+  await a.close();
+  running.splice(running.indexOf(a), 1);
+  await until(() => control.services('signaling').length === 1, 3000);
+  await control.close();
+}, 60_000);
