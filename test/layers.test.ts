@@ -1,5 +1,6 @@
 // The layers of README.md "Development": the diagram lists every import between top-level folders of src/ (a new
-// dependency must be drawn there first), and the protocol contract imports nothing of the server.
+// dependency must be drawn there first), the protocol contract imports nothing of the server, and the shipped
+// server, the shared test kit, the tests and the load tool depend on each other only downwards.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const src = join(repo, 'src');
+const folder = (name: string) => join(repo, name) + '/';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -67,5 +69,30 @@ describe('layers', () => {
         .map((spec) => `${relative(repo, file)}: ${spec}`),
     );
     expect(outside).toEqual([]);
+  });
+
+  /** Relative imports of the .ts files under `dir` (skipping `except`) that resolve into one of `targets`. */
+  function importsInto(dir: string, targets: string[], except?: string): string[] {
+    return sources(join(repo, dir))
+      .filter((file) => !except || !file.startsWith(folder(except)))
+      .flatMap((file) =>
+        specifiers(file)
+          .filter((spec) => spec.startsWith('.') && targets.some((t) => resolve(dirname(file), spec).startsWith(folder(t))))
+          .map((spec) => `${relative(repo, file)}: ${spec}`),
+      );
+  }
+
+  it('src/ ships alone: it imports neither the tests, nor the test kit, nor the load tool', () => {
+    expect(importsInto('src', ['test', 'testkit', 'bench'])).toEqual([]);
+  });
+
+  it('testkit/ builds on src/ only, and the tests import the load tool only to test it (test/bench)', () => {
+    expect(importsInto('testkit', ['test', 'bench'])).toEqual([]);
+    expect(importsInto('test', ['bench'], 'test/bench')).toEqual([]);
+  });
+
+  it('the checks above see imports (they would catch one)', () => {
+    expect(importsInto('test', ['bench']).length).toBeGreaterThan(0);
+    expect(importsInto('bench', ['testkit']).length).toBeGreaterThan(0);
   });
 });

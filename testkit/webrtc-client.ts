@@ -8,6 +8,7 @@ import { FRAME_MS, FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../
 import type { OpusEncoderOptions } from '../src/media/opus.js';
 import { isRtcp, parseRtp, serializeRtp } from '../src/media/rtp.js';
 import type { RtpPacket } from '../src/media/rtp.js';
+import { SEQ_MOD, seqAdd, seqDiff, TS_MOD, tsAdd } from '../src/media/rtp/sequence.js';
 import { guard, native, wireCleanup } from '../src/media/webrtc-native.js';
 import type { PeerConnection, Track } from '../src/media/webrtc-native.js';
 import type { LocalCandidate, RemoteCandidate } from '../src/protocol/candidates.js';
@@ -80,8 +81,8 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
   private timer: NodeJS.Timeout | undefined;
   private holdTimer: NodeJS.Timeout | undefined;
   private frameIndex = 0;
-  private seq = Math.floor(Math.random() * 0x10000);
-  private ts = Math.floor(Math.random() * 0x100000000);
+  private seq = Math.floor(Math.random() * SEQ_MOD);
+  private ts = Math.floor(Math.random() * TS_MOD);
   private lastRxSeq: number | undefined;
   private ufrag: string | undefined;
 
@@ -245,11 +246,11 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
   private sendFrame(): void {
     const pcm = this.opts.source?.(this.frameIndex++);
     const ts = this.ts;
-    this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
+    this.ts = tsAdd(this.ts, FRAME_SAMPLES);
     if (pcm === undefined || !this.track?.isOpen()) return;
     const payload = this.encoder.encode(pcm);
     const seq = this.seq;
-    this.seq = (this.seq + 1) & 0xffff;
+    this.seq = seqAdd(this.seq, 1);
     const loss = this.opts.lossPercent ?? 0;
     if (loss > 0 && (this.opts.random ?? Math.random)() * 100 < loss) {
       this.stats.dropped++;
@@ -288,11 +289,11 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
     const arrivedAt = performance.now();
     this.stats.received++;
     this.opts.onRtp?.(p, arrivedAt);
-    const delta = this.lastRxSeq === undefined ? 1 : (p.sequenceNumber - this.lastRxSeq + 0x10000) & 0xffff;
-    if (delta > 0 && delta < 0x8000) {
+    const delta = this.lastRxSeq === undefined ? 1 : seqDiff(this.lastRxSeq, p.sequenceNumber);
+    if (delta > 0) {
       // Newer packet: conceal what is missing in between (late packets are decoded, not concealed).
       for (let i = 1; i < Math.min(delta, MAX_CONCEAL_FRAMES + 1); i++) {
-        const seq = ((this.lastRxSeq ?? 0) + i) & 0xffff;
+        const seq = seqAdd(this.lastRxSeq ?? 0, i);
         this.stats.concealed++;
         this.deliver({ arrivedAt, sequenceNumber: seq, timestamp: -1, concealed: true, pcm: this.decoder.conceal() });
       }

@@ -4,6 +4,7 @@
 // so the replayed voices never share playout state with the same talkers live.
 import { randomInt } from 'node:crypto';
 import type { RtpPacket } from '../media/rtp.js';
+import { seqAdd, tsAdd } from '../media/rtp/sequence.js';
 import type { ReplayPacket } from './loop-recorder.js';
 
 /** What the media plane offers a replay. */
@@ -79,12 +80,12 @@ export class ReplaySession {
       this.sink.push(this.key, {
         payloadType: 100,
         sequenceNumber: stream.seq,
-        timestamp: Math.round((p.atMs - t0) * 48) >>> 0,
+        timestamp: tsAdd(0, Math.round((p.atMs - t0) * 48)),
         ssrc: stream.ssrc,
         marker: stream.seq === 0,
         payload: p.payload,
       });
-      stream.seq = (stream.seq + 1) & 0xffff;
+      stream.seq = seqAdd(stream.seq, 1);
     }
     // Let the playout buffer drain (a few frames) before leaving the mix.
     if (this.index >= this.packets.length && playhead > (this.packets.at(-1) as ReplayPacket).atMs + 200) this.stop();

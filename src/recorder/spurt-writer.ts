@@ -3,6 +3,7 @@
 // with 20 ms silence frames, late or duplicate packets are dropped. Pages reach the OS at least
 // every flush; durability against power loss comes from the caller's periodic sync().
 import { dirname } from 'node:path';
+import { tsAdd, tsDiff } from '../media/rtp/sequence.js';
 import { OggOpusWriter } from './ogg/ogg-opus-writer.js';
 import { OPUS_SILENCE_20MS, opusPacketSamples } from './ogg/opus-packet.js';
 import type { FileOps } from './file-ops.js';
@@ -57,14 +58,14 @@ export class SpurtWriter {
     const samples = opusPacketSamples(payload);
     if (samples === undefined) return { result: 'dropped', atMs: 0 };
     if (this.expectedTs !== undefined) {
-      const delta = (rtpTimestamp - this.expectedTs) | 0;
+      const delta = tsDiff(this.expectedTs, rtpTimestamp);
       if (delta < 0) return { result: 'dropped', atMs: 0 };
       if (delta > this.maxGapSamples) return { result: 'gap', atMs: 0 };
       for (let filled = 0; filled + SILENCE_SAMPLES <= delta; filled += SILENCE_SAMPLES) this.write(this.ogg.add(OPUS_SILENCE_20MS, SILENCE_SAMPLES));
     }
     const atMs = this.durationMs;
     this.write(this.ogg.add(payload, samples));
-    this.expectedTs = (rtpTimestamp + samples) >>> 0;
+    this.expectedTs = tsAdd(rtpTimestamp, samples);
     return { result: 'added', atMs };
   }
 

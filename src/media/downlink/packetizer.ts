@@ -14,6 +14,7 @@
 import { randomInt } from 'node:crypto';
 import { FRAME_SAMPLES, SAMPLE_RATE } from '../opus.js';
 import type { RtpPacket } from '../rtp.js';
+import { SEQ_MOD, seqAdd, TS_MOD, tsAdd, tsForward } from '../rtp/sequence.js';
 
 export interface PacketizerOptions {
   ssrc: number;
@@ -43,16 +44,16 @@ export class DownlinkPacketizer {
   constructor(opts: PacketizerOptions) {
     this.ssrc = opts.ssrc >>> 0;
     this.payloadType = opts.payloadType ?? 100;
-    this.nextSeq = (opts.initialSequence ?? randomInt(0x10000)) & 0xffff;
-    this.offset = (opts.timestampOffset ?? randomInt(0x100000000)) >>> 0;
+    this.nextSeq = seqAdd(opts.initialSequence ?? randomInt(SEQ_MOD), 0);
+    this.offset = tsAdd(opts.timestampOffset ?? randomInt(TS_MOD), 0);
   }
 
   /** One encoded 20 ms frame of the tick whose media time is `mediaTs` (see mediaTimestamp). */
   packetize(payload: Buffer, mediaTs: number): RtpPacket {
-    const timestamp = (mediaTs + this.offset) >>> 0;
-    const marker = !this.sent || ((timestamp - this.lastTs) >>> 0) !== FRAME_SAMPLES;
+    const timestamp = tsAdd(mediaTs, this.offset);
+    const marker = !this.sent || tsForward(this.lastTs, timestamp) !== FRAME_SAMPLES;
     const sequenceNumber = this.nextSeq;
-    this.nextSeq = (this.nextSeq + 1) & 0xffff;
+    this.nextSeq = seqAdd(this.nextSeq, 1);
     this.lastTs = timestamp;
     this.sent = true;
     return { payloadType: this.payloadType, sequenceNumber, timestamp, ssrc: this.ssrc, marker, payload };
