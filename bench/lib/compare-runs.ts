@@ -52,7 +52,7 @@ export function compareRunsMarkdown(records: readonly RunRecord[], a: string, b:
   for (const [label, get] of MEASURES) {
     const va = records.filter((x) => x.backend === a).map((x) => get(x.result));
     const vb = records.filter((x) => x.backend === b).map((x) => get(x.result));
-    const ratios = va.flatMap((x, i) => (vb[i] !== undefined && x !== 0 ? [(vb[i]) / x] : []));
+    const ratios = va.flatMap((x, i) => (vb[i] !== undefined && x !== 0 ? [(vb[i]) / x] : [])).filter(Number.isFinite);
     const range = ratios.length ? `${fmt(median(ratios))}× [${fmt(Math.min(...ratios))}–${fmt(Math.max(...ratios))}]` : '–';
     lines.push(`| ${label} | ${va.length ? fmt(median(va)) : '–'} | ${vb.length ? fmt(median(vb)) : '–'} | ${range} |`);
   }
