@@ -81,4 +81,22 @@ describe('recorder admin events', () => {
     ]);
     expect(alice.contractViolations).toEqual([]);
   });
+
+  it("let a domain admin reach the recordings of the domain's projects (the openvocs admin client logs in as one)", async () => {
+    const now = Date.now();
+    talk('carol', now - 10_000);
+    const admin = await ProtocolClient.connect(server.apiUrl);
+    try {
+      await admin.loginAs('admin', 'admin');
+      await admin.ok('record_start', { loop: 'loop1' });
+      expect((await admin.ok('get_recorded_loops')).result).toEqual([{ loop: 'loop1' }]);
+      const reply = await admin.request('get_recording', { loop: 'loop1', from: (now - 20_000) / 1000, to: now / 1000 });
+      const rows = admin.received.find((m) => m.uuid === reply.uuid)?.response as unknown as unknown[];
+      expect(rows.length).toBe(1);
+      // bob, no admin anywhere, still cannot.
+      expect((await bob.request('record_stop', { loop: 'loop1' })).error?.code).toBe(5000);
+    } finally {
+      admin.close();
+    }
+  });
 });

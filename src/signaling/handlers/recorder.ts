@@ -34,11 +34,23 @@ function mayMonitor(services: Services, conn: Connection, loopId: string): boole
   return loop !== undefined && loopPermission(loop, role) !== 'none';
 }
 
+/**
+ * The scope of a loop for this caller: their own scope, or a scope they administer (a domain admin
+ * reaches the loops of the domain's projects, as the openvocs admin client expects).
+ */
+function loopScope(services: Services, conn: Connection, loopId: string): Scope | undefined {
+  const login = loggedIn(conn);
+  if (services.directory.loop(login.scope, loopId) !== undefined) return login.scope;
+  const owner = services.directory.ownerOf('loops', loopId);
+  return owner && services.directory.isAdmin(login.user, owner) ? owner : undefined;
+}
+
 /** Playback right on a loop: admin of the scope, or a `playback` role that may monitor the loop. */
 function requirePlayback(services: Services, conn: Connection, loopId: string): Scope {
   const login = loggedIn(conn);
-  if (services.directory.loop(login.scope, loopId) === undefined) throw ProtocolError.permission(`no playback right for loop ${loopId}`);
-  if (services.directory.isAdmin(login.user, login.scope)) return login.scope;
+  const scope = loopScope(services, conn, loopId);
+  if (scope === undefined) throw ProtocolError.permission(`no playback right for loop ${loopId}`);
+  if (services.directory.isAdmin(login.user, scope)) return scope;
   const role = conn.role ? services.directory.role(login.scope, conn.role) : undefined;
   if (role?.playback === true && mayMonitor(services, conn, loopId)) return login.scope;
   throw ProtocolError.permission(`no playback right for loop ${loopId}`);
@@ -78,7 +90,7 @@ function getRecording({ conn, request, services }: HandlerContext): JsonObject {
 
 async function recordSwitch(ctx: HandlerContext, on: boolean): Promise<JsonObject> {
   const { loop } = paramsOf(on ? 'record_start' : 'record_stop', ctx.request.parameter);
-  const scope = adminScope(ctx.services, ctx.conn);
+  const scope = requireAdmin(ctx.services, ctx.conn, loopScope(ctx.services, ctx.conn, loop) ?? loggedIn(ctx.conn).scope);
   requireLoop(ctx.services, scope, loop);
   await recording(ctx.services).setRecorded(loggedIn(ctx.conn).user, scope, loop, on);
   return {};
@@ -86,10 +98,11 @@ async function recordSwitch(ctx: HandlerContext, on: boolean): Promise<JsonObjec
 
 function getRecordedLoops({ conn, services }: HandlerContext): JsonObject {
   const login = loggedIn(conn);
-  const ids = recording(services).recordedLoopIds(login.scope);
-  // Admins see every recorded loop of their scope; operators the ones their role may monitor.
-  const visible = services.directory.isAdmin(login.user, login.scope) ? ids : ids.filter((id) => mayMonitor(services, conn, id));
-  return { result: visible.map((loop) => ({ loop })) };
+  const rec = recording(services);
+  // Admins see every recorded loop of the scopes they administer; operators those their role may monitor.
+  const adminOf = services.directory.adminScopes(login.user);
+  const visible = adminOf.length > 0 ? adminOf.flatMap((scope) => rec.recordedLoopIds(scope)) : rec.recordedLoopIds(login.scope).filter((id) => mayMonitor(services, conn, id));
+  return { result: [...new Set(visible)].map((loop) => ({ loop })) };
 }
 
 /** Ducks every live loop of the socket; returns the function that restores the stored volumes. */
