@@ -2,6 +2,7 @@
 // by record_start/record_stop), instant replay per listener, rights and links. Built by src/app.ts.
 import type { Logger } from 'pino';
 import type { Directory, Scope } from '../directory/directory.js';
+import { loopKey, type LoopKey } from '../directory/loop-key.js';
 import type { LoopAddress } from '../media/loopbus/index.js';
 import type { LinkSigner } from './links.js';
 import type { LoopToRecord, Recorder } from './recorder.js';
@@ -12,8 +13,9 @@ export function scopeKey(scope: Scope): string {
   return `${scope.kind}/${scope.id}`;
 }
 
-export function busLoopKey(scope: Scope, loopId: string): string {
-  return `${scope.kind}/${scope.id}/${loopId}`;
+/** The bus key of a loop (recordings, switches and the bus are keyed by it). */
+export function busLoopKey(scope: Scope, loopId: string): LoopKey {
+  return loopKey(scope, loopId);
 }
 
 export type ReplayOutcome =

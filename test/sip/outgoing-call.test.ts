@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { loopKey } from '../../src/directory/loop-key.js';
 import { decodeG711, encodeG711 } from '../../src/gateways/sip/g711.js';
 import { SipDialError, SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js';
 import { dominantFrequency, frames, rmsDbfs, tone } from '../../testkit/signal/index.js';
@@ -17,7 +18,7 @@ import { writeRtpPcap } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
 import { staticAccess } from './support/static-access.js';
 
-const LOOP = 'project/mcc/loop4';
+const LOOP = loopKey({ kind: 'project', id: 'mcc' }, 'loop4');
 let dir: string;
 let pcap: string;
 let trunkPort: number;

@@ -3,7 +3,7 @@
 import type { Directory, Scope } from '../../directory/directory.js';
 import { isRoleMember, loopPermission } from '../../directory/permissions.js';
 import type { LoopRecord } from '../../directory/schema.js';
-import { loopKey } from '../../signaling/hub.js';
+import { loopKey } from '../../directory/loop-key.js';
 import type { SipConfig } from './sip-config.js';
 import type { SipAccess, SipLoopTarget } from './sip-gateway.js';
 

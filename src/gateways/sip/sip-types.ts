@@ -1,10 +1,11 @@
 // Public shapes of the SIP gateway.
 import type { Logger } from 'pino';
+import type { LoopKey } from '../../directory/loop-key.js';
 import type { LoopAddress, LoopBus } from '../../media/loopbus/index.js';
 
 /** A loop a number reaches: its bus key (unique across tenants) and, on the multicast bus, its address. */
 export interface SipLoopTarget {
-  key: string;
+  key: LoopKey;
   address?: LoopAddress;
 }
 
@@ -41,7 +42,7 @@ export interface CallInfo {
   callId: string;
   /** in: a phone called a loop (`user` is its SIP account); out: an operator called out (`user` is the operator). */
   direction: 'in' | 'out';
-  loop: string;
+  loop: LoopKey;
   peer: string;
   user: string;
   since: number;

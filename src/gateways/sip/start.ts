@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { LoopcastConfig } from '../../config/config.js';
 import type { Directory } from '../../directory/directory.js';
+import { loopIdOf } from '../../directory/loop-key.js';
 import type { MediaControl } from '../../media/control.js';
 import { MediaPlane } from '../../media/plane/media-plane.js';
 import { push } from '../../protocol/envelope.js';
@@ -16,8 +17,6 @@ export interface TelephonyDeps {
   hub: Hub;
   log: Logger;
 }
-
-const loopIdOf = (key: string): string => key.slice(key.lastIndexOf('/') + 1);
 
 export async function startTelephony(config: LoopcastConfig, deps: TelephonyDeps): Promise<SipGateway | undefined> {
   const sip = config.sip;

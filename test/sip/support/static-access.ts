@@ -1,4 +1,5 @@
 // A fixed table of numbers and accounts for gateway tests (production asks the directory).
+import type { LoopKey } from '../../../src/directory/loop-key.js';
 import type { SipAccess, SipLoopTarget } from '../../../src/gateways/sip/sip-gateway.js';
 
 export interface TestAccount {
@@ -11,7 +12,7 @@ export interface TestAccount {
 
 export function staticAccess(numbers: Record<string, string>, accounts: Record<string, TestAccount>): SipAccess {
   return {
-    loopOf: (number) => (Object.hasOwn(numbers, number) ? { key: numbers[number] as string } : undefined),
+    loopOf: (number) => (Object.hasOwn(numbers, number) ? { key: numbers[number] as LoopKey } : undefined),
     passwordOf: (account) => (Object.hasOwn(accounts, account) ? accounts[account]?.password : undefined),
     talkModeOf: (account) => (Object.hasOwn(accounts, account) ? accounts[account]?.talk : undefined) ?? 'voice',
     permission: (account, loop: SipLoopTarget) => {
