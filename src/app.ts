@@ -13,9 +13,10 @@ import { AuditLog } from './directory/audit-log.js';
 import { createDemoDirectory, hasDirectory, type DemoCredentials } from './directory/demo.js';
 import { Directory } from './directory/directory.js';
 import type { DirectoryStore } from './directory/directory-store.js';
+import type { DurableValue } from './directory/durable-state.js';
 import { cleanLeftovers } from './directory/persistence.js';
 import { SessionStore } from './directory/session-store.js';
-import { StateStore } from './directory/state-store.js';
+import { StateStore, type StateFile } from './directory/state-store.js';
 import type { MediaControl } from './media/control.js';
 import { startMediaPlane, type KnownLoop } from './media/plane/start.js';
 import { UnavailableMediaControl } from './media/unavailable.js';
@@ -90,6 +91,8 @@ export interface StartOptions {
   metrics?: Metrics;
   /** Where the directory is durable: the files under `db` by default, a replicated store when deployed (src/control). */
   directoryStore?: DirectoryStore;
+  /** Loop states, volumes and user data: state.json by default, replicated when deployed. */
+  state?: DurableValue<StateFile>;
 }
 
 export async function startLoopcast(config: LoopcastConfig, options: StartOptions = {}): Promise<RunningLoopcast> {
@@ -104,7 +107,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
   const leftovers = [...(await cleanLeftovers(db)), ...(await cleanLeftovers(join(config.dataDir, 'tls')))];
   if (leftovers.length > 0) log.info({ removed: leftovers }, 'removed leftovers of interrupted writes');
   const directory = await Directory.load(db, options.directoryStore);
-  const [state, sessions, audit] = await Promise.all([StateStore.load(db), SessionStore.load(db), AuditLog.load(db)]);
+  const [state, sessions, audit] = await Promise.all([options.state ? StateStore.over(options.state) : StateStore.load(db), SessionStore.load(db), AuditLog.load(db)]);
   const tls = config.tls ? await loadTls(config.tls) : await selfSignedTls(join(config.dataDir, 'tls'), config.hostnames);
   // The edge shares the HTTPS port number (on UDP) by default, so that port must be known first.
   const port = config.port !== 0 ? config.port : await freeTcpPort(config.host);

@@ -1,5 +1,5 @@
-// `loopcast serve`: a backend of a deployed system. The directory lives in the replicated JetStream
-// bucket of the control plane (NATS), the backend announces itself there with its capacity, and loops
+// `loopcast serve`: a backend of a deployed system. The directory and the per-user loop states live in
+// replicated JetStream buckets of the control plane (NATS), the backend announces itself there with its capacity, and loops
 // are on the configured multicast bus so the mixers of every backend hear the same audio.
 // Today a backend runs its services in one process: `--services` must name all of them (the split
 // of edge and mixer into their own processes is not built yet, see docs/deployment.md).
@@ -13,6 +13,7 @@ import { SERVICE_KINDS, type ServiceKind } from '../control/control-plane.js';
 import { connectNats } from '../control/nats/connection.js';
 import { NatsControlPlane } from '../control/nats/nats-control-plane.js';
 import { ReplicatedDirectoryStore } from '../control/nats/replicated-directory.js';
+import { ReplicatedState } from '../control/nats/replicated-state.js';
 
 export interface ServeSettings {
   services: ServiceKind[];
@@ -51,7 +52,9 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
     const db = config.db ?? join(config.dataDir, 'db');
     // The first backend started brings its directory files into an empty bucket; the others load the bucket.
     const directoryStore = await ReplicatedDirectoryStore.open(connection, { replicas: settings.replicas, seedRoot: db });
-    const app = await startLoopcast(config, { directoryStore });
+    // Loop states and volumes too: an operator moving to this backend finds them as they were.
+    const state = await ReplicatedState.open(connection, { replicas: settings.replicas, seedRoot: db });
+    const app = await startLoopcast(config, { directoryStore, state });
     const control = new NatsControlPlane(connection);
     const announcement = control.announce({
       id: `${settings.backend}-signaling-${randomBytes(4).toString('hex')}`,
@@ -71,6 +74,7 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
         await announcement.withdraw();
         await control.close();
         await app.close();
+        state.close();
         await connection.drain();
       },
     };

@@ -18,7 +18,14 @@ interface Pending<T> {
   reject: (err: unknown) => void;
 }
 
-export class DurableState<T> {
+/** A value whose changes are durable before they are visible: this file, or a replicated store (src/control). */
+export interface DurableValue<T> {
+  readonly value: T;
+  update(apply: (draft: T) => void): Promise<void>;
+  flush(): Promise<void>;
+}
+
+export class DurableState<T> implements DurableValue<T> {
   private committed: T;
   private pending: Array<Pending<T>> = [];
   private writing = false;

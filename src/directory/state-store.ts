@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { reservedKeyPath, RESERVED_KEY_MESSAGE, withoutReservedKeys } from '../protocol/reserved.js';
-import { DurableState } from './durable-state.js';
+import { DurableState, type DurableValue } from './durable-state.js';
 import { readOptionalJsonFile } from './json-file.js';
 import { nullProtoCopy, ownValue } from './json-tree.js';
 import { clampState, type LoopPermission, type LoopState } from './permissions.js';
@@ -19,8 +19,8 @@ type LoopSettingRecord = z.infer<typeof loopSettingSchema>;
 
 /** `data` shares the namespace with role ids, as in openvocs; other keys are roles. */
 type UserState = Record<string, Record<string, unknown>>;
-const stateFileSchema = withoutReservedKeys(z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))));
-type StateFile = Record<string, UserState>;
+export const stateFileSchema = withoutReservedKeys(z.record(z.string(), z.record(z.string(), z.record(z.string(), z.unknown()))));
+export type StateFile = Record<string, UserState>;
 
 export interface LoopSetting {
   state: LoopState;
@@ -45,7 +45,12 @@ function editUser(draft: StateFile, userId: string, edit: (user: UserState) => v
 }
 
 export class StateStore {
-  private constructor(private readonly store: DurableState<StateFile>) {}
+  private constructor(private readonly store: DurableValue<StateFile>) {}
+
+  /** Over another durable value (the replicated state of a deployed backend, src/control/nats). */
+  static over(store: DurableValue<StateFile>): StateStore {
+    return new StateStore(store);
+  }
 
   static async load(root: string): Promise<StateStore> {
     const path = join(root, 'state.json');

@@ -11,6 +11,7 @@ import { startLoopcast, type RunningLoopcast } from '../../src/app.js';
 import { resolveConfig } from '../../src/config/config.js';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { ReplicatedDirectoryStore } from '../../src/control/nats/replicated-directory.js';
+import { ReplicatedState } from '../../src/control/nats/replicated-state.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { ProtocolClient, type Message } from '../support/protocol-client.js';
 import { copyFixture } from '../support/server.js';
@@ -20,6 +21,7 @@ const backends: RunningLoopcast[] = [];
 const connections: NatsConnection[] = [];
 const dbs: string[] = [];
 const clients: ProtocolClient[] = [];
+const states: ReplicatedState[] = [];
 
 async function startBackend(node: number): Promise<RunningLoopcast> {
   const db = await copyFixture();
@@ -28,7 +30,9 @@ async function startBackend(node: number): Promise<RunningLoopcast> {
   connections.push(connection);
   const directoryStore = await ReplicatedDirectoryStore.open(connection, { replicas: 3, seedRoot: db });
   const config = resolveConfig({ dataDir: join(tmpdir(), `loopcast-test-tls-${process.pid}`), db, host: '127.0.0.1', port: 0, demo: false, logLevel: 'silent', media: { enabled: false } });
-  const app = await startLoopcast(config, { log: pino({ level: 'silent' }), directoryStore });
+  const state = await ReplicatedState.open(connection, { replicas: 3, seedRoot: db });
+  states.push(state);
+  const app = await startLoopcast(config, { log: pino({ level: 'silent' }), directoryStore, state });
   backends.push(app);
   return app;
 }
@@ -39,7 +43,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  for (const b of backends) await b.close();
+  for (const b of backends) await b.close().catch(() => undefined);
+  for (const s of states) s.close();
   for (const c of connections) await c.close();
   await cluster?.stop();
   for (const db of dbs) await rm(db, { recursive: true, force: true });
@@ -72,3 +77,18 @@ it('an admin change through backend A appears in backend B role_loops within 1 s
   console.log(`admin change on backend A → role_loops_changed on backend B: ${gaps.join(', ')} ms`);
   expect(Math.max(...gaps)).toBeLessThan(1000);
 }, 60_000);
+
+it('loop states and volumes set through backend A are there on backend B after A is gone', async () => {
+  const [a, b] = backends as [RunningLoopcast, RunningLoopcast];
+  const onA = await ProtocolClient.connect(`wss://127.0.0.1:${a.port}/api`);
+  clients.push(onA);
+  await onA.loginAs('bob', 'bob', 'flight');
+  await onA.ok('switch_loop_state', { loop: 'loop2', state: 'recv' });
+  await onA.ok('switch_loop_volume', { loop: 'loop2', volume: 73 });
+  await a.close();
+  const onB = await ProtocolClient.connect(`wss://127.0.0.1:${b.port}/api`);
+  clients.push(onB);
+  await onB.loginAs('bob', 'bob', 'flight');
+  const loops = (await onB.ok('role_loops')).loops as Record<string, { state: string; volume: number }>;
+  expect(loops.loop2).toMatchObject({ state: 'recv', volume: 73 });
+}, 30_000);
