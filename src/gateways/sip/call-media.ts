@@ -2,6 +2,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { FRAME_TS } from '../../media/opus.js';
 import { parseRtp, serializeRtp } from '../../media/rtp.js';
+import { seqAdd, tsAdd } from '../../media/rtp/sequence.js';
 import { DtmfTalkKeys } from './dtmf.js';
 import { encodeG711, G711_PAYLOAD_TYPE } from './g711.js';
 import type { BridgeMember, LoopBridge } from './loop-bridge.js';
@@ -92,7 +93,7 @@ export class CallMedia implements BridgeMember {
       return;
     }
     const frame = uplink.push(rtp.payload);
-    this.loopTs = (this.loopTs + FRAME_TS) >>> 0;
+    this.loopTs = tsAdd(this.loopTs, FRAME_TS);
     const talking = frame !== undefined;
     const started = talking && !this.wasTalking;
     if (talking !== this.wasTalking) {
@@ -100,7 +101,7 @@ export class CallMedia implements BridgeMember {
       this.options.onTalking?.(talking);
     }
     if (!frame) return;
-    this.loopSeq = (this.loopSeq + 1) & 0xffff;
+    this.loopSeq = seqAdd(this.loopSeq, 1);
     this.options.bridge.speak(this, frame.pcm8k, frame.opus, { ssrc: this.options.loopSsrc, sequenceNumber: this.loopSeq, timestamp: this.loopTs, marker: started });
   }
 
@@ -114,8 +115,8 @@ export class CallMedia implements BridgeMember {
   hear(pcm8k: Int16Array): void {
     const remote = this.remote;
     if (this.closed || !remote) return;
-    this.phoneSeq = (this.phoneSeq + 1) & 0xffff;
-    this.phoneTs = (this.phoneTs + TELEPHONE_FRAME) >>> 0;
+    this.phoneSeq = seqAdd(this.phoneSeq, 1);
+    this.phoneTs = tsAdd(this.phoneTs, TELEPHONE_FRAME);
     const law = remote.law;
     const packet = serializeRtp({ payloadType: G711_PAYLOAD_TYPE[law], sequenceNumber: this.phoneSeq, timestamp: this.phoneTs, ssrc: this.phoneSsrc, marker: false, payload: encodeG711(law, pcm8k) });
     this.socket.send(packet, remote.port, remote.address);
