@@ -9,7 +9,7 @@ import { createLogger } from './log/logger.js';
 import { LdapLogin } from './auth/ldap/ldap-login.js';
 import { startTelephony } from './gateways/sip/start.js';
 import type { LoopcastConfig } from './config/config.js';
-import { AuditLog } from './directory/audit-log.js';
+import { AuditLog, type AuditReplica } from './directory/audit-log.js';
 import { createDemoDirectory, hasDirectory, type DemoCredentials } from './directory/demo.js';
 import { Directory } from './directory/directory.js';
 import type { DirectoryStore } from './directory/directory-store.js';
@@ -93,6 +93,8 @@ export interface StartOptions {
   directoryStore?: DirectoryStore;
   /** Loop states, volumes and user data: state.json by default, replicated when deployed. */
   state?: DurableValue<StateFile>;
+  /** The audit log shared by every backend (deployed). */
+  auditReplica?: AuditReplica;
 }
 
 export async function startLoopcast(config: LoopcastConfig, options: StartOptions = {}): Promise<RunningLoopcast> {
@@ -108,6 +110,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
   if (leftovers.length > 0) log.info({ removed: leftovers }, 'removed leftovers of interrupted writes');
   const directory = await Directory.load(db, options.directoryStore);
   const [state, sessions, audit] = await Promise.all([options.state ? StateStore.over(options.state) : StateStore.load(db), SessionStore.load(db), AuditLog.load(db)]);
+  if (options.auditReplica) await audit.replicate(options.auditReplica);
   const tls = config.tls ? await loadTls(config.tls) : await selfSignedTls(join(config.dataDir, 'tls'), config.hostnames);
   // The edge shares the HTTPS port number (on UDP) by default, so that port must be known first.
   const port = config.port !== 0 ? config.port : await freeTcpPort(config.host);

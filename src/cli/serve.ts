@@ -14,6 +14,7 @@ import { connectNats } from '../control/nats/connection.js';
 import { NatsControlPlane } from '../control/nats/nats-control-plane.js';
 import { ReplicatedDirectoryStore } from '../control/nats/replicated-directory.js';
 import { ReplicatedState } from '../control/nats/replicated-state.js';
+import { ReplicatedAudit } from '../control/nats/replicated-audit.js';
 
 export interface ServeSettings {
   services: ServiceKind[];
@@ -54,7 +55,8 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
     const directoryStore = await ReplicatedDirectoryStore.open(connection, { replicas: settings.replicas, seedRoot: db });
     // Loop states and volumes too: an operator moving to this backend finds them as they were.
     const state = await ReplicatedState.open(connection, { replicas: settings.replicas, seedRoot: db });
-    const app = await startLoopcast(config, { directoryStore, state });
+    const auditReplica = await ReplicatedAudit.open(connection, { replicas: settings.replicas });
+    const app = await startLoopcast(config, { directoryStore, state, auditReplica });
     const control = new NatsControlPlane(connection);
     const announcement = control.announce({
       id: `${settings.backend}-signaling-${randomBytes(4).toString('hex')}`,
@@ -75,6 +77,7 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
         await control.close();
         await app.close();
         state.close();
+        auditReplica.close();
         await connection.drain();
       },
     };

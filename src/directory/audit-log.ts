@@ -20,14 +20,35 @@ export interface AuditEntry {
 
 const KEEP = 5000;
 
+/** A copy of the log shared by every backend (src/control/nats): each entry is durable there too before it is visible. */
+export interface AuditReplica {
+  publish(entry: AuditEntry): Promise<void>;
+  /** The newest entries of every backend, then each new one (own ones included), in one order. */
+  follow(onEntry: (entry: AuditEntry) => void): Promise<void>;
+}
+
 export class AuditLog {
   /** A failed append may have left a partial line that could not be cut off. */
   private tornTail = false;
 
+  private replica: AuditReplica | undefined;
+
   private constructor(
     private readonly path: string,
-    private readonly recent: AuditEntry[],
+    private recent: AuditEntry[],
   ) {}
+
+  /** From now on entries also go to (and the console shows the entries of) every backend. */
+  async replicate(replica: AuditReplica): Promise<void> {
+    this.replica = replica;
+    this.recent = [];
+    await replica.follow((entry) => this.remember(entry));
+  }
+
+  private remember(entry: AuditEntry): void {
+    this.recent.push(entry);
+    if (this.recent.length > KEEP) this.recent.splice(0, this.recent.length - KEEP);
+  }
 
   static async load(root: string): Promise<AuditLog> {
     const path = join(root, 'audit.jsonl');
@@ -79,8 +100,8 @@ export class AuditLog {
     } finally {
       await file.close().catch(() => undefined);
     }
-    this.recent.push(entry);
-    if (this.recent.length > KEEP) this.recent.splice(0, this.recent.length - KEEP);
+    if (this.replica) await this.replica.publish(entry);
+    else this.remember(entry);
   }
 
   /** Newest first, filtered by `visible`. */

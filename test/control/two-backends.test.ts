@@ -12,6 +12,7 @@ import { resolveConfig } from '../../src/config/config.js';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { ReplicatedDirectoryStore } from '../../src/control/nats/replicated-directory.js';
 import { ReplicatedState } from '../../src/control/nats/replicated-state.js';
+import { ReplicatedAudit } from '../../src/control/nats/replicated-audit.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { ProtocolClient, type Message } from '../support/protocol-client.js';
 import { copyFixture } from '../support/server.js';
@@ -22,6 +23,7 @@ const connections: NatsConnection[] = [];
 const dbs: string[] = [];
 const clients: ProtocolClient[] = [];
 const states: ReplicatedState[] = [];
+const audits: ReplicatedAudit[] = [];
 
 async function startBackend(node: number): Promise<RunningLoopcast> {
   const db = await copyFixture();
@@ -32,7 +34,9 @@ async function startBackend(node: number): Promise<RunningLoopcast> {
   const config = resolveConfig({ dataDir: join(tmpdir(), `loopcast-test-tls-${process.pid}`), db, host: '127.0.0.1', port: 0, demo: false, logLevel: 'silent', media: { enabled: false } });
   const state = await ReplicatedState.open(connection, { replicas: 3, seedRoot: db });
   states.push(state);
-  const app = await startLoopcast(config, { log: pino({ level: 'silent' }), directoryStore, state });
+  const auditReplica = await ReplicatedAudit.open(connection, { replicas: 3 });
+  audits.push(auditReplica);
+  const app = await startLoopcast(config, { log: pino({ level: 'silent' }), directoryStore, state, auditReplica });
   backends.push(app);
   return app;
 }
@@ -45,6 +49,7 @@ afterAll(async () => {
   for (const c of clients) c.close();
   for (const b of backends) await b.close().catch(() => undefined);
   for (const s of states) s.close();
+  for (const a of audits) a.close();
   for (const c of connections) await c.close();
   await cluster?.stop();
   for (const db of dbs) await rm(db, { recursive: true, force: true });
@@ -76,6 +81,12 @@ it('an admin change through backend A appears in backend B role_loops within 1 s
   }
   console.log(`admin change on backend A → role_loops_changed on backend B: ${gaps.join(', ')} ms`);
   expect(Math.max(...gaps)).toBeLessThan(1000);
+  // The audit log is shared: the three changes made through A are in B's admin console.
+  const adminOnB = await ProtocolClient.connect(`wss://127.0.0.1:${b.port}/api`);
+  clients.push(adminOnB);
+  await adminOnB.loginAs('alice', 'alice');
+  const entries = (await adminOnB.ok('admin_audit', { limit: 10 })).entries as Array<{ user: string; event: string }>;
+  expect(entries.filter((e) => e.user === 'alice' && e.event === 'update_key')).toHaveLength(3);
 }, 60_000);
 
 it('loop states and volumes set through backend A are there on backend B after A is gone', async () => {
