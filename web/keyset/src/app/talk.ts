@@ -1,5 +1,7 @@
 // Push-to-talk wiring: inputs → PttController → the lead's microphone clone (track.enabled) and
 // `talking` {loop, state} on the lead for every talk loop. Other backends listen only.
+import { hotkeyAction } from '../logic/hotkeys.js';
+import { listenTarget } from '../logic/live.js';
 import { isTypingTarget, gamepadEdge, PttController, talkingDiff, type PttSource } from '../logic/ptt.js';
 import { statesOf, talkLoops } from '../logic/loops.js';
 import { ProtocolRequestError } from '../logic/envelope.js';
@@ -14,6 +16,8 @@ export class Talk {
   private gamepadPressed = false;
   /** A key's talk target held for momentary talk, and the states to restore on release. */
   private held: { loop: string; before: Record<string, LoopState> } | undefined;
+  /** The key code of a talk hotkey being held (its keyup ends the momentary talk). */
+  private heldHotkey: string | undefined;
 
   constructor(private readonly keyset: Keyset) {
     this.ptt = new PttController((active) => {
@@ -114,11 +118,17 @@ export class Talk {
   bindInputs(): () => void {
     const isPttKey = (e: KeyboardEvent) => e.code === ui.settings.value.pttKey && ui.phase.value === 'keyset' && !isTypingTarget(e.target as HTMLElement | null);
     const down = (e: KeyboardEvent) => {
+      if (this.hotkeyDown(e)) return;
       if (!isPttKey(e) || e.ctrlKey || e.altKey || e.metaKey) return;
       e.preventDefault(); // space would otherwise press the focused tile or scroll
       this.press('key');
     };
     const up = (e: KeyboardEvent) => {
+      if (e.code === this.heldHotkey) {
+        this.heldHotkey = undefined;
+        this.releaseKey();
+        return;
+      }
       if (e.code !== ui.settings.value.pttKey) return;
       if (isPttKey(e)) e.preventDefault();
       this.release('key');
@@ -129,7 +139,13 @@ export class Talk {
       this.press('mouse');
     };
     const mouseUp = (e: MouseEvent) => e.button === 1 && this.release('mouse');
-    const blur = () => this.ptt.releaseAll();
+    const blur = () => {
+      if (this.heldHotkey !== undefined) {
+        this.heldHotkey = undefined;
+        this.releaseKey();
+      }
+      this.ptt.releaseAll();
+    };
     const padConnected = () => this.pollGamepads();
     const listeners = [
       ['keydown', down],
@@ -143,6 +159,23 @@ export class Talk {
     return () => {
       for (const [event, listener] of listeners) window.removeEventListener(event, listener);
     };
+  }
+
+  /** A per-key hotkey (Settings → Loop hotkeys): talk is momentary on that loop alone, listen toggles. */
+  private hotkeyDown(e: KeyboardEvent): boolean {
+    if (ui.phase.value !== 'keyset') return false;
+    const event = { code: e.code, repeat: e.repeat, ctrlKey: e.ctrlKey, altKey: e.altKey, metaKey: e.metaKey, target: e.target as HTMLElement | null };
+    const hotkey = hotkeyAction(event, ui.settings.value.hotkeys, ui.loops.value);
+    if (!hotkey) return false;
+    e.preventDefault();
+    const loop = ui.loops.value[hotkey.loop];
+    if (hotkey.action === 'listen') {
+      if (loop) this.keyset.loops.switchTo(hotkey.loop, listenTarget(loop));
+    } else if (this.heldHotkey === undefined) {
+      this.heldHotkey = e.code;
+      this.holdKey(hotkey.loop);
+    }
+    return true;
   }
 
   /** Gamepad API has no button events: poll at 20 Hz, only while a pad is connected. Any button is PTT. */

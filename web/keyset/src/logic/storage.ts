@@ -1,6 +1,7 @@
 // What the keyset remembers in localStorage: the client id and sessions (auto re-login after a reload,
 // docs/openvocs-protocol.md §5 login) and the operator's settings. Reads are validated: storage may hold anything.
 import type { ProtocolRequestError } from './envelope.js';
+import { parseHotkeys, type Hotkey } from './hotkeys.js';
 import { isJsonObject } from './types.js';
 
 export interface KeyValueStore {
@@ -28,9 +29,11 @@ export interface Settings {
   theme: 'dark' | 'light';
   /** Backend the operator picked as lead; empty = automatic. */
   preferredLead: string;
+  /** Per-key hotkeys: a key bound to one loop's talk or listen (logic/hotkeys.ts). */
+  hotkeys: Hotkey[];
 }
 
-export const DEFAULT_SETTINGS: Settings = { micId: '', speakerId: '', pttKey: 'Space', latch: false, multiTalk: false, theme: 'dark', preferredLead: '' };
+export const DEFAULT_SETTINGS: Settings = { micId: '', speakerId: '', pttKey: 'Space', latch: false, multiTalk: false, theme: 'dark', preferredLead: '', hotkeys: [] };
 
 const SESSION_KEY = 'loopcast.keyset.session';
 const SETTINGS_KEY = 'loopcast.keyset.settings';
@@ -66,6 +69,7 @@ export function loadSettings(store: KeyValueStore): Settings {
   for (const key of ['latch', 'multiTalk'] as const) if (typeof raw[key] === 'boolean') out[key] = raw[key];
   if (raw.theme === 'light' || raw.theme === 'dark') out.theme = raw.theme;
   if (out.pttKey === '') out.pttKey = DEFAULT_SETTINGS.pttKey;
+  out.hotkeys = parseHotkeys(raw.hotkeys).filter((h) => h.code !== out.pttKey);
   return out;
 }
 

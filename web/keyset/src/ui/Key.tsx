@@ -5,7 +5,9 @@ import type { JSX } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import type { Keyset } from '../app/keyset.js';
 import { ui } from '../app/state.js';
+import { hotkeyFor } from '../logic/hotkeys.js';
 import { listenTarget, talkerLabel, talkTarget } from '../logic/live.js';
+import { keyLabel } from '../logic/ptt.js';
 import { stateLabel, talkersOf } from '../logic/loops.js';
 import type { LoopView } from '../logic/types.js';
 import { Icon } from './icons.js';
@@ -34,6 +36,8 @@ export function Key({ keyset, loop, focusable, index, onFocus }: KeyProps): JSX.
   const listening = loop.state !== 'none';
   const talking = loop.state === 'send';
   const tab = focusable ? 0 : -1;
+  const listenHotkey = hotkeyFor(ui.settings.value.hotkeys, loop.id, 'listen');
+  const talkHotkey = canTalk ? hotkeyFor(ui.settings.value.hotkeys, loop.id, 'talk') : undefined;
   const setVolume = (v: number) => keyset.loops.setVolume(loop.id, Math.max(0, Math.min(100, Math.round(v))));
 
   const talkDown = (e: PointerEvent) => {
@@ -112,11 +116,13 @@ export function Key({ keyset, loop, focusable, index, onFocus }: KeyProps): JSX.
           tabIndex={tab}
           aria-pressed={listening}
           aria-label={`Listen to ${loop.name}`}
+          aria-keyshortcuts={listenHotkey ? keyLabel(listenHotkey.code) : undefined}
           onFocus={onFocus}
           onClick={() => keyset.loops.switchTo(loop.id, listenTarget(loop))}
         >
           <Icon name="headphones" size={16} />
           <span>{listening ? 'Listen' : 'Off'}</span>
+          {listenHotkey && <kbd class="key-hotkey">{keyLabel(listenHotkey.code)}</kbd>}
         </button>
         <button
           class={`key-talk ${talking ? 'on' : ''}`}
@@ -124,6 +130,7 @@ export function Key({ keyset, loop, focusable, index, onFocus }: KeyProps): JSX.
           disabled={!canTalk}
           aria-pressed={talking}
           aria-label={canTalk ? `Talk on ${loop.name} (hold to talk on this loop only)` : `${loop.name} is monitor only`}
+          aria-keyshortcuts={talkHotkey ? keyLabel(talkHotkey.code) : undefined}
           onPointerDown={talkDown}
           onPointerUp={talkUp}
           onPointerCancel={() => {
@@ -136,6 +143,7 @@ export function Key({ keyset, loop, focusable, index, onFocus }: KeyProps): JSX.
         >
           <Icon name={canTalk ? 'mic' : 'lock'} size={16} />
           <span>{canTalk ? 'Talk' : 'Monitor only'}</span>
+          {talkHotkey && <kbd class="key-hotkey">{keyLabel(talkHotkey.code)}</kbd>}
         </button>
       </div>
       <div class="key-foot">

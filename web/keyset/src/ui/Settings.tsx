@@ -1,10 +1,11 @@
-// Settings drawer: audio devices with input meter and test tone, PTT key and modes, theme, backends.
+// Settings drawer: audio devices with input meter and test tone, PTT key and modes, loop hotkeys, theme, backends.
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Keyset } from '../app/keyset.js';
 import { ui } from '../app/state.js';
 import { AudioOutput } from '../audio/output.js';
 import { keyLabel } from '../logic/ptt.js';
+import { HotkeySettings } from './HotkeySettings.js';
 import { Icon } from './icons.js';
 import { MicState } from './Header.js';
 
@@ -44,7 +45,8 @@ export function Settings({ keyset }: { keyset: Keyset }): JSX.Element | null {
     const capture = (e: KeyboardEvent) => {
       e.preventDefault();
       e.stopPropagation();
-      if (e.code !== 'Escape') keyset.updateSettings({ pttKey: e.code });
+      // A hotkey on the new PTT key would fight it: that binding goes.
+      if (e.code !== 'Escape') keyset.updateSettings({ pttKey: e.code, hotkeys: ui.settings.value.hotkeys.filter((h) => h.code !== e.code) });
       setCapturing(false);
     };
     window.addEventListener('keydown', capture, { capture: true, once: true });
@@ -91,6 +93,7 @@ export function Settings({ keyset }: { keyset: Keyset }): JSX.Element | null {
         </label>
         <p class="muted">Also: middle mouse button, touch, any gamepad button.</p>
       </section>
+      <HotkeySettings keyset={keyset} />
       <section>
         <h3>Appearance</h3>
         <div class="segmented" role="radiogroup" aria-label="Theme">
