@@ -2,6 +2,7 @@
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
 import { tone } from '../../testkit/signal/index.js';
 import type { PlayoutPacket } from '../../src/media/playout/index.js';
+import { seqAdd, tsAdd } from '../../src/media/rtp/sequence.js';
 import type { MixTick } from '../../src/media/mixer/index.js';
 
 /** A talker sending a continuous tone as 20 ms Opus RTP packets. */
@@ -16,7 +17,7 @@ export class ToneTalker {
 
   next(): PlayoutPacket {
     const pcm = tone({ frequency: this.frequency, dbfs: this.dbfs, samples: FRAME_SAMPLES, startSample: this.n * FRAME_SAMPLES });
-    const pkt = { sequenceNumber: (1000 + this.n) & 0xffff, timestamp: (5000 + this.n * FRAME_SAMPLES) >>> 0, ssrc: this.ssrc, payload: this.enc.encode(pcm) };
+    const pkt = { sequenceNumber: seqAdd(1000, this.n), timestamp: tsAdd(5000, this.n * FRAME_SAMPLES), ssrc: this.ssrc, payload: this.enc.encode(pcm) };
     this.n++;
     return pkt;
   }

@@ -5,6 +5,7 @@ import { tone } from '../../testkit/signal/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
 import { serializeRtp } from '../../src/media/rtp.js';
+import { seqAdd, tsAdd } from '../../src/media/rtp/sequence.js';
 import { Recorder } from '../../src/recorder/recorder.js';
 
 const dir = process.argv[2];
@@ -22,7 +23,7 @@ const step = (): void => {
   const due = Math.floor((performance.now() - start) / 20) + 1;
   while (sent < due) {
     const pcm = tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: sent * FRAME_SAMPLES });
-    handle.send(serializeRtp({ payloadType: 100, sequenceNumber: sent & 0xffff, timestamp: sent * FRAME_SAMPLES, ssrc: 7, marker: false, payload: enc.encode(pcm) }));
+    handle.send(serializeRtp({ payloadType: 100, sequenceNumber: seqAdd(0, sent), timestamp: tsAdd(0, sent * FRAME_SAMPLES), ssrc: 7, marker: false, payload: enc.encode(pcm) }));
     sent++;
     if (sent % 5 === 0) process.stdout.write(`t ${Date.now()}\n`);
   }

@@ -9,6 +9,7 @@ import { dominantFrequency, levelAt, rmsDbfs, tone } from '../../testkit/signal/
 import { InProcessLoopBus, type LoopHandle } from '../../src/media/loopbus/index.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
 import { serializeRtp } from '../../src/media/rtp.js';
+import { seqAdd, tsAdd } from '../../src/media/rtp/sequence.js';
 import { nodeFileOps, type FileOps } from '../../src/recorder/file-ops.js';
 import { OPUS_SILENCE_20MS } from '../../src/recorder/ogg/opus-packet.js';
 import { Recorder } from '../../src/recorder/recorder.js';
@@ -25,10 +26,10 @@ class Talker {
   constructor(readonly handle: LoopHandle, readonly ssrc: number, readonly frequency: number) {}
   /** One 20 ms packet; `gapFrames` skips timestamps as DTX would. */
   send(gapFrames = 0): void {
-    this.ts = (this.ts + gapFrames * FRAME_SAMPLES) >>> 0;
+    this.ts = tsAdd(this.ts, gapFrames * FRAME_SAMPLES);
     const pcm = tone({ frequency: this.frequency, dbfs: -12, samples: FRAME_SAMPLES, startSample: this.frame++ * FRAME_SAMPLES });
-    this.handle.send(serializeRtp({ payloadType: 100, sequenceNumber: this.seq++ & 0xffff, timestamp: this.ts, ssrc: this.ssrc, marker: false, payload: this.enc.encode(pcm) }));
-    this.ts = (this.ts + FRAME_SAMPLES) >>> 0;
+    this.handle.send(serializeRtp({ payloadType: 100, sequenceNumber: seqAdd(0, this.seq++), timestamp: this.ts, ssrc: this.ssrc, marker: false, payload: this.enc.encode(pcm) }));
+    this.ts = tsAdd(this.ts, FRAME_SAMPLES);
   }
 }
 

@@ -4,6 +4,7 @@ import type { LoopBus, LoopHandle } from '../../../src/media/loopbus/index.js';
 import { tone } from '../../../testkit/signal/index.js';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../../src/media/opus.js';
 import { serializeRtp } from '../../../src/media/rtp.js';
+import { seqAdd, tsAdd } from '../../../src/media/rtp/sequence.js';
 
 export class LoopListener {
   readonly handle: LoopHandle;
@@ -55,7 +56,7 @@ export class LoopTalker {
     this.timer = setInterval(() => {
       const pcm = tone({ frequency, dbfs: -10, samples: FRAME_SAMPLES, startSample: this.index * FRAME_SAMPLES });
       const payload = this.encoder.encode(pcm);
-      this.handle.send(serializeRtp({ payloadType: 100, sequenceNumber: this.index & 0xffff, timestamp: this.index * FRAME_SAMPLES, ssrc: this.ssrc, marker: this.index === 0, payload }));
+      this.handle.send(serializeRtp({ payloadType: 100, sequenceNumber: seqAdd(0, this.index), timestamp: tsAdd(0, this.index * FRAME_SAMPLES), ssrc: this.ssrc, marker: this.index === 0, payload }));
       this.index++;
     }, 20);
   }
