@@ -1,18 +1,12 @@
 // The admin console in real Chromium against a real server: an administrator builds a project in the
 // browser and a new operator sees exactly that over the protocol; permission changes apply live;
 // project admins and non-admins see only what they may.
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { ProtocolClient } from '../support/protocol-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { createLoop, createProject, createRole, createUser, openConsole, openTab, placeKey, selectScope, setPermission, submitLoop, waitLoggedIn, waitPermission } from './console-driver.js';
-
-const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
-// Screenshots for docs/ are refreshed on request only, so a normal test run never touches the tree.
-const SCREENSHOTS = process.env.LOOPCAST_SCREENSHOTS === '1';
 
 const PROJECT = 'artemis@127.0.0.1';
 const ROLE = 'capcom';
@@ -38,12 +32,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  await mkdir(DOCS, { recursive: true });
-  await page.screenshot({ path: `${DOCS}${name}`, clip: { x: 0, y: 0, width: 1280, height: 800 } });
-}
 
 describe('admin console (browser)', () => {
   it('an admin builds a project in the browser; a new operator sees exactly that layout and those permissions', async () => {
@@ -74,8 +62,6 @@ describe('admin console (browser)', () => {
     await adminPage.locator('[data-testid="cell-art-ag-fido"] [aria-checked="true"]').focus();
     await adminPage.keyboard.press('ArrowRight');
     await waitPermission(adminPage, 'art-ag', 'fido', 'monitor');
-    await adminPage.mouse.move(0, 0);
-    await screenshot(adminPage, 'admin-matrix.png');
 
     await openTab(adminPage, 'layout');
     await adminPage.getByTestId(`layout-role-${ROLE}`).click();
@@ -86,9 +72,7 @@ describe('admin console (browser)', () => {
     await placeKey(adminPage, 'art-ag', LAYOUT['art-ag']);
     await adminPage.getByTestId('page-1').click();
     await adminPage.getByTestId('save-layout').click();
-    await adminPage.mouse.move(0, 0);
     await adminPage.locator('[data-testid="save-layout"]:disabled').waitFor({ timeout: 10_000 });
-    await screenshot(adminPage, 'admin-layout.png');
 
     const eve = await ProtocolClient.connect(server.apiUrl);
     try {
