@@ -3,6 +3,7 @@
 // (scope admin, or a role with `"playback": true` that may monitor the loop), switches, retention,
 // holds, erasure and export need the admin right on the caller's scope.
 import type { Scope } from '../../directory/directory.js';
+import { loopIdOf, type LoopKey } from '../../directory/loop-key.js';
 import { loopPermission } from '../../directory/permissions.js';
 import { push, type JsonObject } from '../../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
@@ -44,6 +45,9 @@ function loopScope(services: Services, conn: Connection, loopId: string): Scope 
   const owner = services.directory.ownerOf('loops', loopId);
   return owner && services.directory.isAdmin(login.user, owner) ? owner : undefined;
 }
+
+/** The loop id of a key the recording store kept (it stores the keys busLoopKey built, as text). */
+const storedLoopId = (key: string): string => loopIdOf(key as LoopKey);
 
 /** Playback right on a loop: admin of the scope, or a `playback` role that may monitor the loop. */
 function requirePlayback(services: Services, conn: Connection, loopId: string): Scope {
@@ -156,7 +160,7 @@ async function search({ conn, request, services }: HandlerContext): Promise<Json
   const rows = rec.recorder.repo.search({ loops: p.loops.map((l) => busLoopKey(scope, l)), ...(p.user ? { user: p.user } : {}), fromMs: p.from, toMs: p.to, limit });
   await rec.rights.audit(user, 'recording_search', scopeKey(scope), { type: 'loops', id: p.loops.join(',') }, `searched ${p.loops.join(',')} ${new Date(p.from).toISOString()}..${new Date(p.to).toISOString()}`);
   const talks = rows.slice(0, limit).map((t) => ({
-    id: t.id, loop: t.loop.slice(t.loop.lastIndexOf('/') + 1), user: t.user, role: t.role, start: t.startMs, end: t.endMs, uri: rec.links.uri(t.id, user), pseudonymised: t.pseudonymised,
+    id: t.id, loop: storedLoopId(t.loop), user: t.user, role: t.role, start: t.startMs, end: t.endMs, uri: rec.links.uri(t.id, user), pseudonymised: t.pseudonymised,
   }));
   return { talks, more: rows.length > limit };
 }
@@ -178,7 +182,7 @@ async function settings({ conn, request, services }: HandlerContext): Promise<Js
   const rec = recording(services);
   const key = scopeKey(scope);
   if (p.retention_days !== undefined) await rec.rights.setRetention(loggedIn(conn).user, key, p.retention_days);
-  const holds = rec.recorder.repo.holds(key).map((h) => ({ id: h.id, loop: h.loop ? h.loop.slice(h.loop.lastIndexOf('/') + 1) : null, from: h.fromMs, to: h.toMs, reason: h.reason, by: h.by }));
+  const holds = rec.recorder.repo.holds(key).map((h) => ({ id: h.id, loop: h.loop ? storedLoopId(h.loop) : null, from: h.fromMs, to: h.toMs, reason: h.reason, by: h.by }));
   return { retention_days: rec.rights.retentionDays(key), holds, recorded: rec.recordedLoopIds(scope) };
 }
 
