@@ -45,7 +45,8 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-export const DEFAULT_KV_RETRY: RetryPolicy = { deadlineMs: 8000, pauseMs: 100, timeoutMs: 1500 };
+/** nats-server elects a new stream leader after 4–9 s without heartbeats (measured stalls: 4–7 s): wait that out. */
+export const DEFAULT_KV_RETRY: RetryPolicy = { deadlineMs: 12_000, pauseMs: 100, timeoutMs: 1500 };
 
 /** Ours already in place (lost acknowledgement), someone else's (conflict), or unchanged (undefined). */
 function judge(key: string, current: KvEntry | null, value: Uint8Array | null, expected: WriteExpectation): number | undefined {
