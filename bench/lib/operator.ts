@@ -28,6 +28,19 @@ export interface OperatorHooks {
   bindAddress?: string;
 }
 
+/**
+ * How long the client leaves connectivity checks to the server before checking the server's candidates
+ * itself (ms from applying the offer). The server checks the candidates we trickle right after the answer;
+ * answering its check (and our triggered check back) completes its ICE before ours, so our DTLS
+ * ClientHello never reaches it while its ICE is still checking. Checking first ourselves makes that race
+ * common: libdatachannel 0.24.5 (the Loopcast edge) buffers such a hello, but DtlsTransport::start()
+ * replays it before switching to `connecting`, the receive job it schedules returns early, and the hello
+ * waits for the client's next datagram: our 1 s OpenSSL retransmission. Chromium meets the same race but
+ * retransmits after max(50 ms, 2 × ICE RTT); this client cannot shorten its timer (docs/benchmarks.md,
+ * "Setup time"). A backend that never checks us (ICE lite, or a client it cannot reach) costs this long.
+ */
+const SERVER_CHECKS_FIRST_MS = 500;
+
 export class LoadOperator {
   /** Confirmed loop states (after the server's reply) and when each last changed. */
   readonly states = new Map<string, LoopState>();
@@ -71,6 +84,9 @@ export class LoadOperator {
         ...(hooks.onFrame ? { onFrame: hooks.onFrame } : {}),
         ...(hooks.onRtp ? { onRtp: hooks.onRtp } : {}),
         onLocalCandidate: (candidate) => (sentAnswer.ufrag === undefined ? held.push(candidate) : sendCandidate(candidate)),
+        // The server's connectivity check comes first; ours only if it has not connected us by then.
+        holdCandidates: true,
+        holdTimeoutMs: SERVER_CHECKS_FIRST_MS,
       });
       media = client;
       signaling.on('candidate', (c) => client.addRemoteCandidate({ candidate: c.candidate, sdpMid: c.sdpMid, sdpMLineIndex: c.sdpMLineIndex }));
@@ -83,7 +99,6 @@ export class LoadOperator {
       sentAnswer.ufrag = answerFields(answer).ufrag;
       for (const c of held.splice(0)) sendCandidate(c);
       await answered;
-      client.startConnectivity();
       await client.gatheringComplete();
       await signaling.request('end_of_candidates');
       await ready;
