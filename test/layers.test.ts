@@ -23,7 +23,8 @@ function layerOf(path: string): string {
   return rel.includes('/') ? (rel.split('/')[0] ?? rel) : rel;
 }
 
-const specifiers = (file: string) => [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1] ?? '');
+// Whole words only: `valid_from', path: ['x']` inside a string is not an import.
+const specifiers = (file: string) => [...readFileSync(file, 'utf8').matchAll(/\b(?:from|import)\s*\(?\s*'([^']+)'/g)].map((m) => m[1] ?? '');
 
 /** Folder-level imports inside src/: "signaling ─► media". */
 function actualEdges(): Set<string> {
