@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { MixerEngine, type CodecFactory } from '../../src/media/mixer/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
+import { seqAdd, tsAdd } from '../../src/media/rtp/sequence.js';
 
 const BASE = 1000;
 const CONCEALED = -1;
@@ -70,7 +71,7 @@ function talk(imp: Impairment, minutes: number, seed: number): Result {
     const now = k * 20 + 7; // the server clock's phase against the talker's
     while (next < arrivals.length && (arrivals[next]?.at ?? Infinity) <= now) {
       const { n, at } = arrivals[next++] as { n: number; at: number };
-      engine.push('loop1', { sequenceNumber: n & 0xffff, timestamp: (n * FRAME_SAMPLES) >>> 0, ssrc: 42, payload: framePcm(n) }, at);
+      engine.push('loop1', { sequenceNumber: seqAdd(0, n), timestamp: tsAdd(0, n * FRAME_SAMPLES), ssrc: 42, payload: framePcm(n) }, at);
     }
     const out = engine.tick(now).outputs.find((o) => o.kind === 'mix' && o.listenerIds.includes('bob'));
     if (!out) {

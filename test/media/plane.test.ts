@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dominantFrequency, levelAt, tone } from '../../testkit/signal/index.js';
 import { volumeToDb } from '../../src/media/mixer/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
+import { tsForward } from '../../src/media/rtp/sequence.js';
 import { Operator, sleep } from '../support/media-operator.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -128,7 +129,7 @@ describe('media plane', () => {
     const frames = bob.media.received.frames().slice(-100, -10);
     expect(frames.length).toBeGreaterThan(50);
     // Continuous downlink: consecutive frames are 20 ms apart in media time, and every one carries tone.
-    for (let i = 1; i < frames.length; i++) expect((frames[i]!.timestamp - frames[i - 1]!.timestamp) >>> 0).toBe(FRAME_SAMPLES);
+    for (let i = 1; i < frames.length; i++) expect(tsForward(frames[i - 1]!.timestamp, frames[i]!.timestamp)).toBe(FRAME_SAMPLES);
     const silent = frames.filter((f) => levelAt(f.pcm, 440) < TONE_DBFS + volumeToDb(50) - 15);
     const describe = (f: (typeof frames)[number]): string => `seq ${f.sequenceNumber} ts ${f.timestamp} at ${f.arrivedAt.toFixed(0)} ms ${levelAt(f.pcm, 440).toFixed(1)} dB${f.concealed ? ' concealed' : ''}`;
     const context = silent.map((f) => frames.slice(Math.max(0, frames.indexOf(f) - 2), frames.indexOf(f) + 3).map(describe).join(' | '));

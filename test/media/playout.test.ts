@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { PlayoutBuffer, type PlayoutOutput } from '../../src/media/playout/index.js';
+import { seqAdd, tsAdd } from '../../src/media/rtp/sequence.js';
 
 const TS = 960;
 
 /** Packet whose payload names it, so outputs read as 'p<seq>'. */
 function pkt(seq: number, ts = seq * TS, ssrc = 1): { sequenceNumber: number; timestamp: number; ssrc: number; payload: Buffer } {
-  return { sequenceNumber: seq & 0xffff, timestamp: ts >>> 0, ssrc, payload: Buffer.from(`p${seq}`) };
+  return { sequenceNumber: seqAdd(0, seq), timestamp: tsAdd(0, ts), ssrc, payload: Buffer.from(`p${seq}`) };
 }
 
 const label = (o: PlayoutOutput): string => (o.kind === 'frame' ? o.payload.toString() : o.kind === 'conceal' ? 'C' : 'S');

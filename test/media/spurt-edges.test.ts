@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { MixerEngine, isDtxPayload } from '../../src/media/mixer/index.js';
 import { DownlinkPacketizer, mediaTimestamp } from '../../src/media/downlink/index.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
+import { tsForward } from '../../src/media/rtp/sequence.js';
 import { ToneTalker } from './tone-fixtures.js';
 
 /** A muted browser track: Opus-encoded digital silence, as a browser sends it while PTT is up. */
@@ -107,7 +108,7 @@ describe('DownlinkPacketizer', () => {
     const out = [0, 1, 2, 60, 61].map((k) => p.packetize(Buffer.from([k]), mediaTimestamp(deadline(k))));
     expect(out.map((x) => x.sequenceNumber)).toEqual([65534, 65535, 0, 1, 2]);
     expect(out.map((x) => x.marker)).toEqual([true, false, false, true, false]);
-    const delta = (i: number) => ((out[i]!.timestamp - out[i - 1]!.timestamp) >>> 0);
+    const delta = (i: number) => tsForward(out[i - 1]!.timestamp, out[i]!.timestamp);
     expect([delta(1), delta(2), delta(3), delta(4)]).toEqual([960, 960, 58 * 960, 960]);
   });
 
@@ -116,7 +117,7 @@ describe('DownlinkPacketizer', () => {
     const a = p.packetize(Buffer.from([1]), mediaTimestamp(1_000_000_000n));
     // The clock stopped and restarted 1.2345 s later, not on the old 20 ms grid.
     const b = p.packetize(Buffer.from([2]), mediaTimestamp(2_234_500_000n));
-    expect((b.timestamp - a.timestamp) >>> 0).toBe(Math.round(1.2345 * 48000));
+    expect(tsForward(a.timestamp, b.timestamp)).toBe(Math.round(1.2345 * 48000));
     expect(b.marker).toBe(true);
   });
 
