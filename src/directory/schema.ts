@@ -1,6 +1,7 @@
 // Shapes of the openvocs directory files. Loose objects: unknown keys survive a load/save round trip.
 import { z } from 'zod';
 import { idSchema, layoutPositionSchema, roleLayoutSchema } from '../protocol/common.js';
+import { loopSipSchema } from '../protocol/sip-shapes.js';
 
 // Ids and layouts are shapes of the protocol too: one definition, in the contract.
 export { idSchema, layoutPositionSchema, roleLayoutSchema };
@@ -42,6 +43,8 @@ export const loopSchema = z.looseObject({
   roles: z.record(z.string(), z.boolean()).default({}),
   /** openvocs: the loop is recorded (docs/recording.md). */
   recorded: z.boolean().optional(),
+  /** Telephony: the loop's number, call-out roles and call permissions (docs/telephony.md). */
+  sip: loopSipSchema.optional(),
 });
 
 const containerShape = {

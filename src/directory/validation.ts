@@ -56,6 +56,25 @@ function checkMulticastUnique(model: DirectoryModel, scope: Scope | undefined, n
   }
 }
 
+/** A number reaches one loop; a loop's call permissions name that loop (openvocs stores the id in each). */
+function checkSipNumbers(model: DirectoryModel, scope: Scope | undefined, next: ScopeData): void {
+  const taken = new Map<string, string>();
+  for (const other of model.allScopes()) {
+    if (other === scope) continue;
+    for (const loop of Object.values(other.data.loops)) if (loop.sip?.number !== undefined) taken.set(loop.sip.number, loop.id);
+  }
+  for (const loop of Object.values(next.loops)) {
+    const number = loop.sip?.number;
+    if (number !== undefined) {
+      const owner = taken.get(number);
+      if (owner !== undefined && owner !== loop.id) throw new DirectoryChangeError(`$.loops[${JSON.stringify(loop.id)}].sip.number`, `${number} is already the number of loop "${owner}"`, ['loops', loop.id, 'sip', 'number']);
+      taken.set(number, loop.id);
+    }
+    const stray = (loop.sip?.whitelist ?? []).findIndex((p) => p.loop !== loop.id);
+    if (stray >= 0) throw new DirectoryChangeError(`$.loops[${JSON.stringify(loop.id)}].sip.whitelist[${stray}].loop`, `must be "${loop.id}"`, ['loops', loop.id, 'sip', 'whitelist', stray, 'loop']);
+  }
+}
+
 /**
  * The validated next data of `scope` (a new scope when `scope` is undefined), as a fresh
  * null-prototype tree; throws DirectoryChangeError naming the JSON path of the first problem.
@@ -72,5 +91,6 @@ export function validateScopeData(model: DirectoryModel, kind: ScopeKind, scope:
     throw new DirectoryChangeError(`$.${clash.collection}[${JSON.stringify(clash.id)}]`, `id already used in ${clash.owner.kind} "${clash.owner.id}"`, [clash.collection, clash.id]);
   }
   checkMulticastUnique(model, scope, next);
+  checkSipNumbers(model, scope, next);
   return next;
 }

@@ -10,7 +10,7 @@ import { mediaEvents, mediaPushes } from './events/media.js';
 import { recorderEvents, recorderPushes } from './events/recorder.js';
 import { sessionEvents } from './events/session.js';
 import { systemEvents, systemPushes } from './events/system.js';
-import { telephonyEvents, telephonyPushes } from './events/telephony.js';
+import { ldapAdminEvents, telephonyEvents, telephonyPushes } from './events/telephony.js';
 
 export const requests = {
   ...sessionEvents,
@@ -21,6 +21,7 @@ export const requests = {
   ...adminMonitorEvents,
   ...recorderEvents,
   ...telephonyEvents,
+  ...ldapAdminEvents,
 };
 
 export const pushes = {

@@ -10,6 +10,7 @@ import type { Services } from './services.js';
 export const AUDITED_EVENTS = new Set([
   'create', 'update', 'update_key', 'delete_key', 'delete', 'update_password', 'set_layout',
   'add_domain_admin', 'add_project_admin', 'save', 'load', 'set_keyset_layout', 'broadcast',
+  'permit_call', 'revoke_call', 'admin_ldap_test',
 ]);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -29,6 +30,7 @@ function targetOf(services: Services, event: string, p: Record<string, unknown>)
   if (event === 'update_password' && str(p.user)) return { target: { type: 'user', id: p.user as string }, scope: directory.findUser(p.user as string)?.scope };
   if (event === 'set_layout' && str(p.role)) return { target: { type: 'role', id: p.role as string }, scope: directory.ownerOf('roles', p.role as string) };
   if ((event === 'add_domain_admin' || event === 'set_keyset_layout') && str(p.domain)) return { target: { type: 'domain', id: p.domain as string }, scope: directory.domain(p.domain as string) };
+  if ((event === 'permit_call' || event === 'revoke_call') && str(p.loop)) return { target: { type: 'loop', id: p.loop as string }, scope: directory.ownerOf('loops', p.loop as string) };
   if (event === 'add_project_admin' && str(p.project)) return { target: { type: 'project', id: p.project as string }, scope: directory.project(p.project as string) };
   return { target: null, scope: undefined };
 }
@@ -41,6 +43,9 @@ function summarize(event: string, target: AuditEntry['target'], p: Record<string
   if ((event === 'add_domain_admin' || event === 'add_project_admin') && str(p.user)) parts.push(`admin ${p.user as string}`);
   if (event === 'set_keyset_layout' && str(p.name)) parts.push(`layout ${p.name as string}`);
   if (event === 'broadcast' && str(p.type)) parts.push(p.type as string);
+  if (event === 'admin_ldap_test' && str(p.user)) parts.push(`user ${p.user as string}`);
+  if (str(p.caller)) parts.push(`caller ${p.caller as string}`);
+  if (str(p.callee)) parts.push(`callee ${p.callee as string}`);
   return parts.join(' ');
 }
 

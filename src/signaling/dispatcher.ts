@@ -12,6 +12,8 @@ import type { Connection } from './connection.js';
 import { structureProblem, type StructureLimits } from './frame-structure.js';
 import { adminMonitorHandlers } from './handlers/admin-monitor.js';
 import { adminHandlers } from './handlers/admin.js';
+import { callPermissionHandlers } from './handlers/call-permissions.js';
+import { ldapAdminHandlers } from './handlers/ldap-admin.js';
 import { loopHandlers } from './handlers/loops.js';
 import { mediaHandlers } from './handlers/media.js';
 import { recorderHandlers } from './handlers/recorder.js';
@@ -31,6 +33,8 @@ export const handlers: HandlerTable = {
   ...adminMonitorHandlers,
   ...recorderHandlers,
   ...telephonyHandlers,
+  ...callPermissionHandlers,
+  ...ldapAdminHandlers,
 };
 
 export interface DispatchLimits extends StructureLimits {

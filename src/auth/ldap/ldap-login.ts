@@ -17,6 +17,13 @@ export interface LdapAuthenticator {
   authenticate(user: string, password: string): Promise<DirectoryUser | undefined>;
 }
 
+/** What a login would do, for the console's test button (nothing is written, nobody logs in). */
+export type LdapProbe =
+  | { result: 'ok'; entry: DirectoryUser; grant: RoleGrant }
+  | { result: 'refused' }
+  | { result: 'unmapped'; entry: DirectoryUser }
+  | { result: 'unavailable'; reason: string };
+
 export class LdapLogin {
   private readonly ldap: LdapAuthenticator;
 
@@ -27,6 +34,26 @@ export class LdapLogin {
     ldap?: LdapAuthenticator,
   ) {
     this.ldap = ldap ?? new LdapDirectory(config);
+  }
+
+  /** The configured directory (read-only: it is set in the configuration file). */
+  get settings(): LdapConfig {
+    return this.config;
+  }
+
+  /** A trial bind as `user`: the entry and what its groups grant, without provisioning or a session. */
+  async probe(user: string, password: string): Promise<LdapProbe> {
+    let entry: DirectoryUser | undefined;
+    try {
+      entry = await this.ldap.authenticate(user, password);
+    } catch (err) {
+      if (!(err instanceof LdapUnavailableError)) throw err;
+      this.log.warn({ user, reason: err.message }, 'LDAP unavailable (test login)');
+      return { result: 'unavailable', reason: err.message };
+    }
+    if (entry === undefined) return { result: 'refused' };
+    const grant = grantFor(entry.groups, this.config.projects);
+    return grant ? { result: 'ok', entry, grant } : { result: 'unmapped', entry };
   }
 
   /** Local users with a password never touch LDAP, so local admins log in while it is down. */

@@ -21,6 +21,12 @@ export interface CallMediaOptions {
   onTalking?: (talking: boolean) => void;
   /** dtmf: `*` talks, `#` stops (needs telephone-event in the SDP); voice (default): voice-operated. */
   talkMode?: 'voice' | 'dtmf';
+  /**
+   * Held off the loop until unlock() (a caller still typing its PIN): neither heard nor hearing; its
+   * RFC 4733 events go to onDtmf instead of the talk keys.
+   */
+  locked?: boolean;
+  onDtmf?: (timestamp: number, payload: Buffer) => void;
 }
 
 export class CallMedia implements BridgeMember {
@@ -40,6 +46,7 @@ export class CallMedia implements BridgeMember {
   /** False for listen-only callers (the role may only monitor the loop); follows rights changes. */
   mayTalk: boolean;
   private closed = false;
+  private locked: boolean;
 
   private constructor(
     private readonly socket: Socket,
@@ -47,6 +54,7 @@ export class CallMedia implements BridgeMember {
     private readonly options: CallMediaOptions,
   ) {
     this.mayTalk = options.mayTalk;
+    this.locked = options.locked === true;
     socket.on('message', (buf, rinfo) => this.fromPhone(buf, rinfo));
     if (options.remote) this.connect(options.remote);
   }
@@ -57,7 +65,14 @@ export class CallMedia implements BridgeMember {
     this.remote = remote;
     this.uplink = new TelephoneUplink(remote.law);
     if (this.options.talkMode === 'dtmf') this.uplink.keyed = false;
-    this.options.bridge.add(this);
+    if (!this.locked) this.options.bridge.add(this);
+  }
+
+  /** The caller proved itself: it joins the loop now. */
+  unlock(): void {
+    if (this.closed || !this.locked) return;
+    this.locked = false;
+    if (this.remote) this.options.bridge.add(this);
   }
 
   static async open(options: CallMediaOptions): Promise<CallMedia> {
@@ -80,6 +95,12 @@ export class CallMedia implements BridgeMember {
     if (this.closed || !remote || !uplink || rinfo.address !== remote.address) return;
     const rtp = parseRtp(buf);
     if (!rtp) return;
+    if (this.locked) {
+      // Keypresses go to the PIN check; audio counts as life but reaches nobody.
+      this.lastRtpAt = Date.now();
+      if (rtp.payloadType === remote.dtmfPayloadType) this.options.onDtmf?.(rtp.timestamp, rtp.payload);
+      return;
+    }
     if (rtp.payloadType === remote.dtmfPayloadType && uplink.keyed !== undefined && this.mayTalk) {
       const talk = this.keys.push(rtp.timestamp, rtp.payload);
       if (talk !== undefined) uplink.keyed = talk;
@@ -127,7 +148,7 @@ export class CallMedia implements BridgeMember {
     if (this.closed) return;
     this.closed = true;
     if (this.wasTalking) this.options.onTalking?.(false);
-    if (this.remote) this.options.bridge.remove(this);
+    if (this.remote && !this.locked) this.options.bridge.remove(this);
     this.socket.close();
   }
 }

@@ -4,6 +4,13 @@ import { idSchema } from '../../directory/schema.js';
 
 const ipv4 = z.string().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, 'must be an IPv4 address (it is announced in SDP)');
 
+const identity = {
+  user: idSchema,
+  role: idSchema,
+  /** voice: voice-operated; dtmf: `*` talks, `#` stops. */
+  talk: z.enum(['voice', 'dtmf']).default('voice'),
+};
+
 export const sipConfigSchema = z.strictObject({
   /** Address for SIP and RTP; it is also what the SDP and Contact announce, so never 0.0.0.0. */
   host: ipv4.refine((a) => a !== '0.0.0.0', 'must be a concrete address, not 0.0.0.0').default('127.0.0.1'),
@@ -23,15 +30,22 @@ export const sipConfigSchema = z.strictObject({
   accounts: z
     .record(
       z.string().regex(/^[A-Za-z0-9._~+-]{1,64}$/, 'SIP user names are letters, digits and ._~+-'),
-      z.strictObject({
-        password: z.string().min(8, 'at least 8 characters'),
-        user: idSchema,
-        role: idSchema,
-        /** voice: voice-operated; dtmf: `*` talks, `#` stops. */
-        talk: z.enum(['voice', 'dtmf']).default('voice'),
-      }),
+      z.strictObject({ password: z.string().min(8, 'at least 8 characters'), ...identity }),
     )
     .default({}),
-});
+  /**
+   * The caller-id allow-list: phones without digest credentials, known by the number they present
+   * (From), that prove themselves with a PIN typed as RFC 4733 DTMF and ended by `#`.
+   */
+  callers: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9+._~-]{1,64}$/, 'caller ids are digits, letters and +._~-'),
+      z.strictObject({ pin: z.string().regex(/^[0-9]{4,12}$/, 'a PIN is 4 to 12 digits'), ...identity }),
+    )
+    .default({}),
+  /** How long a caller has to type its PIN; wrong PINs per call before the gateway hangs up. */
+  pinTimeoutMs: z.number().int().min(5000).max(120_000).default(30_000),
+  pinAttempts: z.number().int().min(1).max(5).default(3),
+}).refine((c) => !Object.keys(c.callers).some((id) => Object.hasOwn(c.accounts, id)), { message: 'a caller id must not also be an account name', path: ['callers'] });
 
 export type SipConfig = z.infer<typeof sipConfigSchema>;

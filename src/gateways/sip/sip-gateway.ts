@@ -1,6 +1,7 @@
-// The SIP gateway's server side over UDP: phones call a loop by its number, authenticate with
-// digest credentials, and join the loop (RFC 3261 UAS: INVITE/ACK/BYE/CANCEL/OPTIONS, 200 OK
-// retransmitted until ACKed). Only configured numbers and accounts: it never relays a call.
+// The SIP gateway over UDP and TCP: phones call a loop by its number, authenticate with digest
+// credentials or a caller id and PIN (DTMF), and join the loop (RFC 3261 UAS: INVITE/ACK/BYE/CANCEL/
+// OPTIONS, 200 OK retransmitted until ACKed); operators call out through the configured trunk (UAC).
+// Only configured numbers, accounts and caller ids: it never relays a call. Dialog messages: sip-dialog.ts.
 import { randomBytes, randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Server } from 'node:net';
@@ -8,38 +9,17 @@ import { EventEmitter } from 'node:events';
 import { TickClock } from '../../media/clock.js';
 import { CallMedia } from './call-media.js';
 import { LoopBridge } from './loop-bridge.js';
-import { DigestAuth } from './digest.js';
+import { CallerAuth } from './caller-auth.js';
 import { buildAudioSdp, parseAudioOffer } from './sdp.js';
+import { sipPartySchema } from '../../protocol/sip-shapes.js';
 import { OutgoingInvite, T1, type OutgoingResult } from './outgoing-invite.js';
+import { PinEntry } from './pin-entry.js';
+import { ALLOW, byeRequest, contactHeader, plainResponse, type Call, type Dialing, type LocalAddress } from './sip-dialog.js';
 import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from './sip-message.js';
-import type { CallInfo, SipGatewayEvents, SipGatewayOptions, SipLoopTarget } from './sip-types.js';
+import type { CallInfo, SipGatewayEvents, SipGatewayOptions, SipLoopTarget, SipStatus } from './sip-types.js';
 import { listenTcp, type SipPeer } from './sip-transport.js';
 
 export type { CallInfo, SipAccess, SipGatewayEvents, SipGatewayOptions, SipLoopTarget } from './sip-types.js';
-
-interface Call {
-  info: CallInfo;
-  media: CallMedia;
-  /** Where the peer's SIP messages go. */
-  remote: SipPeer;
-  /** Our From/To values (with tags) and the peer's Contact, for requests inside the dialog. */
-  dialog: { local: string; remote: string; target: string };
-  /** Incoming: the INVITE's CSeq and our 200 OK, resent until the ACK. */
-  inviteCSeq?: string;
-  ok?: SipResponse;
-  /** Outgoing: the INVITE transaction, which ACKs retransmitted 200s. */
-  outgoing?: OutgoingInvite;
-  acked: boolean;
-  retransmit: NodeJS.Timeout | undefined;
-  localCSeq: number;
-}
-
-interface Dialing {
-  info: CallInfo;
-  media: CallMedia;
-  outgoing: OutgoingInvite;
-}
-const ALLOW = 'INVITE, ACK, BYE, CANCEL, OPTIONS';
 
 /** A call out that cannot be placed (no trunk, bad destination, limit). */
 export class SipDialError extends Error {
@@ -51,8 +31,9 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   private readonly dialing = new Map<string, Dialing>();
   private readonly bridges = new Map<string, LoopBridge>();
   private readonly clock = new TickClock();
-  private readonly auth: DigestAuth;
+  private readonly callers: CallerAuth;
   private readonly watchdog: NodeJS.Timeout;
+  private readonly local: LocalAddress;
   private nextSsrc = randomInt(1000, 60000);
 
   private tcp: Server | undefined;
@@ -63,12 +44,17 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     private readonly options: SipGatewayOptions,
   ) {
     super();
-    this.auth = new DigestAuth(options.realm);
+    this.callers = new CallerAuth(options.realm, options.access, options.log);
+    this.local = { host: options.host, port };
     socket.on('message', (data, rinfo) => {
       const message = parseSip(data);
       if (message) this.receive(message, this.udpPeer(rinfo.address, rinfo.port));
     });
-    this.watchdog = setInterval(() => this.checkMedia(), 1000);
+    // Once a second: silent phones are hung up, expired call permissions end their calls.
+    this.watchdog = setInterval(() => {
+      this.checkMedia();
+      this.recheck();
+    }, 1000);
     this.watchdog.unref();
   }
 
@@ -99,8 +85,13 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     return { transport: 'UDP', address, port, send: (data) => this.socket.send(data, port, address) };
   }
 
+  /** Calls on a loop (callers still typing their PIN are not). */
   list(): CallInfo[] {
-    return [...this.calls.values()].map((c) => ({ ...c.info }));
+    return [...this.calls.values()].filter((c) => !c.pin).map((c) => ({ ...c.info }));
+  }
+
+  status(): SipStatus {
+    return { connected: true, calls: this.list().length, max_calls: this.options.maxCalls, transports: ['udp', 'tcp'], outbound: this.options.outbound !== undefined };
   }
 
   /** Ends a call from our side (BYE to the phone). */
@@ -124,7 +115,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   async dial(loop: SipLoopTarget, destination: string, user: string): Promise<CallInfo> {
     const trunk = this.options.outbound;
     if (!trunk) throw new SipDialError('no outbound trunk configured');
-    if (!/^[A-Za-z0-9+*#._~-]{1,64}$/.test(destination)) throw new SipDialError('destination must be a number or user name');
+    if (!sipPartySchema.safeParse(destination).success) throw new SipDialError('destination must be a number or user name');
     if (this.calls.size + this.dialing.size >= this.options.maxCalls) throw new SipDialError('call limit reached');
     const callId = `${randomBytes(12).toString('hex')}@${this.options.host}`;
     const requestUri = `sip:${destination}@${trunk.host}:${trunk.port}`;
@@ -134,7 +125,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: ['pcmu', 'pcma'], sessionId: String(randomInt(1, 2 ** 31)) });
     const from = `<sip:loopcast@${this.options.host}:${this.port}>;tag=${randomBytes(6).toString('hex')}`;
     const outgoing = new OutgoingInvite(
-      { callId, from, requestUri, via: `${this.options.host}:${this.port}`, contact: this.contact().value, sdp, ringTimeoutMs: this.options.ringTimeoutMs ?? 60_000, send: (m) => this.send(m, remote) },
+      { callId, from, requestUri, via: `${this.options.host}:${this.port}`, contact: contactHeader(this.local).value, sdp, ringTimeoutMs: this.options.ringTimeoutMs ?? 60_000, send: (m) => this.send(m, remote) },
       (result) => this.dialled(callId, remote, from, result),
     );
     this.dialing.set(callId, { info, media, outgoing });
@@ -244,42 +235,73 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     const number = userOf(request.uri);
     const target = number !== undefined ? this.options.access.loopOf(number) : undefined;
     if (target === undefined) return this.reply(request, remote, 404, 'Not Found');
-    const loop = target.key;
-    const authorization = header(request, 'authorization');
-    if (authorization === undefined) return this.challenge(request, remote, false);
-    const check = this.auth.verify(authorization, 'INVITE', (user) => this.options.access.passwordOf(user));
-    if (check.stale) return this.challenge(request, remote, true);
-    const permission = check.user !== undefined ? this.options.access.permission(check.user, target) : 'none';
-    if (!check.user || permission === 'none') {
+    const caller = this.callers.check(request, remote.address);
+    if (caller.kind === 'refused') return this.reply(request, remote, caller.status, caller.reason, caller.headers);
+    const permission = this.options.access.permission(caller.name, target);
+    if (permission === 'none') {
       this.options.log.info({ number, address: remote.address }, 'SIP call refused (credentials)');
       return this.reply(request, remote, 403, 'Forbidden');
     }
     if (this.calls.size >= this.options.maxCalls) return this.reply(request, remote, 486, 'Busy Here');
     const offer = parseAudioOffer(request.body);
-    if (!offer) return this.reply(request, remote, 488, 'Not Acceptable Here');
+    // A PIN is typed as telephone-events: a phone that offers none could never get in.
+    if (!offer || (caller.pin !== undefined && offer.dtmfPayloadType === undefined)) return this.reply(request, remote, 488, 'Not Acceptable Here');
     this.reply(request, remote, 100, 'Trying');
-    const info: CallInfo = { callId, direction: 'in', loop, peer: uriOf(header(request, 'from') ?? ''), user: check.user, since: Date.now() };
+    const info: CallInfo = { callId, direction: 'in', loop: target.key, peer: uriOf(header(request, 'from') ?? ''), user: caller.name, since: Date.now() };
     const media = await CallMedia.open({
       bindAddress: this.options.host,
       remote: offer,
       bridge: this.bridgeFor(target),
       mayTalk: permission === 'send',
-      talkMode: this.options.access.talkModeOf?.(check.user) ?? 'voice',
+      talkMode: this.options.access.talkModeOf?.(caller.name) ?? 'voice',
       loopSsrc: this.allocateSsrc(),
       onTalking: (talking) => this.emit('talking', info, talking),
+      locked: caller.pin !== undefined,
+      onDtmf: (timestamp, payload) => this.pinTyped(callId, timestamp, payload),
     });
     if (this.calls.has(callId)) return media.close(); // a retransmitted INVITE raced us
     const toTag = randomBytes(6).toString('hex');
     const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: [offer.law], sessionId: String(randomInt(1, 2 ** 31)), ...(offer.dtmfPayloadType !== undefined ? { dtmfPayloadType: offer.dtmfPayloadType } : {}) });
-    const ok = responseTo(request, 200, 'OK', [this.contact(remote.transport), { name: 'Allow', value: ALLOW }, { name: 'Content-Type', value: 'application/sdp' }], sdp, toTag);
+    const ok = responseTo(request, 200, 'OK', [contactHeader(this.local, remote.transport), { name: 'Allow', value: ALLOW }, { name: 'Content-Type', value: 'application/sdp' }], sdp, toTag);
     const from = header(request, 'from') ?? '';
     const dialog = { local: `${header(request, 'to') ?? ''};tag=${toTag}`, remote: from, target: uriOf(header(request, 'contact') ?? from) };
     const call: Call = { info, media, remote, dialog, inviteCSeq: header(request, 'cseq') ?? '', ok, acked: false, retransmit: undefined, localCSeq: 1 };
+    if (caller.pin !== undefined) {
+      const timer = setTimeout(() => this.hangup(callId, 'no PIN in time'), this.options.pinTimeoutMs ?? 30_000);
+      timer.unref();
+      call.pin = { entry: new PinEntry(caller.pin, this.options.pinAttempts ?? 3), timer };
+    }
     this.calls.set(callId, call);
     this.send(ok, remote);
     this.retransmitOk(call, T1);
-    this.options.log.info({ callId, loop, user: check.user, law: offer.law }, 'SIP call joined loop');
-    this.emit('call', { ...info });
+    if (call.pin) this.options.log.info({ callId, loop: target.key, caller: caller.name }, 'SIP caller answered, waiting for its PIN');
+    else this.joined(call);
+  }
+
+  /** A key of a caller still locked out of the loop: the PIN decides. */
+  private pinTyped(callId: string, timestamp: number, payload: Buffer): void {
+    const call = this.calls.get(callId);
+    const pin = call?.pin;
+    if (!call || !pin) return;
+    const result = pin.entry.push(timestamp, payload);
+    if (result === 'pending') return;
+    const callerId = call.info.user;
+    if (result === 'accepted') {
+      clearTimeout(pin.timer);
+      call.pin = undefined;
+      this.callers.pins.succeeded(callerId);
+      call.media.unlock();
+      this.joined(call);
+      return;
+    }
+    this.callers.pins.failed(callerId);
+    this.options.log.info({ callId, caller: callerId }, 'SIP caller typed a wrong PIN');
+    if (result === 'exhausted' || this.callers.pins.blocked(callerId)) this.hangup(callId, 'wrong PIN');
+  }
+
+  private joined(call: Call): void {
+    this.options.log.info({ callId: call.info.callId, loop: call.info.loop, user: call.info.user }, 'SIP call joined loop');
+    this.emit('call', { ...call.info });
   }
 
   /** RFC 3261 §13.3.1.4: resend the 200 until the ACK arrives; no ACK within 64·T1 ends the call. */
@@ -308,41 +330,20 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     if (this.calls.get(call.info.callId) !== call) return;
     this.calls.delete(call.info.callId);
     clearTimeout(call.retransmit);
+    if (call.pin) clearTimeout(call.pin.timer);
     call.outgoing?.close();
     call.media.close();
     this.options.log.info({ callId: call.info.callId, loop: call.info.loop, reason }, 'SIP call ended');
-    this.emit('hangup', { ...call.info }, reason);
+    // A caller that never got past its PIN was never announced on the loop.
+    if (!call.pin) this.emit('hangup', { ...call.info }, reason);
   }
 
   private sendBye(call: Call): void {
-    const bye: SipRequest = {
-      kind: 'request',
-      method: 'BYE',
-      uri: call.dialog.target,
-      headers: [
-        { name: 'Via', value: `SIP/2.0/${call.remote.transport} ${this.options.host}:${this.port};branch=z9hG4bK${randomBytes(8).toString('hex')};rport` },
-        { name: 'Max-Forwards', value: '70' },
-        { name: 'From', value: call.dialog.local },
-        { name: 'To', value: call.dialog.remote },
-        { name: 'Call-ID', value: call.info.callId },
-        { name: 'CSeq', value: `${++call.localCSeq} BYE` },
-      ],
-      body: '',
-    };
-    this.send(bye, call.remote);
-  }
-
-  private challenge(request: SipRequest, remote: SipPeer, stale: boolean): void {
-    this.reply(request, remote, 401, 'Unauthorized', [{ name: 'WWW-Authenticate', value: this.auth.challenge(stale) }]);
+    this.send(byeRequest(call, this.local), call.remote);
   }
 
   private reply(request: SipRequest, remote: SipPeer, status: number, reason: string, extra: SipHeader[] = []): void {
-    const tag = status >= 200 && status !== 200 ? randomBytes(6).toString('hex') : undefined;
-    this.send(responseTo(request, status, reason, extra, '', tag), remote);
-  }
-
-  private contact(transport: SipPeer['transport'] = 'UDP'): SipHeader {
-    return { name: 'Contact', value: `<sip:loopcast@${this.options.host}:${this.port}${transport === 'TCP' ? ';transport=tcp' : ''}>` };
+    this.send(plainResponse(request, status, reason, extra), remote);
   }
 
   /** Responses go back to where the request came from (RFC 3581 symmetric response routing). */

@@ -14,6 +14,8 @@ export interface SipAccess {
   loopOf(number: string): SipLoopTarget | undefined;
   /** The digest password of an account; undefined: no such account. */
   passwordOf(account: string): string | undefined;
+  /** The PIN of a caller id on the allow-list; undefined: not on it (docs/telephony.md). */
+  pinOf?(callerId: string): string | undefined;
   /** send: talks and hears; recv: only hears; none: refused. */
   permission(account: string, loop: SipLoopTarget): 'send' | 'recv' | 'none';
   /** voice (default): voice-operated talk; dtmf: `*` talks, `#` stops. */
@@ -34,6 +36,10 @@ export interface SipGatewayOptions {
   outbound?: { host: string; port: number };
   /** An outgoing call that rings longer than this is cancelled. */
   ringTimeoutMs?: number;
+  /** A caller-id caller that has not typed its PIN by then is hung up (default 30 s). */
+  pinTimeoutMs?: number;
+  /** Wrong PINs per call before the gateway hangs up (default 3). */
+  pinAttempts?: number;
   bus: LoopBus;
   log: Logger;
 }
@@ -46,6 +52,15 @@ export interface CallInfo {
   peer: string;
   user: string;
   since: number;
+}
+
+/** list_sip_status (openvocs-protocol.md §10). */
+export interface SipStatus {
+  connected: boolean;
+  calls: number;
+  max_calls: number;
+  transports: string[];
+  outbound: boolean;
 }
 
 export type SipGatewayEvents = {

@@ -23,7 +23,7 @@ export async function startTelephony(config: LoopcastConfig, deps: TelephonyDeps
   if (!sip) return undefined;
   // Calls join loops on the bus the media plane hears; without a local plane there is nothing to join.
   if (!(deps.media instanceof MediaPlane)) throw new Error('sip: the gateway needs the media plane (media.enabled)');
-  const access = new DirectorySipAccess(deps.directory, sip.accounts);
+  const access = new DirectorySipAccess(deps.directory, sip);
   const gateway = await SipGateway.start({
     host: sip.host,
     port: sip.port,
@@ -32,6 +32,8 @@ export async function startTelephony(config: LoopcastConfig, deps: TelephonyDeps
     mediaTimeoutMs: sip.mediaTimeoutMs,
     ...(sip.outbound ? { outbound: sip.outbound } : {}),
     ringTimeoutMs: sip.ringTimeoutMs,
+    pinTimeoutMs: sip.pinTimeoutMs,
+    pinAttempts: sip.pinAttempts,
     access,
     bus: deps.media.bus,
     log: deps.log.child({ component: 'sip' }),

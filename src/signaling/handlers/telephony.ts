@@ -1,27 +1,18 @@
-// openvocs' telephony extension events (docs/openvocs-protocol.md §10): LDAP status (docs/ldap.md) and
-// the SIP gateway's status, calls, call-out and hangup with authorization (docs/telephony.md).
+// openvocs' telephony extension events (docs/openvocs-protocol.md §10): the SIP gateway's status, calls,
+// call-out and hangup with authorization (docs/telephony.md). Call permissions: call-permissions.ts.
+import { loopKey } from '../../directory/loop-key.js';
 import { loopPermission } from '../../directory/permissions.js';
-import { calloutRoles } from '../../gateways/sip/directory-access.js';
+import { calloutRoles, permittedCallee } from '../../gateways/sip/directory-access.js';
 import { SipDialError } from '../../gateways/sip/sip-gateway.js';
 import type { JsonObject } from '../../protocol/envelope.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { paramsOf } from '../../protocol/schemas.js';
-import { loopKey } from '../hub.js';
 import type { HandlerContext, HandlerTable } from '../services.js';
-import { authorizedRole } from './guards.js';
-
-/** Bus keys of the loops the socket's role may use, with the permission. */
-function roleLoops({ conn, services }: HandlerContext): Map<string, { id: string; permission: 'send' | 'recv' }> {
-  const { login, role } = authorizedRole(conn);
-  const out = new Map<string, { id: string; permission: 'send' | 'recv' }>();
-  for (const { loop, permission } of services.directory.loopsOfRole(login.scope, role)) {
-    if (permission !== 'none') out.set(loopKey(login.scope, loop.id), { id: loop.id, permission });
-  }
-  return out;
-}
+import { authorizedRole, loggedIn, requireAdmin } from './guards.js';
+import { actionableLoop, visibleLoops } from './telephony-scope.js';
 
 function listCalls(ctx: HandlerContext): JsonObject {
-  const loops = roleLoops(ctx);
+  const loops = visibleLoops(ctx);
   const calls = (ctx.services.telephony?.list() ?? []).flatMap((c) => {
     const loop = loops.get(c.loop);
     return loop ? [{ 'call-id': c.callId, loop: loop.id, peer: c.peer, since: Math.floor(c.since / 1000) }] : [];
@@ -31,12 +22,11 @@ function listCalls(ctx: HandlerContext): JsonObject {
 
 function hangup(ctx: HandlerContext): JsonObject {
   const { call, loop } = paramsOf('hangup', ctx.request.parameter);
-  const { login, role } = authorizedRole(ctx.conn);
-  const record = ctx.services.directory.loop(login.scope, loop);
-  if (!record || loopPermission(record, role) !== 'send') throw ProtocolError.permission(`no talk permission on loop ${loop}`);
-  const key = loopKey(login.scope, loop);
-  const target = ctx.services.telephony?.list().find((c) => c.callId === call && c.loop === key);
-  if (!target || !ctx.services.telephony?.hangup(call, `hung up by ${login.user}`)) throw ProtocolError.permission(`no call ${call} on loop ${loop}`);
+  const target = actionableLoop(ctx, loop);
+  const key = loopKey(target.scope, loop);
+  const telephony = ctx.services.telephony;
+  const running = telephony?.list().find((c) => c.callId === call && c.loop === key);
+  if (!running || !telephony?.hangup(call, `hung up by ${loggedIn(ctx.conn).user}`)) throw ProtocolError.permission(`no call ${call} on loop ${loop}`);
   return {};
 }
 
@@ -44,8 +34,9 @@ async function callOut(ctx: HandlerContext): Promise<JsonObject> {
   const { loop, destination } = paramsOf('call', ctx.request.parameter);
   const { login, role } = authorizedRole(ctx.conn);
   const record = ctx.services.directory.loop(login.scope, loop);
-  // The call-out right: talk permission and the role listed in the loop's `sip.callout`.
-  if (!record || loopPermission(record, role) !== 'send' || !calloutRoles(record).includes(role)) throw ProtocolError.permission(`no call-out right on loop ${loop}`);
+  // The call-out right: talk permission, and the role listed in `sip.callout` or a call permission for this callee.
+  const mayCall = record !== undefined && loopPermission(record, role) === 'send' && (calloutRoles(record).includes(role) || permittedCallee(record, destination, Date.now()));
+  if (!mayCall) throw ProtocolError.permission(`no call-out right on loop ${loop}`);
   const telephony = ctx.services.telephony;
   if (!telephony) throw new ProtocolError(ErrorCode.noResources, 'no SIP gateway on this server');
   const target = { key: loopKey(login.scope, loop), ...(record.multicast ? { address: { host: record.multicast.host, port: record.multicast.port } } : {}) };
@@ -58,11 +49,20 @@ async function callOut(ctx: HandlerContext): Promise<JsonObject> {
   }
 }
 
+function sipStatus(ctx: HandlerContext): JsonObject {
+  const login = loggedIn(ctx.conn);
+  requireAdmin(ctx.services, ctx.conn, ctx.services.directory.adminScopes(login.user)[0]);
+  const telephony = ctx.services.telephony;
+  return { status: telephony ? telephony.status() : { connected: false, calls: 0, max_calls: 0, transports: [], outbound: false } };
+}
+
 export const telephonyHandlers: HandlerTable = {
   // The login page asks before anyone logs in. openvocs answers with a bare boolean.
   is_ldap_enabled: { auth: 'none', handle: ({ services }) => (services.ldap !== undefined) as unknown as JsonObject },
   sip: { auth: 'login', handle: ({ services }) => ({ connected: services.telephony !== undefined }) },
-  list_calls: { auth: 'role', handle: listCalls },
-  hangup: { auth: 'role', handle: hangup },
+  // With a role: that role's loops; without one (the admin console): the administered scopes' loops.
+  list_calls: { auth: 'login', handle: listCalls },
+  hangup: { auth: 'login', handle: hangup },
   call: { auth: 'role', handle: callOut },
+  list_sip_status: { auth: 'login', handle: sipStatus },
 };
