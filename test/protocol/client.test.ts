@@ -1,7 +1,7 @@
 // The protocol client library on a scripted in-memory socket: correlation by uuid, errors by name, timeouts,
 // pushes, close and reconnect. (The real server and real sockets: contract-session.test.ts and every signaling test.)
 import { describe, expect, it, vi } from 'vitest';
-import { ConnectionClosedError, ProtocolClient, RequestError, RequestTimeoutError, type WebSocketLike } from '../../src/protocol/client/index.js';
+import { ConnectionClosedError, ProtocolClient, RequestError, RequestTimeoutError, UnexpectedReplyError, type WebSocketLike } from '../../src/protocol/client/index.js';
 import { ProtocolError } from '../../src/protocol/errors.js';
 
 type SocketEvent = { type: string; data: unknown; code: number; message?: unknown };
@@ -31,7 +31,7 @@ class ScriptedSocket implements WebSocketLike {
     this.emit('message', { type: 'message', data: typeof message === 'string' ? message : JSON.stringify(message), code: 0 });
   }
   /** The server's reply to the n-th request sent. */
-  reply(n: number, response: Record<string, unknown>, error?: unknown): void {
+  reply(n: number, response: unknown, error?: unknown): void {
     const request = this.sent[n];
     if (!request) throw new Error(`no request ${n}`);
     this.deliver({ event: request.event, uuid: request.uuid, client: request.client, type: 'unicast', request, response, ...(error ? { error } : {}) });
@@ -64,6 +64,35 @@ describe('protocol client', () => {
     const other = client.request('talking', { loop: 'loop1', state: true });
     socket.reply(1, {}, { code: 5004, description: 'permission error' });
     expect(((await other.catch((e: unknown) => e)) as RequestError).is('permission')).toBe(true);
+  });
+
+  it("types a reply's response by the contract: openvocs' bare array and boolean come through, a wrong kind is an error", async () => {
+    const socket = new ScriptedSocket();
+    const client = new ProtocolClient(socket);
+    const row = { id: '7', uri: '7.opus?u=a', loop: 'loop1', starttime: '2026-11-30 06:33:29', endtime: '2026-11-30 06:33:31' };
+    const rows = client.request('get_recording', { loop: 'loop1', from: 0, to: 1 });
+    socket.reply(0, [row]);
+    await expect(rows).resolves.toEqual([row]);
+    const ldap = client.request('is_ldap_enabled');
+    socket.reply(1, false);
+    await expect(ldap).resolves.toBe(false);
+    // Absent: the empty value of the kind. Another kind: an error, never an object where the caller maps an array.
+    const none = client.request('get_recording', { loop: 'loop1', from: 0, to: 1 });
+    socket.reply(2, undefined);
+    await expect(none).resolves.toEqual([]);
+    const wrong = client.request('get_recording', { loop: 'loop1', from: 0, to: 1 });
+    socket.reply(3, {});
+    await expect(wrong).rejects.toBeInstanceOf(UnexpectedReplyError);
+    const notObject = client.request('role_loops');
+    socket.reply(4, [1]);
+    await expect(notObject).rejects.toThrow(/role_loops: the reply's response is of kind array, the contract says object/);
+    const missingBool = client.request('is_ldap_enabled');
+    socket.reply(5, undefined);
+    await expect(missingBool).rejects.toBeInstanceOf(UnexpectedReplyError);
+    // exchange() is the untyped path: the reply as sent, error replies' `{}` included.
+    const raw = client.exchange('get_recording', { loop: 'loop1' });
+    socket.reply(6, {}, { code: 5004, description: 'permission error' });
+    await expect(raw).resolves.toMatchObject({ response: {}, error: { code: 5004 } });
   });
 
   it('tells pushes from replies, types them by event, and ignores late replies and junk', async () => {

@@ -90,8 +90,7 @@ describe('recorder admin events', () => {
       await admin.loginAs('admin', 'admin');
       await admin.ok('record_start', { loop: 'loop1' });
       expect((await admin.ok('get_recorded_loops')).result).toEqual([{ loop: 'loop1' }]);
-      const reply = await admin.request('get_recording', { loop: 'loop1', from: (now - 20_000) / 1000, to: now / 1000 });
-      const rows = admin.received.find((m) => m.uuid === reply.uuid)?.response as unknown as unknown[];
+      const rows = await admin.library.request('get_recording', { loop: 'loop1', from: (now - 20_000) / 1000, to: now / 1000 });
       expect(rows.length).toBe(1);
       // bob, no admin anywhere, still cannot.
       expect((await bob.request('record_stop', { loop: 'loop1' })).error?.code).toBe(5000);

@@ -4,7 +4,8 @@
 // that do not opt into checking replies.
 import type { JsonObject } from '../common.js';
 import type { PushName, PushParams, PushType, ReplyEnvelope, RequestName, RequestParams, ResponseOf } from '../contract.js';
-import { ConnectionClosedError, RequestError, RequestTimeoutError } from './errors.js';
+import { replyKind, kindOfValue } from '../reply-kinds.js';
+import { ConnectionClosedError, RequestError, RequestTimeoutError, UnexpectedReplyError } from './errors.js';
 import { OPEN, whenOpen, type WebSocketLike } from './socket.js';
 
 export interface ClientOptions {
@@ -34,6 +35,8 @@ export interface Push {
 
 interface Pending {
   event: string;
+  /** A `request` (typed by the contract): the response must be of the event's kind. */
+  typed: boolean;
   sent: number;
   resolve(reply: ReplyEnvelope): void;
   reject(error: Error): void;
@@ -49,6 +52,17 @@ export type RequestArgs<E extends RequestName> = Record<never, never> extends Re
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A success reply's response as the contract types it: an absent one is the empty value of its kind (`{}`, `[]`),
+ * a response of another kind (an object where openvocs sends a bare array, …) is an error, never a wrong value.
+ */
+function typedResponse(event: string, response: unknown): unknown {
+  const kind = replyKind(event);
+  if (response === undefined || response === null) return kind === 'array' ? [] : kind === 'object' ? {} : new UnexpectedReplyError(event, kind, 'nothing');
+  const got = kindOfValue(response);
+  return got === kind ? response : new UnexpectedReplyError(event, kind, got ?? typeof response);
 }
 
 export class ProtocolClient {
@@ -82,7 +96,7 @@ export class ProtocolClient {
 
   /** A request typed by the contract: resolves with the reply's `response`, rejects with RequestError on an error reply. */
   async request<E extends RequestName>(event: E, ...[parameter, options]: RequestArgs<E>): Promise<ResponseOf<E>> {
-    const reply = await this.exchange(event, parameter ?? {}, options);
+    const reply = await this.send(event, parameter ?? {}, options ?? {}, true);
     if (reply.error) throw new RequestError(event, reply.error);
     return reply.response as ResponseOf<E>;
   }
@@ -92,6 +106,10 @@ export class ProtocolClient {
    * console's import replays prepared requests) and for tests that send what the contract forbids.
    */
   exchange(event: string, parameter: JsonObject = {}, options: RequestOptions = {}): Promise<ReplyEnvelope> {
+    return this.send(event, parameter, options, false);
+  }
+
+  private send(event: string, parameter: JsonObject, options: RequestOptions, typed: boolean): Promise<ReplyEnvelope> {
     if (!this.isOpen) return Promise.reject(new ConnectionClosedError());
     const uuid = globalThis.crypto.randomUUID();
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs ?? 10_000;
@@ -101,7 +119,7 @@ export class ProtocolClient {
         reject(new RequestTimeoutError(event, timeoutMs));
         if (this.options.closeOnTimeout) this.socket.close();
       }, timeoutMs);
-      this.pending.set(uuid, { event, sent: performance.now(), resolve, reject, timer });
+      this.pending.set(uuid, { event, typed, sent: performance.now(), resolve, reject, timer });
       this.socket.send(JSON.stringify({ event, uuid, client: this.client, type: 'unicast', parameter }));
     });
   }
@@ -215,8 +233,9 @@ export class ProtocolClient {
       this.pending.delete(uuid);
       clearTimeout(waiting.timer);
       this.options.onReply?.(waiting.event, performance.now() - waiting.sent);
-      const reply = { ...message, response: message.response ?? {} } as ReplyEnvelope;
-      waiting.resolve(reply);
+      const response = waiting.typed && !message.error ? typedResponse(waiting.event, message.response) : (message.response ?? {});
+      if (response instanceof Error) waiting.reject(response);
+      else waiting.resolve({ ...message, response } as ReplyEnvelope);
       return;
     }
     const type = typeof message.type === 'string' ? (message.type as PushType) : 'unicast';

@@ -50,3 +50,15 @@ export class RequestTimeoutError extends Error {
     this.name = 'RequestTimeoutError';
   }
 }
+
+/** A success reply whose `response` is not of the kind the contract gives the event (src/protocol/reply-kinds.ts). */
+export class UnexpectedReplyError extends Error {
+  constructor(
+    readonly event: string,
+    readonly expected: string,
+    received: string,
+  ) {
+    super(`${event}: the reply's response is ${received === 'nothing' ? 'missing' : `of kind ${received}`}, the contract says ${expected}`);
+    this.name = 'UnexpectedReplyError';
+  }
+}
