@@ -42,6 +42,14 @@ const exercisedElsewhere: Record<string, string> = {
   list_calls: 'sip/server-call.test.ts',
   hangup: 'sip/server-call.test.ts',
   call: 'sip/server-call.test.ts',
+  permit_call: 'sip/call-permissions.test.ts',
+  revoke_call: 'sip/call-permissions.test.ts',
+  list_call_permissions: 'sip/call-permissions.test.ts',
+  list_sip_status: 'sip/call-permissions.test.ts',
+  permit: 'sip/call-permissions.test.ts',
+  revoke: 'sip/call-permissions.test.ts',
+  admin_ldap_settings: 'ldap/ldap-admin.test.ts',
+  admin_ldap_test: 'ldap/ldap-admin.test.ts',
   media_lost: 'support/media-operator.ts',
 };
 
