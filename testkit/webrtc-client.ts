@@ -56,6 +56,8 @@ export type WebRtcTestClientEvents = {
   localCandidate: [candidate: LocalCandidate];
   connected: [];
   rtp: [packet: RtpPacket];
+  /** One decrypted RTCP compound packet from the server (its sender reports). */
+  rtcp: [packet: Buffer];
   close: [];
 };
 
@@ -282,6 +284,7 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
     if (this.closed) return;
     if (isRtcp(msg)) {
       this.stats.rtcp++;
+      this.emit('rtcp', msg);
       return;
     }
     const p = parseRtp(msg);

@@ -138,6 +138,21 @@ describe('metrics during a two-talker session', () => {
     expect(down.sum / down.count).toBeCloseTo(0.05, 2);
     const downJitter = after.histogram('loopcast_downlink_jitter_seconds');
     expect(downJitter.sum / downJitter.count).toBeCloseTo(0.002, 4);
+    expect(after.histogram('loopcast_downlink_rtt_seconds').count, 'LSR 0 answers no SR: no RTT').toBe(0);
+
+    // Round trip: the server sends RTCP sender reports on the downlink; bob answers the next one with
+    // an RR carrying its LSR and how long he held it (DLSR), like an RTCP stack does.
+    const sr = await nextSenderReport(bob, downlinkSsrc);
+    // The SR's RTP timestamp is on the axis of the packets bob hears (same instant within ~200 ms).
+    const lastTs = await new Promise<number>((resolve) => bob.media.once('rtp', (p) => resolve(p.timestamp)));
+    expect(Math.abs(((lastTs - sr.rtpTimestamp) | 0) / 48_000), 'SR RTP timestamp vs downlink packets, s').toBeLessThan(0.2);
+    const heldUnits = Math.round(((performance.now() - sr.arrivedAt) / 1000) * 65_536);
+    track.sendMessageBinary(receiverReport(bob.media.ssrc, { source: downlinkSsrc, fractionLost: 0, cumulativeLost: 10, highestSeq: 300, jitter: 48, lsr: sr.lsr, dlsr: heldUnits }));
+    const withRtt = await until((x) => x.histogram('loopcast_downlink_rtt_seconds').count >= 1, 5000, 'an RTT sample');
+    const rtt = withRtt.histogram('loopcast_downlink_rtt_seconds');
+    expect(rtt.count).toBe(1);
+    expect(rtt.sum, 'loopback RTT, seconds').toBeGreaterThanOrEqual(0);
+    expect(rtt.sum).toBeLessThan(0.05);
 
     // A second, independent parser and linter of the exposition format. Its only complaints may be
     // about prom-client's own Node.js gauges named *_total (not ours to rename).
@@ -180,6 +195,21 @@ describe('metrics during a two-talker session', () => {
     expect(s.value('loopcast_logins_total', { outcome: 'wrong_credentials' })).toBe(1);
   }, 30_000);
 });
+
+/** The next RTCP sender report from the server about `ssrc`: its LSR value, RTP timestamp and arrival. */
+function nextSenderReport(op: Operator, ssrc: number): Promise<{ lsr: number; rtpTimestamp: number; arrivedAt: number }> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no sender report within 6 s')), 6000);
+    const onRtcp = (packet: Buffer): void => {
+      if (packet.length < 28 || packet[1] !== 200 || packet.readUInt32BE(4) !== ssrc) return;
+      clearTimeout(timer);
+      op.media.off('rtcp', onRtcp);
+      const lsr = ((packet.readUInt32BE(8) & 0xffff) * 65_536 + (packet.readUInt32BE(12) >>> 16)) >>> 0;
+      resolve({ lsr, rtpTimestamp: packet.readUInt32BE(16), arrivedAt: performance.now() });
+    };
+    op.media.on('rtcp', onRtcp);
+  });
+}
 
 /** The SSRC of the audio bob receives (from the RTP the test client decodes). */
 function downlinkSsrcOf(op: Operator): Promise<number> {

@@ -40,6 +40,8 @@ export class DownlinkPacketizer {
   private nextSeq: number;
   private lastTs = 0;
   private sent = false;
+  private packets = 0;
+  private octets = 0;
 
   constructor(opts: PacketizerOptions) {
     this.ssrc = opts.ssrc >>> 0;
@@ -56,6 +58,13 @@ export class DownlinkPacketizer {
     this.nextSeq = seqAdd(this.nextSeq, 1);
     this.lastTs = timestamp;
     this.sent = true;
+    this.packets = (this.packets + 1) >>> 0;
+    this.octets = (this.octets + payload.length) >>> 0;
     return { payloadType: this.payloadType, sequenceNumber, timestamp, ssrc: this.ssrc, marker, payload };
+  }
+
+  /** What an RTCP sender report says at monotonic time `nowNs`: the RTP timestamp of that instant and the counts. */
+  senderInfo(nowNs: bigint): { rtpTimestamp: number; packets: number; octets: number } {
+    return { rtpTimestamp: tsAdd(mediaTimestamp(nowNs), this.offset), packets: this.packets, octets: this.octets };
   }
 }

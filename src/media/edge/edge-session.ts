@@ -206,6 +206,19 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     return ok;
   }
 
+  /**
+   * Sends one RTCP compound packet (our sender reports) on the track; libdatachannel protects it
+   * as SRTCP on the muxed transport. Returns false when not connected or the send failed.
+   */
+  sendRtcp(packet: Buffer): boolean {
+    if (this.stateValue !== 'connected') return false;
+    try {
+      return this.track.sendMessageBinary(packet);
+    } catch {
+      return false;
+    }
+  }
+
   /** Frees the PeerConnection (and its ICE agent, DTLS and SRTP state). Idempotent. */
   close(): void {
     if (this.closed) return;

@@ -8,7 +8,7 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { TickClock, type Tick } from '../clock.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
 import type { WebRtcEdge } from '../edge/index.js';
-import { DownlinkPacketizer, mediaTimestamp } from '../downlink/index.js';
+import { DownlinkPacketizer, mediaTimestamp, SenderReports } from '../downlink/index.js';
 import { MixerEngine, opusCodecs, type MixerOptions } from '../mixer/index.js';
 import { serializeRtp, type RtpPacket } from '../rtp.js';
 import { LoopVad, type VadOptions } from '../vad/index.js';
@@ -47,6 +47,8 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   private readonly loops = new Map<string, LoopEntry>();
   /** The one owner of each listener's downlink sequence numbers, timestamps and marker bits. */
   private readonly downlinks = new Map<string, DownlinkPacketizer>();
+  /** RTCP sender reports of each downlink: what lets clients' receiver reports carry the round trip. */
+  private readonly senderReports = new Map<string, SenderReports>();
   private stopClock: (() => void) | undefined;
   private lastTickAt: number | undefined;
 
@@ -111,7 +113,11 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     const session = new PlaneSession(this, this.options.edge.createSession(), client, this.options.guard);
     this.sessions.set(client.connectionId, session);
     this.bySsrc.set(session.ssrc, session);
-    session.edge.on('rtcp', (packet) => this.metrics?.onRtcp(session.ssrc, packet));
+    session.edge.on('rtcp', (packet) => {
+      const reports = this.senderReports.get(client.connectionId);
+      const arrivedMs = wallClockMs();
+      this.metrics?.onRtcp(session.ssrc, packet, reports && ((block) => reports.roundTrip(block, arrivedMs)));
+    });
     // Registered at once so the mix is ready when DTLS is (media_ready means audio can flow).
     this.engine.setListener(client.connectionId, { ssrc: session.ssrc, volumes: {} });
     return session;
@@ -164,6 +170,7 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     this.sessions.delete(id);
     this.bySsrc.delete(session.ssrc);
     this.downlinks.delete(id);
+    this.senderReports.delete(id);
   }
 
   // ── the tick ─────────────────────────────────────────────────────────────────────────────────
@@ -193,6 +200,7 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
         if (!down) this.downlinks.set(id, (down = new DownlinkPacketizer({ ssrc: session.ssrc, payloadType: 100 })));
         this.counters.rtpOut++;
         session.edge.sendRtp(down.packetize(output.frame, mediaTs));
+        this.sendSenderReport(id, session, down, started);
       }
     }
     for (const change of this.vad.process(levels)) this.announce(change.loop, change.on, change.talkers);
@@ -200,6 +208,16 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
       this.stopClock?.();
       this.stopClock = undefined;
     }
+  }
+
+  /** An RTCP SR every ~2 s while the downlink sends (RFC 3550 §6.4.1); the first with its first packet. */
+  private sendSenderReport(id: string, session: PlaneSession, down: DownlinkPacketizer, nowMs: number): void {
+    let reports = this.senderReports.get(id);
+    if (!reports) this.senderReports.set(id, (reports = new SenderReports({ ssrc: session.ssrc, cname: `loopcast-${session.edge.id}` })));
+    if (!reports.due(nowMs)) return;
+    // The same instant on both axes: NTP from the wall clock, RTP from the monotonic clock the ticks use.
+    const info = down.senderInfo(process.hrtime.bigint());
+    session.edge.sendRtcp(reports.build(info, wallClockMs(), nowMs));
   }
 
   private announce(key: string, on: boolean, ssrcs: number[]): void {
@@ -223,4 +241,9 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     this.options.bus.close();
     await Promise.resolve();
   }
+}
+
+/** Wall-clock ms with sub-ms resolution (SR NTP times and RR arrivals: the RTT is their difference). */
+function wallClockMs(): number {
+  return performance.timeOrigin + performance.now();
 }

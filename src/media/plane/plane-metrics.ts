@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { CodecFactory, MixerCounters } from '../mixer/index.js';
 import { SAMPLE_RATE } from '../opus.js';
 import type { PlayoutStats } from '../playout/index.js';
-import { parseReportBlocks } from '../rtcp.js';
+import { parseReportBlocks, type ReportBlock } from '../rtcp.js';
 
 export interface PlaneCounters {
   rtpIn: number;
@@ -27,6 +27,7 @@ export const SAMPLE_TICKS = 50;
 
 const LOSS_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
 const JITTER_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16];
+const RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
 /** A counter that follows a monotonic number read at scrape time. */
 function followingCounter(registry: Registry, name: string, help: string, read: () => number): void {
@@ -54,6 +55,7 @@ export class PlaneMetrics {
   private readonly downlinkLoss: Histogram;
   private readonly downlinkJitter: Histogram;
   private readonly downlinkReports: Counter;
+  private readonly downlinkRtt: Histogram;
   /** Per talker SSRC: lost and expected at the previous sample. */
   private readonly lastUplink = new Map<number, { lost: number; expected: number }>();
   private ticks = 0;
@@ -118,6 +120,12 @@ export class PlaneMetrics {
       buckets: JITTER_BUCKETS,
       registers,
     });
+    this.downlinkRtt = new Histogram({
+      name: 'loopcast_downlink_rtt_seconds',
+      help: 'Round trip to clients from RTCP receiver reports answering our sender reports (A - LSR - DLSR)',
+      buckets: RTT_BUCKETS,
+      registers,
+    });
     this.downlinkReports = new Counter({ name: 'loopcast_downlink_reports_total', help: 'RTCP report blocks received about our downlinks', registers });
   }
 
@@ -170,13 +178,18 @@ export class PlaneMetrics {
     for (const ssrc of this.lastUplink.keys()) if (!seen.has(ssrc)) this.lastUplink.delete(ssrc);
   }
 
-  /** An RTCP packet from a client: its report blocks about our downlink `ssrc`. */
-  onRtcp(ssrc: number, packet: Buffer): void {
+  /**
+   * An RTCP packet from a client: its report blocks about our downlink `ssrc`. `roundTrip` gives the
+   * RTT of a block that answers one of our sender reports (undefined otherwise).
+   */
+  onRtcp(ssrc: number, packet: Buffer, roundTrip?: (block: ReportBlock) => number | undefined): void {
     for (const block of parseReportBlocks(packet)) {
       if (block.source !== ssrc) continue;
       this.downlinkReports.inc();
       this.downlinkLoss.observe(block.fractionLost);
       this.downlinkJitter.observe(block.jitter / SAMPLE_RATE);
+      const rtt = roundTrip?.(block);
+      if (rtt !== undefined) this.downlinkRtt.observe(rtt);
     }
   }
 }
