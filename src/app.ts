@@ -22,7 +22,7 @@ import { startMediaPlane, type KnownLoop } from './media/plane/start.js';
 import { UnavailableMediaControl } from './media/unavailable.js';
 import { Metrics } from './metrics/registry.js';
 import { attachMetrics } from './metrics/attach.js';
-import { HealthChecks } from './health/health-checks.js';
+import { HealthChecks, type ControlHealthSource } from './health/health-checks.js';
 import { MediaPlane } from './media/plane/media-plane.js';
 import { push } from './protocol/envelope.js';
 import { Hub, loopKey } from './signaling/hub.js';
@@ -95,6 +95,8 @@ export interface StartOptions {
   state?: DurableValue<StateFile>;
   /** The audit log shared by every backend (deployed). */
   auditReplica?: AuditReplica;
+  /** Readiness of the control plane (deployed: the NATS connection). */
+  controlHealth?: ControlHealthSource;
 }
 
 export async function startLoopcast(config: LoopcastConfig, options: StartOptions = {}): Promise<RunningLoopcast> {
@@ -149,6 +151,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
     dbDir: db,
     ...(media instanceof MediaPlane ? { media } : {}),
     ...(config.media.bindAddress ? { udpBindAddress: config.media.bindAddress } : {}),
+    ...(options.controlHealth ? { control: options.controlHealth } : {}),
   });
   const detachMetrics = attachMetrics(metrics, { log, directory, sockets: () => services.hub.connections, onVoiceActivity: (l) => media.onVoiceActivity(l) });
   // Voice activity goes to every socket subscribed to the loop (docs/openvocs-protocol.md §6).

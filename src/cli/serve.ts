@@ -15,6 +15,7 @@ import { NatsControlPlane } from '../control/nats/nats-control-plane.js';
 import { ReplicatedDirectoryStore } from '../control/nats/replicated-directory.js';
 import { ReplicatedState } from '../control/nats/replicated-state.js';
 import { ReplicatedAudit } from '../control/nats/replicated-audit.js';
+import { probeNats } from '../health/probes.js';
 
 export interface ServeSettings {
   services: ServiceKind[];
@@ -56,7 +57,9 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
     // Loop states and volumes too: an operator moving to this backend finds them as they were.
     const state = await ReplicatedState.open(connection, { replicas: settings.replicas, seedRoot: db });
     const auditReplica = await ReplicatedAudit.open(connection, { replicas: settings.replicas });
-    const app = await startLoopcast(config, { directoryStore, state, auditReplica });
+    // Not ready while the NATS connection is down: directory changes and state could not be replicated.
+    const controlHealth = { probe: () => probeNats(connection) };
+    const app = await startLoopcast(config, { directoryStore, state, auditReplica, controlHealth });
     const control = new NatsControlPlane(connection);
     const announcement = control.announce({
       id: `${settings.backend}-signaling-${randomBytes(4).toString('hex')}`,

@@ -1,11 +1,17 @@
 // Liveness and readiness. Live: the process answers (the event loop runs). Ready: it can do its
 // job: the directory accepts writes (a real probe write), and with a media plane its UDP port is
-// held and its mixing clock ticks while audio flows. Concurrent requests share one probe run.
+// held and its mixing clock ticks while audio flows; when deployed, the control plane (NATS) answers.
+// Concurrent requests share one probe run.
 import { probeUdpPortHeld, probeWritable, withTimeout, type CheckResult } from './probes.js';
 
 /** What readiness reads of the media plane (MediaPlane.health()). */
 export interface MediaHealthSource {
   health(): { udpPort: number; clockSubscribed: boolean; msSinceTick: number | undefined };
+}
+
+/** The control plane of a deployed backend (`loopcast serve`): a probe that fails while it is unreachable. */
+export interface ControlHealthSource {
+  probe(): Promise<CheckResult>;
 }
 
 export interface HealthReport {
@@ -17,6 +23,8 @@ export interface HealthOptions {
   /** The folder the directory writes into. */
   dbDir: string;
   media?: MediaHealthSource;
+  /** Absent in the embedded default (no control plane). */
+  control?: ControlHealthSource;
   /** The edge's bind address (so the port probe asks about the same address). */
   udpBindAddress?: string;
   /** A probe slower than this counts as failed (default 2000 ms). */
@@ -48,11 +56,14 @@ export class HealthChecks {
     const timeoutMs = this.options.probeTimeoutMs ?? 2000;
     const checks: Record<string, CheckResult> = {};
     const media = this.options.media;
-    const [directory, udp] = await Promise.all([
+    const control = this.options.control;
+    const [directory, udp, controlPlane] = await Promise.all([
       withTimeout(probeWritable(this.options.dbDir), timeoutMs, 'directory write probe'),
       media ? withTimeout(probeUdpPortHeld(media.health().udpPort, this.options.udpBindAddress), timeoutMs, 'UDP port probe') : undefined,
+      control ? withTimeout(control.probe(), timeoutMs, 'control plane probe') : undefined,
     ]);
     checks.directory = directory;
+    if (controlPlane) checks.control_plane = controlPlane;
     if (media && udp) {
       checks.media_udp = udp;
       checks.media_clock = clockCheck(media.health(), this.options.clockStallMs ?? 1000);

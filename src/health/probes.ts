@@ -62,3 +62,17 @@ export function probeUdpPortHeld(port: number, bindAddress?: string): Promise<Ch
     });
   });
 }
+
+/**
+ * The NATS connection of the control plane answers a PING (nats.js rtt() refuses at once while
+ * disconnected or reconnecting; a silent server hits the caller's timeout).
+ */
+export async function probeNats(connection: { rtt(): Promise<number>; isClosed(): boolean }): Promise<CheckResult> {
+  if (connection.isClosed()) return { ok: false, detail: 'NATS connection closed' };
+  try {
+    const ms = await connection.rtt();
+    return { ok: true, detail: `NATS round trip ${ms} ms` };
+  } catch (err) {
+    return { ok: false, detail: `NATS unreachable (${errorText(err)})` };
+  }
+}
