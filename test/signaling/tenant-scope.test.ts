@@ -104,6 +104,7 @@ const TABLE: Record<string, Row[]> = {
   replay: [{ parameter: { loop: 'loop1', from: 0 }, expect: { all: 'own' } }],
   replay_stop: [{ parameter: {}, expect: { all: 'own' } }],
   recording_search: [{ parameter: { loops: ['loop1'] }, expect: { all: 'own' } }],
+  recording_mix: [{ parameter: { loops: ['loop1'], from: 0, to: 60_000 }, expect: { all: 5004 } }],
   recording_settings: [{ parameter: {}, expect: { all: 'own' } }],
   recording_hold: [{ parameter: { loop: 'loop1' }, expect: { all: 'own' } }],
   recording_hold_release: [{ parameter: { id: 'x' }, expect: { all: 'own' } }],

@@ -156,7 +156,24 @@ function get(ctx: HandlerContext): JsonObject {
   // `get {type:user}` is the keyset's "who am I": always the logged-in user, whatever the id.
   if (p.type === 'user' && p.id === loggedIn(ctx.conn).user) return getUser(ctx);
   adminScopeOf(ctx, p.type, p.id);
-  return { type: p.type, result: withoutSecrets(entityRecord(ctx.services.directory, p.type, p.id)) ?? null };
+  const result = withoutSecrets(entityRecord(ctx.services.directory, p.type, p.id)) as JsonObject | undefined;
+  if (p.type === 'domain' && result) result.projects = domainProjects(ctx, p.id);
+  return { type: p.type, result: result ?? null };
+}
+
+/**
+ * A domain's projects inside its `get` record, as openvocs keeps them (`projects: {<id>: {id, users, roles, loops…}}`):
+ * the openvocs admin client takes a project's loops and roles from there. Only projects the caller administers
+ * (a domain admin administers all of them; the check keeps it so should that ever change).
+ */
+function domainProjects(ctx: HandlerContext, domainId: string): JsonObject {
+  const { directory } = ctx.services;
+  const user = loggedIn(ctx.conn).user;
+  const out = Object.create(null) as JsonObject;
+  for (const project of directory.projectsOf(domainId)) {
+    if (directory.isAdmin(user, project)) out[project.id] = withoutSecrets(project.data);
+  }
+  return out;
 }
 
 function getKey(ctx: HandlerContext): JsonObject {

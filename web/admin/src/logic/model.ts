@@ -73,7 +73,9 @@ export function normaliseScope(raw: unknown): ScopeRecord {
   for (const [id, loop] of Object.entries(r.loops ?? {})) loops[id] = { ...loop, roles: loop.roles ?? {} };
   const roles: Record<string, RoleRecord> = {};
   for (const [id, role] of Object.entries(r.roles ?? {})) roles[id] = { ...role, users: role.users ?? {} };
-  return { ...r, id: r.id ?? '', users: r.users ?? {}, roles, loops };
+  // A domain's `get` also carries its projects (openvocs' shape); the console reads each project on its own.
+  const { projects: _projects, ...rest } = r as Partial<ScopeRecord> & { projects?: unknown };
+  return { ...rest, id: r.id ?? '', users: r.users ?? {}, roles, loops };
 }
 
 /** Roles in display order: operator roles by id, the scope's admin role last (it rarely has loops). */
