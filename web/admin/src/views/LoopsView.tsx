@@ -1,5 +1,6 @@
 // Loops of the selected scope: name, abbreviation, highlight colour and multicast group:port
-// (allocated automatically when left empty; conflicts with other loops are refused before saving).
+// (allocated automatically when left empty; conflicts with other loops are refused before saving);
+// an existing loop's telephony (number, call-out roles, call permissions) below its editor.
 import { useState } from 'preact/hooks';
 import { ColorField, Field } from '../components/Field.js';
 import { EntityList } from '../components/EntityList.js';
@@ -7,10 +8,12 @@ import { FormActions } from '../components/FormActions.js';
 import { formErrors, problems, type FormErrors } from '../components/form.js';
 import { permissionOf, PERMISSION_LABEL } from '../logic/matrix.js';
 import { sortedIds, type Multicast } from '../logic/model.js';
+import { loopSipOf } from '../logic/telephony.js';
 import { allocateMulticast, conflictingLoop, DEFAULT_GROUP, formatMulticast, parseMulticast, type KnownLoop } from '../logic/multicast.js';
 import { abbreviationProblem, colorProblem, idProblem } from '../logic/validation.js';
 import { change, current, loadAllScopes, record, requireApi } from '../state/app.js';
 import { saveKeys } from './entity-save.js';
+import { LoopTelephony } from './LoopTelephony.js';
 
 const FIELDS = ['id', 'name', 'abbreviation', 'color', 'multicast'] as const;
 
@@ -103,10 +106,15 @@ export function LoopsView() {
     <EntityList
       kind="loop"
       ids={sortedIds(data.loops).filter((id) => data.loops[id] !== undefined)}
-      columns={['Loop', 'Name', 'Multicast', 'Roles']}
+      columns={['Loop', 'Name', 'Multicast', 'Phone', 'Roles']}
       editing={editing}
       onEdit={setEditing}
-      editor={<LoopEditor key={editing ?? '+'} loopId={editing ?? null} onDone={() => setEditing(undefined)} />}
+      editor={
+        <div class="editor">
+          <LoopEditor key={editing ?? '+'} loopId={editing ?? null} onDone={() => setEditing(undefined)} />
+          {editing ? <LoopTelephony key={`tel-${editing}`} loopId={editing} /> : null}
+        </div>
+      }
       cells={(id) => {
         const loop = data.loops[id];
         if (!loop) return null;
@@ -120,6 +128,7 @@ export function LoopsView() {
               {loop.name ?? ''} {loop.abbreviation ? <span class="chip">{loop.abbreviation}</span> : null}
             </td>
             <td class="mono" data-testid={`loop-multicast-${id}`}>{formatMulticast(loop.multicast) || <span class="muted">none</span>}</td>
+            <td class="mono" data-testid={`loop-number-${id}`}>{loopSipOf(loop).number ?? <span class="muted">none</span>}</td>
             <td>
               {roles
                 .filter((r) => permissionOf(loop, r) !== 'none')

@@ -2,9 +2,11 @@
 // On a narrow screen the navigation collapses behind a menu button (CSS decides; the button shows there only).
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { current, domains, logout, me, notice, projects, record, selectScope, tab, type Tab } from '../state/app.js';
+import { current, domains, isGlobalTab, logout, me, notice, projects, record, selectScope, tab, type GlobalTab, type Tab } from '../state/app.js';
 import type { ScopeRef } from '../logic/model.js';
 import { AuditView } from './AuditView.js';
+import { CallsView } from './CallsView.js';
+import { LdapView } from './LdapView.js';
 import { LayoutView } from './LayoutView.js';
 import { LiveView } from './LiveView.js';
 import { LoopsView } from './LoopsView.js';
@@ -25,7 +27,7 @@ const SCOPE_TABS: Array<{ id: Tab; label: string; domainOnly?: boolean }> = [
 ];
 
 function ScopeLink(props: { scope: ScopeRef; label: string; sub?: string; indent?: boolean; onPick: () => void }) {
-  const active = current.value?.type === props.scope.type && current.value.id === props.scope.id && tab.value !== 'live' && tab.value !== 'audit';
+  const active = current.value?.type === props.scope.type && current.value.id === props.scope.id && !isGlobalTab(tab.value);
   return (
     <button
       type="button"
@@ -33,7 +35,7 @@ function ScopeLink(props: { scope: ScopeRef; label: string; sub?: string; indent
       data-testid={`scope-${props.scope.type}-${props.scope.id}`}
       aria-current={active ? 'page' : undefined}
       onClick={() => {
-        if (tab.value === 'live' || tab.value === 'audit') tab.value = props.scope.type === 'domain' ? 'projects' : 'users';
+        if (isGlobalTab(tab.value)) tab.value = props.scope.type === 'domain' ? 'projects' : 'users';
         props.onPick();
         void selectScope(props.scope);
       }}
@@ -51,6 +53,10 @@ function Page(): ComponentChildren {
       return <LiveView />;
     case 'audit':
       return <AuditView />;
+    case 'calls':
+      return <CallsView />;
+    case 'ldap':
+      return <LdapView />;
     case 'projects':
       return <ProjectsView />;
     case 'users':
@@ -68,7 +74,7 @@ function Page(): ComponentChildren {
   }
 }
 
-function GlobalLink(props: { id: 'live' | 'audit'; label: string; onPick: () => void }) {
+function GlobalLink(props: { id: GlobalTab; label: string; onPick: () => void }) {
   const active = tab.value === props.id;
   return (
     <button
@@ -90,7 +96,7 @@ export function Shell() {
   const [menuOpen, setMenuOpen] = useState(false);
   const close = () => setMenuOpen(false);
   const scope = current.value;
-  const global = tab.value === 'live' || tab.value === 'audit';
+  const global = isGlobalTab(tab.value);
   const standalone = projects.value.filter((p) => !domains.value.includes(p.domain));
   return (
     <div class="shell">
@@ -130,6 +136,8 @@ export function Shell() {
             <div class="nav-section">Operations</div>
             <GlobalLink id="live" label="Live view" onPick={close} />
             <GlobalLink id="audit" label="Audit log" onPick={close} />
+            <GlobalLink id="calls" label="Phone calls" onPick={close} />
+            <GlobalLink id="ldap" label="LDAP" onPick={close} />
           </nav>
           <div class="sidebar-foot">
             <span class="on-dark-muted">Signed in as</span> <strong data-testid="me">{me.value}</strong>
