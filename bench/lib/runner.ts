@@ -35,7 +35,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
   const loadAtStart = loadavg().map((x) => round(x, 2));
   let server: BenchServer | undefined;
   if (!options.url) {
-    server = await startBenchServer(scenario.operators, scenario.loops, accounts, options.serverCpus);
+    server = await startBenchServer(scenario.operators, scenario.loops, accounts, options.serverCpus ? { cpus: options.serverCpus } : {});
     log(`started Loopcast pid ${server.pid} at ${server.apiUrl}`);
   }
   const url = options.url ?? (server as BenchServer).apiUrl;

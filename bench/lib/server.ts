@@ -16,18 +16,28 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** `cpus`: pin the server to these CPUs (taskset list, e.g. "1"), away from the load generator. */
-export async function startBenchServer(operators: number, loops: number, accounts: BenchAccounts, cpus?: string): Promise<BenchServer> {
+export interface BenchServerPlacement {
+  /** Pin the server to these CPUs (taskset list, e.g. "1"), away from the load generator. */
+  cpus?: string;
+  /** Address for signaling and media (default 127.0.0.1). */
+  host?: string;
+  /** Network namespace to run the server in (`ip netns exec`), e.g. for a generator in another one. */
+  netns?: string;
+}
+
+export async function startBenchServer(operators: number, loops: number, accounts: BenchAccounts, placement: BenchServerPlacement = {}): Promise<BenchServer> {
+  const host = placement.host ?? '127.0.0.1';
   const dir = await mkdtemp(join(tmpdir(), 'loopcast-bench-'));
   await writeBenchDirectory(join(dir, 'db'), operators, loops, accounts);
   const config = join(dir, 'config.json');
-  // Raise the session cap above the fleet; everything stays on loopback.
+  // Raise the session cap above the fleet; everything stays on `host` (loopback by default).
   // LOOPCAST_BENCH_PLAYOUT_FRAMES compares playout buffer sizes on the self-started server.
   const playout = process.env.LOOPCAST_BENCH_PLAYOUT_FRAMES;
-  await writeFile(config, JSON.stringify({ media: { bindAddress: '127.0.0.1', maxSessions: operators + 10, ...(playout ? { playoutFrames: Number(playout) } : {}) } }));
-  const args = [join(ROOT, 'bin/loopcast.js'), 'start', '--db', join(dir, 'db'), '--data-dir', dir, '--port', '0', '--host', '127.0.0.1', '--no-demo', '--config', config];
-  // taskset execs the server: the PID sampled is the server's.
-  const proc = cpus ? spawn('taskset', ['-c', cpus, process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await writeFile(config, JSON.stringify({ media: { bindAddress: host, maxSessions: operators + 10, ...(playout ? { playoutFrames: Number(playout) } : {}) } }));
+  const args = [join(ROOT, 'bin/loopcast.js'), 'start', '--db', join(dir, 'db'), '--data-dir', dir, '--port', '0', '--host', host, '--no-demo', '--config', config];
+  // ip netns exec and taskset exec the server: the PID sampled is the server's.
+  const command = [...(placement.netns ? ['ip', 'netns', 'exec', placement.netns] : []), ...(placement.cpus ? ['taskset', '-c', placement.cpus] : []), process.execPath, ...args];
+  const proc = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${output}`)), 20_000);
@@ -52,7 +62,7 @@ export async function startBenchServer(operators: number, loops: number, account
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   return {
     pid: proc.pid ?? 0,
-    apiUrl: `wss://127.0.0.1:${port}/api`,
+    apiUrl: `wss://${host}:${port}/api`,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');
