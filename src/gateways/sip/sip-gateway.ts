@@ -1,19 +1,20 @@
 // The SIP gateway over UDP and TCP: phones call a loop by its number, authenticate with digest
 // credentials or a caller id and PIN (DTMF), and join the loop (RFC 3261 UAS: INVITE/ACK/BYE/CANCEL/
 // OPTIONS, 200 OK retransmitted until ACKed); operators call out through the configured trunk (UAC).
-// Only configured numbers, accounts and caller ids: it never relays a call. Dialog messages: sip-dialog.ts.
+// Only configured numbers, accounts and caller ids: it never relays a call. Who calls: caller-auth.ts;
+// dialog messages: sip-dialog.ts; calls out: call-out.ts; loop bridges: loop-bridges.ts.
 import { randomBytes, randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Server } from 'node:net';
 import { EventEmitter } from 'node:events';
-import { TickClock } from '../../media/clock.js';
-import { CallMedia } from './call-media.js';
-import { LoopBridge } from './loop-bridge.js';
-import { CallerAuth } from './caller-auth.js';
-import { buildAudioSdp, parseAudioOffer } from './sdp.js';
 import { sipPartySchema } from '../../protocol/sip-shapes.js';
-import { OutgoingInvite, T1, type OutgoingResult } from './outgoing-invite.js';
+import { answeredCall, startCallOut } from './call-out.js';
+import { CallMedia } from './call-media.js';
+import { CallerAuth } from './caller-auth.js';
+import { LoopBridges } from './loop-bridges.js';
+import { T1, type OutgoingResult } from './outgoing-invite.js';
 import { PinEntry } from './pin-entry.js';
+import { buildAudioSdp, parseAudioOffer } from './sdp.js';
 import { ALLOW, byeRequest, contactHeader, plainResponse, type Call, type Dialing, type LocalAddress } from './sip-dialog.js';
 import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from './sip-message.js';
 import type { CallInfo, SipGatewayEvents, SipGatewayOptions, SipLoopTarget, SipStatus } from './sip-types.js';
@@ -29,12 +30,10 @@ export class SipDialError extends Error {
 export class SipGateway extends EventEmitter<SipGatewayEvents> {
   private readonly calls = new Map<string, Call>();
   private readonly dialing = new Map<string, Dialing>();
-  private readonly bridges = new Map<string, LoopBridge>();
-  private readonly clock = new TickClock();
+  private readonly bridges: LoopBridges;
   private readonly callers: CallerAuth;
   private readonly watchdog: NodeJS.Timeout;
   private readonly local: LocalAddress;
-  private nextSsrc = randomInt(1000, 60000);
 
   private tcp: Server | undefined;
 
@@ -45,6 +44,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   ) {
     super();
     this.callers = new CallerAuth(options.realm, options.access, options.log);
+    this.bridges = new LoopBridges(options.bus);
     this.local = { host: options.host, port };
     socket.on('message', (data, rinfo) => {
       const message = parseSip(data);
@@ -120,16 +120,20 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     const callId = `${randomBytes(12).toString('hex')}@${this.options.host}`;
     const requestUri = `sip:${destination}@${trunk.host}:${trunk.port}`;
     const info: CallInfo = { callId, direction: 'out', loop: loop.key, peer: requestUri, user, since: Date.now() };
-    const media = await CallMedia.open({ bindAddress: this.options.host, bridge: this.bridgeFor(loop), mayTalk: true, loopSsrc: this.allocateSsrc(), onTalking: (t) => this.emit('talking', info, t) });
     const remote = this.udpPeer(trunk.host, trunk.port);
-    const sdp = buildAudioSdp({ address: this.options.host, port: media.port, laws: ['pcmu', 'pcma'], sessionId: String(randomInt(1, 2 ** 31)) });
-    const from = `<sip:loopcast@${this.options.host}:${this.port}>;tag=${randomBytes(6).toString('hex')}`;
-    const outgoing = new OutgoingInvite(
-      { callId, from, requestUri, via: `${this.options.host}:${this.port}`, contact: contactHeader(this.local).value, sdp, ringTimeoutMs: this.options.ringTimeoutMs ?? 60_000, send: (m) => this.send(m, remote) },
-      (result) => this.dialled(callId, remote, from, result),
-    );
-    this.dialing.set(callId, { info, media, outgoing });
-    outgoing.start();
+    const pending = await startCallOut({
+      info,
+      requestUri,
+      local: this.local,
+      trunk: remote,
+      bridge: this.bridges.bridgeFor(loop),
+      loopSsrc: this.bridges.allocateSsrc(),
+      ringTimeoutMs: this.options.ringTimeoutMs ?? 60_000,
+      onTalking: (t) => this.emit('talking', info, t),
+      send: (m, to) => this.send(m, to),
+      onResult: (result, from) => this.dialled(callId, remote, from, result),
+    });
+    this.dialing.set(callId, pending);
     this.options.log.info({ callId, loop: loop.key, destination, user }, 'SIP call out');
     return { ...info };
   }
@@ -144,12 +148,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
       this.emit('hangup', { ...pending.info }, `${result.status} ${result.reason}`);
       return;
     }
-    const to = header(result.response, 'to') ?? '';
-    const contact = header(result.response, 'contact');
-    const dialog = { local: from, remote: to, target: contact ? uriOf(contact) : pending.info.peer };
-    pending.media.connect(result.answer);
-    pending.media.lastRtpAt = Date.now();
-    const call: Call = { info: pending.info, media: pending.media, remote, dialog, outgoing: pending.outgoing, acked: true, retransmit: undefined, localCSeq: 1 };
+    const call = answeredCall(pending, remote, from, result);
     this.calls.set(callId, call);
     this.options.log.info({ callId, loop: call.info.loop, law: result.answer.law }, 'SIP call out answered');
     this.emit('call', { ...call.info });
@@ -176,7 +175,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     }
     this.dialing.clear();
     for (const callId of [...this.calls.keys()]) this.hangup(callId, 'gateway closed');
-    this.clock.close();
+    this.bridges.close();
     const tcp = this.tcp;
     if (tcp) {
       tcp.close();
@@ -251,10 +250,10 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     const media = await CallMedia.open({
       bindAddress: this.options.host,
       remote: offer,
-      bridge: this.bridgeFor(target),
+      bridge: this.bridges.bridgeFor(target),
       mayTalk: permission === 'send',
       talkMode: this.options.access.talkModeOf?.(caller.name) ?? 'voice',
-      loopSsrc: this.allocateSsrc(),
+      loopSsrc: this.bridges.allocateSsrc(),
       onTalking: (talking) => this.emit('talking', info, talking),
       locked: caller.pin !== undefined,
       onDtmf: (timestamp, payload) => this.pinTyped(callId, timestamp, payload),
@@ -349,22 +348,5 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   /** Responses go back to where the request came from (RFC 3581 symmetric response routing). */
   private send(message: SipRequest | SipResponse, remote: SipPeer): void {
     remote.send(serializeSip(message));
-  }
-
-  private bridgeFor(target: SipLoopTarget): LoopBridge {
-    const loop = target.key;
-    let bridge = this.bridges.get(loop);
-    if (!bridge) {
-      bridge = new LoopBridge(target, this.options.bus, this.clock, (empty) => {
-        if (this.bridges.get(loop) === empty) this.bridges.delete(loop);
-      });
-      this.bridges.set(loop, bridge);
-    }
-    return bridge;
-  }
-
-  private allocateSsrc(): number {
-    this.nextSsrc = this.nextSsrc >= 66000 ? 1000 : this.nextSsrc + 1;
-    return this.nextSsrc;
   }
 }
