@@ -62,6 +62,15 @@ describe('LDAP in the admin console', () => {
     expect(await alice.ok('admin_ldap_test', { user: 'ada', password: 'ada-pw' })).toMatchObject({ result: 'ok', roles: ['flight'] });
   });
 
+  it('counts refused tests for the login throttle, like logins', async () => {
+    // 5 failures are free (docs/protocol.md "login"); the 6th locks the user out for a while.
+    for (let i = 0; i < 6; i++) expect(await alice.ok('admin_ldap_test', { user: 'ada', password: `guess-${i}` })).toMatchObject({ result: 'refused' });
+    const throttled = (await alice.request('admin_ldap_test', { user: 'ada', password: 'ada-pw' })).error;
+    expect(throttled?.name).toBe('loginThrottled');
+    // Other users are not affected.
+    expect(await alice.ok('admin_ldap_test', { user: 'grace', password: 'grace-pw' })).toMatchObject({ result: 'ok' });
+  });
+
   it('answers admins only, and the audit log names the user but not the password', async () => {
     expect((await bob.request('admin_ldap_test', { user: 'ada', password: 'ada-pw' })).error?.code).toBe(5000);
     expect((await bob.request('admin_ldap_settings')).error?.code).toBe(5000);

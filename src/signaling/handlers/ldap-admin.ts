@@ -1,7 +1,9 @@
 // The console's LDAP page (docs/ldap.md): the configured directory, read-only (it lives in the
 // configuration file and is not changed at runtime), and a test login that binds as a user without
-// logging in or provisioning. Admins only; the password is never logged or echoed in the audit log.
+// logging in or provisioning. Admins only; failures count for the login throttle like logins; the
+// password is never logged or echoed in the audit log.
 import type { JsonObject } from '../../protocol/envelope.js';
+import { ProtocolError } from '../../protocol/errors.js';
 import { paramsOf } from '../../protocol/schemas.js';
 import type { HandlerContext, HandlerTable } from '../services.js';
 import { loggedIn, requireAdmin } from './guards.js';
@@ -36,9 +38,18 @@ async function testLogin(ctx: HandlerContext): Promise<JsonObject> {
   const { user, password } = paramsOf('admin_ldap_test', ctx.request.parameter);
   const ldap = ctx.services.ldap;
   if (!ldap) return { result: 'disabled', message: 'LDAP login is not configured on this server' };
+  // A test is a password guess like a login: the same throttle (per user and address) applies.
+  const { throttle } = ctx.services;
+  const address = ctx.conn.remoteAddress;
+  const wait = throttle.retryAfter(user, address, Date.now());
+  if (wait > 0) {
+    const retryAfterSeconds = Math.ceil(wait / 1000);
+    throw ProtocolError.named('loginThrottled', `too many failed logins; retry in ${retryAfterSeconds} s`, { details: { retryAfterSeconds } });
+  }
   const local = ctx.services.directory.findUser(user)?.user.password !== undefined;
   const note = local ? ` Note: ${user} has a local password, so a real login checks that and never asks LDAP.` : '';
   const probe = await ldap.probe(user, password);
+  if (probe.result === 'refused' || probe.result === 'unmapped') throttle.recordFailure(user, address, Date.now());
   switch (probe.result) {
     case 'ok': {
       const { entry, grant } = probe;
