@@ -39,6 +39,12 @@ export interface WebRtcTestClientOptions {
   /** Called with every downlink RTP packet and its arrival time (performance.now()). */
   onRtp?: (packet: RtpPacket, arrivedAt: number) => void;
   /**
+   * Asked for every downlink packet (after onRtp): false leaves it undecoded (no PCM, no onFrame, no
+   * concealment for a gap before it), to save the load tool's CPU between the moments it analyses.
+   * Decoding then resumes on a decoder that missed those packets, like after a loss. Default: decode all.
+   */
+  decodeWhen?: (arrivedAt: number) => boolean;
+  /**
    * Hold all server candidates (including those inside the offer) until startConnectivity(), or at
    * most `holdTimeoutMs` after answer(). Default true. Otherwise libdatachannel's client reaches the
    * server by ICE before the server has applied the answer; its DTLS ClientHello is then dropped and
@@ -68,7 +74,7 @@ const MAX_CONCEAL_FRAMES = 5;
 export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
   readonly ssrc: number;
   readonly received: PcmRing;
-  readonly stats = { sent: 0, dropped: 0, received: 0, concealed: 0, rtcp: 0, decodeErrors: 0 };
+  readonly stats = { sent: 0, dropped: 0, received: 0, concealed: 0, rtcp: 0, decodeErrors: 0, undecoded: 0 };
   private readonly opts: WebRtcTestClientOptions;
   private readonly pc: PeerConnection;
   private track: Track | undefined;
@@ -292,15 +298,21 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
     const arrivedAt = performance.now();
     this.stats.received++;
     this.opts.onRtp?.(p, arrivedAt);
+    const wanted = this.opts.decodeWhen?.(arrivedAt) ?? true;
     const delta = this.lastRxSeq === undefined ? 1 : seqDiff(this.lastRxSeq, p.sequenceNumber);
     if (delta > 0) {
       // Newer packet: conceal what is missing in between (late packets are decoded, not concealed).
-      for (let i = 1; i < Math.min(delta, MAX_CONCEAL_FRAMES + 1); i++) {
+      for (let i = 1; wanted && i < Math.min(delta, MAX_CONCEAL_FRAMES + 1); i++) {
         const seq = seqAdd(this.lastRxSeq ?? 0, i);
         this.stats.concealed++;
         this.deliver({ arrivedAt, sequenceNumber: seq, timestamp: -1, concealed: true, pcm: this.decoder.conceal() });
       }
       this.lastRxSeq = p.sequenceNumber;
+    }
+    if (!wanted) {
+      this.stats.undecoded++;
+      this.emit('rtp', p);
+      return;
     }
     let pcm: Int16Array;
     try {

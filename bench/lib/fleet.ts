@@ -122,7 +122,12 @@ export class Fleet {
     const op = await LoadOperator.connect(this.login(index), {
       replyMs: this.replyMs,
       onFrame: (frame) => analyzer.onFrame(frame),
-      onRtp: (packet, arrivedAt) => rtp.record(packet, arrivedAt),
+      onRtp: (packet, arrivedAt) => {
+        rtp.record(packet, arrivedAt);
+        analyzer.onPacket(arrivedAt, packet.timestamp);
+      },
+      // Decoding is most of a listener's cost: only around the burst onsets the analyser probes.
+      ...(process.env.LOOPCAST_BENCH_DECODE_ALL ? {} : { decodeWhen: (arrivedAt: number) => analyzer.wantsAudio(arrivedAt) }),
       ...(this.bindAddress ? { bindAddress: this.bindAddress } : {}),
     });
     this.setupMs.push(op.setupMs);

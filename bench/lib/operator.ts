@@ -22,6 +22,7 @@ export interface OperatorHooks {
   replyMs?: SeriesRecorder;
   onFrame?: WebRtcTestClientOptions['onFrame'];
   onRtp?: WebRtcTestClientOptions['onRtp'];
+  decodeWhen?: WebRtcTestClientOptions['decodeWhen'];
   /** How long to wait for `media_ready` (ms); default 20 s. */
   mediaTimeoutMs?: number;
   /** Local address of the WebRTC client (default 127.0.0.1; another host needs a routable one). */
@@ -83,6 +84,7 @@ export class LoadOperator {
         source: (index) => operator?.source?.(index),
         ...(hooks.onFrame ? { onFrame: hooks.onFrame } : {}),
         ...(hooks.onRtp ? { onRtp: hooks.onRtp } : {}),
+        ...(hooks.decodeWhen ? { decodeWhen: hooks.decodeWhen } : {}),
         onLocalCandidate: (candidate) => (sentAnswer.ufrag === undefined ? held.push(candidate) : sendCandidate(candidate)),
         // The server's connectivity check comes first; ours only if it has not connected us by then.
         holdCandidates: true,

@@ -45,6 +45,7 @@ export function markdown(r: BenchResult): string {
     `| talker pairs heard / expected / unexpected | ${a.heardPairs} / ${a.expectedPairs} / ${a.unexpectedPairs} |`,
     `| own voice heard / checks (mix-minus) | ${a.ownVoiceHeard} / ${a.ownVoiceChecks} |`,
     `| probes dropped (holder or listener state changed mid-probe) | ${a.droppedProbes} |`,
+    ...(a.decodedPercent !== undefined ? [`| downlink packets decoded for analysis (%) | ${a.decodedPercent} |`] : []),
     `| received tone level, mean (dBFS) | ${f(a.meanLevelDbfs)} |`,
   ];
   if (r.ramp) {

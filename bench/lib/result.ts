@@ -66,6 +66,8 @@ export interface BenchResult {
     ownVoiceChecks: number;
     droppedProbes: number;
     meanLevelDbfs: number | null;
+    /** Downlink packets the listeners decoded, % of those received (the rest was not analysed). */
+    decodedPercent?: number;
   };
   hearing: Hearing[];
   serverCost: Cost;
@@ -113,6 +115,17 @@ export function audioSummary(list: Hearing[]): BenchResult['audio'] {
     unexpectedPairs: list.reduce((n, h) => n + h.unexpected.length, 0),
     meanLevelDbfs: withLevel.length ? round(withLevel.reduce((s, h) => s + (h.meanLevelDbfs ?? 0), 0) / withLevel.length) : null,
   };
+}
+
+/** Downlink packets decoded, % of those received, over the whole run. */
+export function decodedPercent(fleet: Fleet): number {
+  let received = 0;
+  let undecoded = 0;
+  for (const m of fleet.members) {
+    received += m.op.media.stats.received;
+    undecoded += m.op.media.stats.undecoded;
+  }
+  return received ? round((100 * (received - undecoded)) / received) : 0;
 }
 
 /** Expected bursts that no listener detected within 300 ms of their onset. */

@@ -6,7 +6,7 @@ import { DEFAULT_ACCOUNTS, type BenchAccounts } from './directory.js';
 import { Fleet } from './fleet.js';
 import { ProcSampler } from './proc-sampler.js';
 import { runRamp } from './ramp.js';
-import { audioSummary, cost, hearing, missedBursts, summarize, type BenchResult, type RampStep } from './result.js';
+import { audioSummary, cost, decodedPercent, hearing, missedBursts, summarize, type BenchResult, type RampStep } from './result.js';
 import type { Scenario } from './scenario.js';
 import { startBenchServer, type BenchServer } from './server.js';
 import { round, sleep } from './stats.js';
@@ -91,7 +91,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
       jitterMs: window.jitterMs,
       stalls: window.stalls,
       missedBursts: missedBursts(fleet),
-      audio: audioSummary(heard),
+      audio: { ...audioSummary(heard), decodedPercent: decodedPercent(fleet) },
       hearing: heard,
       serverCost: cost(window.server, window.operators),
       clientCost: { ...cost(window.client, window.operators), eventLoopDelayP99Ms: window.client.eventLoopDelayP99Ms },

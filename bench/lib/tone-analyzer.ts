@@ -29,6 +29,12 @@ const MAX_WAIT_MS = 300;
 /** Unexpected tones are looked for in this window after the onset (inside any plausible burst). */
 const SPOT_FROM_MS = 60;
 const SPOT_TO_MS = 180;
+/**
+ * Frames decoded before a spot check's window although not analysed: decoding resumes on a decoder that
+ * skipped packets, and Opus (CELT) predicts each frame's band energies from the previous frame's.
+ * Expected probes decode from their onset on, which gives the 1–3 frames before the tone arrives.
+ */
+const WARMUP_MS = 2 * FRAME_MS;
 
 /** expected: must hear it; unexpected: must not; own: the listener held the slot (mix-minus check). */
 export type ProbeKind = 'expected' | 'unexpected' | 'own';
@@ -70,6 +76,8 @@ export class ToneAnalyzer {
   private probes: Probe[] = [];
   private lastArrival = -Infinity;
   private lastTimestamp: number | undefined;
+  /** The last packet seen by onPacket() and whether it started a talk spurt. */
+  private tracked: { arrivedAt: number; spurtStart: boolean } | undefined;
 
   /**
    * A talker slot's burst started at `onset` (performance.now()). `kind` (or the legacy boolean, true =
@@ -82,12 +90,29 @@ export class ToneAnalyzer {
     this.probes.push(probe);
   }
 
+  /**
+   * Every downlink packet, decoded or not (the client asks wantsAudio() before decoding): keeps track of
+   * talk spurts. Without it, onFrame() tracks them from the frames it gets.
+   */
+  onPacket(arrivedAt: number, timestamp: number): void {
+    this.tracked = { arrivedAt, spurtStart: this.spurt(arrivedAt, timestamp) };
+  }
+
+  /** Whether a frame arriving now is analysed (or warms the decoder up for one that is). */
+  wantsAudio(now: number): boolean {
+    for (const p of this.probes) {
+      if (p.checks < 0) continue;
+      if (p.expected) return true;
+      const age = now - p.onset;
+      if (age >= SPOT_FROM_MS - WARMUP_MS && age <= SPOT_TO_MS) return true;
+    }
+    return false;
+  }
+
   onFrame(frame: ReceivedFrame): void {
     if (frame.concealed) return;
     // The first frame after a downlink pause starts a talk spurt; spot checks skip it (its click).
-    const spurtStart = frame.arrivedAt - this.lastArrival > 2.5 * FRAME_MS || (this.lastTimestamp !== undefined && frame.timestamp >= 0 && ((frame.timestamp - this.lastTimestamp) >>> 0) > 2 * FRAME_SAMPLES);
-    this.lastArrival = frame.arrivedAt;
-    if (frame.timestamp >= 0) this.lastTimestamp = frame.timestamp;
+    const spurtStart = this.tracked?.arrivedAt === frame.arrivedAt ? this.tracked.spurtStart : this.spurt(frame.arrivedAt, frame.timestamp);
     if (this.probes.length === 0) return;
     let rms: number | undefined;
     const tonal = (level: number): boolean => level - (rms ??= rmsDbfs(frame.pcm)) > TONAL_MARGIN_DB;
@@ -116,6 +141,13 @@ export class ToneAnalyzer {
       } else if (age > SPOT_TO_MS) done = this.finish(p) || done;
     }
     if (done) this.probes = this.probes.filter((p) => p.checks >= 0);
+  }
+
+  private spurt(arrivedAt: number, timestamp: number): boolean {
+    const start = arrivedAt - this.lastArrival > 2.5 * FRAME_MS || (this.lastTimestamp !== undefined && timestamp >= 0 && ((timestamp - this.lastTimestamp) >>> 0) > 2 * FRAME_SAMPLES);
+    this.lastArrival = arrivedAt;
+    if (timestamp >= 0) this.lastTimestamp = timestamp;
+    return start;
   }
 
   /** Finishes probes whose window has passed (e.g. no frames arrived at all: DTX silence). */

@@ -46,6 +46,58 @@ describe('ToneAnalyzer', () => {
   });
 });
 
+describe('ToneAnalyzer: decoding only what it analyses', () => {
+  /** One downlink packet every 20 ms (RTP timestamps advancing), decoded only if the analyser wants it. */
+  function stream(a: ToneAnalyzer, from: number, to: number, pcm: (at: number) => Int16Array, tracked = true): number[] {
+    const decoded: number[] = [];
+    for (let at = from, ts = 0; at <= to; at += 20, ts += FRAME_SAMPLES) {
+      if (tracked) a.onPacket(at, ts);
+      if (!a.wantsAudio(at)) continue;
+      decoded.push(at);
+      a.onFrame({ arrivedAt: at, sequenceNumber: 0, timestamp: ts, concealed: false, pcm: pcm(at) });
+    }
+    return decoded;
+  }
+
+  it('wants nothing without probes, an expected probe from its onset until it is done', () => {
+    const a = new ToneAnalyzer();
+    expect(stream(a, 0, 400, () => beep(550))).toEqual([]);
+    a.addProbe(0, 550, 1000, 'expected');
+    // Frames before the tone arrives warm the decoder up; after detection two more frames read the level.
+    const decoded = stream(a, 1020, 1400, (at) => (at >= 1060 ? beep(550) : beep(300)));
+    expect(decoded).toEqual([1020, 1040, 1060, 1080, 1100]);
+    expect(a.latencies).toEqual([{ onset: 1000, ms: 60 }]);
+  });
+
+  it('wants a spot check\'s frames from two frames before its window to its end', () => {
+    const a = new ToneAnalyzer();
+    a.addProbe(2, 1050, 1000, 'unexpected');
+    const decoded = stream(a, 1000, 1400, () => silence);
+    expect(decoded[0]).toBe(1020);
+    expect(decoded.at(-1)).toBeLessThanOrEqual(1180);
+    a.expire(2000);
+    expect(a.slots.get(2)).toMatchObject({ unexpectedChecks: 1, unexpectedHeard: 0 });
+  });
+
+  it('tells spurt starts from packets, not from the frames it decoded', () => {
+    // Audio flows all along (a packet every 20 ms); only three frames are decoded, the first with the
+    // tone. Tracked by packets, that frame is mid-spurt and checked; judged by decoded frames alone it
+    // follows a gap, looks like a spurt start and is skipped, and the tone is missed.
+    const heard = (tracked: boolean): number => {
+      const a = new ToneAnalyzer();
+      a.addProbe(2, 1050, 1000, 'unexpected');
+      for (let at = 0, ts = 0; at <= 1100; at += 20, ts += FRAME_SAMPLES) {
+        if (tracked) a.onPacket(at, ts);
+        if (at >= 1060) a.onFrame({ arrivedAt: at, sequenceNumber: 0, timestamp: ts, concealed: false, pcm: at === 1060 ? beep(1050) : silence });
+      }
+      a.expire(2000);
+      return a.slots.get(2)?.unexpectedHeard ?? -1;
+    };
+    expect(heard(true)).toBe(1);
+    expect(heard(false)).toBe(0);
+  });
+});
+
 /** Seeded PRNG (mulberry32): deterministic noise. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;

@@ -9,6 +9,21 @@ function hann(i: number, n: number): number {
   return 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1));
 }
 
+/** Hann windows by length, computed once: the load tool reads hundreds of 960-sample frames a second. */
+const windows = new Map<number, { w: Float64Array; sum: number }>();
+
+function hannWindow(n: number): { w: Float64Array; sum: number } {
+  let cached = windows.get(n);
+  if (!cached) {
+    const w = new Float64Array(n);
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += w[i] = hann(i, n);
+    cached = { w, sum };
+    if (windows.size < 16) windows.set(n, cached);
+  }
+  return cached;
+}
+
 /**
  * Peak amplitude (dBFS, same convention as tone()) of the component at `frequency`, by a
  * generalised Goertzel (any frequency, not just bin centres) over a Hann-windowed signal.
@@ -18,13 +33,11 @@ export function levelAt(samples: Int16Array, frequency: number, sampleRate = SAM
   const n = samples.length;
   const w = (2 * Math.PI * frequency) / sampleRate;
   const coeff = 2 * Math.cos(w);
+  const { w: win, sum: wsum } = hannWindow(n);
   let s1 = 0;
   let s2 = 0;
-  let wsum = 0;
   for (let i = 0; i < n; i++) {
-    const win = hann(i, n);
-    wsum += win;
-    const s0 = (samples[i] as number) * win + coeff * s1 - s2;
+    const s0 = (samples[i] as number) * (win[i] as number) + coeff * s1 - s2;
     s2 = s1;
     s1 = s0;
   }
