@@ -79,6 +79,11 @@ export const configSchema = z.strictObject({
           ttl: z.number().int().min(0).max(255).default(1),
         })
         .prefault({}),
+      /**
+       * Mixer engines of this process: 1 (default, measured best on a loaded 2-core host: bench/cores.ts)
+       * mixes in the main thread only; each more is a worker thread; "cores" = one per core.
+       */
+      mixerWorkers: z.union([z.number().int().min(1).max(64), z.literal('cores')]).default(1),
       /** Lowest adaptive playout target per talker, in 20 ms frames (default 1; docs/media.md "Playout policy"). */
       playoutFrames: z.number().int().min(1).max(5).default(1),
       /** Hot-mic guard: forward the uplink only while the client reports talking; auto-release. */

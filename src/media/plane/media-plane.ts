@@ -1,5 +1,5 @@
-// The media plane of one process: the WebRTC edge, one mixer engine for all listeners, VAD, the
-// global 20 ms clock and the loop bus. Implements the MediaControl interface signaling drives.
+// The media plane of one process: the WebRTC edge, the mixer engines (engine-pool.ts: one in this
+// thread, more in worker threads with media.mixerWorkers), VAD, the global 20 ms clock and the loop bus. Implements the MediaControl interface signaling drives.
 // Idle costs nothing: the clock runs only while some talker is playing or a loop's VAD is on.
 import type { LoopKey } from '../../directory/loop-key.js';
 import { EventEmitter } from 'node:events';
@@ -9,13 +9,14 @@ import { TickClock, type Tick } from '../clock.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
 import type { WebRtcEdge } from '../edge/index.js';
 import { DownlinkPacketizer, mediaTimestamp, SenderReports } from '../downlink/index.js';
-import { MixerEngine, opusCodecs, type MixerOptions } from '../mixer/index.js';
+import { opusCodecs, type MixerOptions, type MixOutput } from '../mixer/index.js';
 import { serializeRtp, type RtpPacket } from '../rtp.js';
 import { LoopVad, type VadOptions } from '../vad/index.js';
 import type { LoopBus, LoopHandle } from '../loopbus/index.js';
 import type { Registry } from 'prom-client';
 import { PlaneMetrics, type PlaneCounters } from './plane-metrics.js';
 import { PlaneSession, type HotMicGuard, type PlaneHost } from './plane-session.js';
+import { EnginePool } from './engine-pool.js';
 
 export interface MediaPlaneOptions {
   edge: WebRtcEdge;
@@ -25,6 +26,8 @@ export interface MediaPlaneOptions {
   maxSessions: number;
   guard: HotMicGuard;
   mixer?: MixerOptions;
+  /** Mixer engines in all (media.mixerWorkers): 1 mixes in this thread only, more add worker threads. */
+  mixerEngines?: number;
   vad?: VadOptions;
   /** Prometheus registry for the plane's metrics. */
   registry?: Registry;
@@ -37,7 +40,8 @@ interface LoopEntry {
 }
 
 export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implements MediaControl, PlaneHost {
-  readonly engine: MixerEngine;
+  /** The mixer engines (engine-pool.ts): one in this thread, more in worker threads when configured. */
+  readonly engine: EnginePool;
   readonly clock: TickClock;
   readonly counters: PlaneCounters = { rtpIn: 0, rtpOut: 0 };
   private readonly metrics: PlaneMetrics | undefined;
@@ -56,8 +60,12 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     super();
     this.metrics = options.registry ? new PlaneMetrics(options.registry, this) : undefined;
     const codecs = options.mixer?.codecs ?? opusCodecs(options.mixer?.encoder);
-    // VAD and talker indication need levels for every talker, also unheard ones: decode once each.
-    this.engine = new MixerEngine({ alwaysDecode: true, ...options.mixer, codecs: this.metrics ? this.metrics.timedCodecs(codecs) : codecs });
+    this.engine = new EnginePool({
+      engines: options.mixerEngines ?? 1,
+      mixer: { ...options.mixer, codecs: this.metrics ? this.metrics.timedCodecs(codecs) : codecs },
+      log: options.log,
+      onWorkerMix: (tick) => this.send(tick.outputs, tick.tag, performance.now()),
+    });
     this.vad = new LoopVad(options.vad);
     this.clock = new TickClock({ onError: (err) => options.log.error({ err }, 'media tick failed') });
   }
@@ -67,11 +75,11 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   }
 
   talkerStats() {
-    return this.engine.talkerStats();
+    return this.engine.local.talkerStats();
   }
 
   uplinkStats(ssrc: number): { lost: number; received: number; jitterMs: number } | undefined {
-    return this.engine.talkerStats().find((t) => t.ssrc === ssrc)?.stats;
+    return this.engine.local.talkerStats().find((t) => t.ssrc === ssrc)?.stats;
   }
 
   isLocalTalker(ssrc: number): boolean {
@@ -181,7 +189,7 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     // Gated silence leaves the engine idle: no clock. A spurt that waits gets its first tick as
     // soon as its first frame is old enough, not a whole period later.
     if (this.stopClock === undefined && !this.engine.idle) {
-      this.stopClock = this.clock.subscribe((tick) => this.tick(tick), this.engine.startsInMs(now));
+      this.stopClock = this.clock.subscribe((tick) => this.tick(tick), this.engine.local.startsInMs(now));
       this.lastTickAt = now;
     }
   }
@@ -189,9 +197,19 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   private tick(tick: Tick): void {
     const started = performance.now();
     this.lastTickAt = started;
-    const { outputs, levels } = this.engine.tick(started);
-    this.metrics?.onTick(tick.lateNs, (performance.now() - started) / 1000);
     const mediaTs = mediaTimestamp(tick.deadlineNs);
+    const { outputs, levels } = this.engine.tick(started, mediaTs);
+    this.metrics?.onTick(tick.lateNs, (performance.now() - started) / 1000);
+    this.send(outputs, mediaTs, started);
+    for (const change of this.vad.process(levels)) this.announce(change.loop, change.on, change.talkers);
+    if (this.engine.idle && this.vad.activeLoops().length === 0) {
+      this.stopClock?.();
+      this.stopClock = undefined;
+    }
+  }
+
+  /** Frames of one tick (this thread's, or a worker's when they arrive) to the listeners' downlinks. */
+  private send(outputs: ReadonlyArray<Pick<MixOutput, 'listenerIds' | 'frame'>>, mediaTs: number, nowMs: number): void {
     for (const output of outputs) {
       for (const id of output.listenerIds) {
         const session = this.sessions.get(id);
@@ -200,13 +218,8 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
         if (!down) this.downlinks.set(id, (down = new DownlinkPacketizer({ ssrc: session.ssrc, payloadType: 100 })));
         this.counters.rtpOut++;
         session.edge.sendRtp(down.packetize(output.frame, mediaTs));
-        this.sendSenderReport(id, session, down, started);
+        this.sendSenderReport(id, session, down, nowMs);
       }
-    }
-    for (const change of this.vad.process(levels)) this.announce(change.loop, change.on, change.talkers);
-    if (this.engine.idle && this.vad.activeLoops().length === 0) {
-      this.stopClock?.();
-      this.stopClock = undefined;
     }
   }
 
@@ -236,10 +249,9 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     this.clock.close();
     for (const entry of this.loops.values()) entry.handle.leave();
     this.loops.clear();
-    this.engine.close();
+    await this.engine.close();
     this.options.edge.close();
     this.options.bus.close();
-    await Promise.resolve();
   }
 }
 

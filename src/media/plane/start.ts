@@ -1,4 +1,5 @@
 // Starting the media plane from configuration: edge (one UDP port), loop bus, plane.
+import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { LoopcastConfig } from '../../config/config.js';
@@ -28,13 +29,21 @@ export async function startMediaPlane(config: LoopcastConfig, httpsPort: number,
     throw err;
   }
   log.info({ udpPort: edge.port, bus: media.bus }, 'media plane started');
-  return new MediaPlane({
+  const plane = new MediaPlane({
     edge,
     bus,
     log,
     maxSessions: media.maxSessions,
     guard: { requireTalking: media.requireTalking, talkTimeoutMs: media.talkTimeoutMs },
     mixer: { playout: { targetFrames: media.playoutFrames } },
+    mixerEngines: media.mixerWorkers === 'cores' ? availableParallelism() : media.mixerWorkers,
     ...(registry ? { registry } : {}),
   });
+  try {
+    await plane.engine.ready();
+  } catch (err) {
+    await plane.close();
+    throw err;
+  }
+  return plane;
 }

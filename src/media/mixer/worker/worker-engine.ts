@@ -1,0 +1,145 @@
+// A mixer engine in a worker thread, seen from the media plane. Packets are buffered and sent with
+// the next tick; the reply ('mixed') carries the encoded frames. The listener configuration is
+// mirrored here, so that when the worker dies its listeners can be replayed into another engine.
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { PlayoutPacket } from '../../playout/index.js';
+import type { ListenerConfig, MixerCounters } from '../types.js';
+import { pack, type FromWorker, type MixedReply, type PackedPush, type ToWorker, type WorkerMixerOptions } from './messages.js';
+
+export interface WorkerMix {
+  kind: 'mix' | 'tail';
+  listenerIds: string[];
+  talkers: number[];
+  frame: Buffer;
+}
+
+export interface WorkerTick {
+  seq: number;
+  /** The caller's tag of this tick (the plane passes the tick's media timestamp). */
+  tag: number;
+  outputs: WorkerMix[];
+  busyMs: number;
+}
+
+type Events = { loaded: []; mixed: [WorkerTick]; exit: [Error | undefined] };
+
+/**
+ * The worker next to this file: engine-thread.js when built; from sources (tests, benchmarks)
+ * from-sources.js (plain JS, not built), which registers tsx in the thread first (`--import tsx`
+ * in execArgv does not apply to a worker's own entry).
+ */
+function startThread(options: WorkerMixerOptions): Worker {
+  const built = !import.meta.url.endsWith('.ts');
+  return new Worker(new URL(built ? './engine-thread.js' : './from-sources.js', import.meta.url), { workerData: options });
+}
+
+export class WorkerMixerEngine {
+  /** Resolves when the worker runs; rejects if it could not start. */
+  readonly ready: Promise<void>;
+  /** Each listener's SSRC and volumes as last set: what a replacement engine is given. */
+  readonly listeners = new Map<string, { ssrc: number | undefined; volumes: Map<string, number> }>();
+  counters: MixerCounters | undefined;
+  /** The engine's idle flag from its last reply (true before the first tick). */
+  idle = true;
+  private readonly worker: Worker;
+  private pushes: PackedPush[] = [];
+  private payloads: Buffer[] = [];
+  private seq = 0;
+  private pending = 0;
+  private exited = false;
+  private readonly events = new EventEmitter<Events>();
+
+  constructor(options: WorkerMixerOptions = {}) {
+    this.worker = startThread(options);
+    this.ready = new Promise((resolve, reject) => {
+      this.events.once('loaded', resolve);
+      this.events.once('exit', (err) => reject(err ?? new Error('mixer worker exited before it was ready')));
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (msg: FromWorker) => (msg.type === 'ready' ? this.events.emit('loaded') : this.onMixed(msg)));
+    this.worker.on('error', (err) => this.onExit(err));
+    this.worker.on('exit', (code) => this.onExit(code === 0 ? undefined : new Error(`mixer worker exited with code ${code}`)));
+  }
+
+  /** 'mixed': a tick's frames; 'exit': the worker is gone (undefined error: stopped on purpose). */
+  on(event: 'mixed', listener: (tick: WorkerTick) => void): void;
+  on(event: 'exit', listener: (err: Error | undefined) => void): void;
+  on(event: 'mixed' | 'exit', listener: ((tick: WorkerTick) => void) | ((err: Error | undefined) => void)): void {
+    this.events.on(event, listener);
+  }
+
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** Ticks sent and not answered yet (a worker that falls behind shows it here). */
+  get ticksPending(): number {
+    return this.pending;
+  }
+
+  setListener(id: string, cfg: ListenerConfig = {}): void {
+    this.listeners.set(id, { ssrc: cfg.ssrc, volumes: new Map(Object.entries(cfg.volumes ?? {})) });
+    this.post({ type: 'setListener', id, ssrc: cfg.ssrc, volumes: cfg.volumes ?? {} });
+  }
+
+  setVolume(id: string, loop: string, volume: number | undefined): void {
+    const l = this.listeners.get(id);
+    if (!l) throw new Error(`unknown listener ${id}`);
+    if (volume === undefined) l.volumes.delete(loop);
+    else l.volumes.set(loop, volume);
+    this.post({ type: 'setVolume', id, loop, volume });
+  }
+
+  removeListener(id: string): void {
+    if (!this.listeners.delete(id)) return;
+    this.post({ type: 'removeListener', id });
+  }
+
+  /** Buffers a packet for the next tick (the payload is copied then: the caller may reuse it). */
+  push(loop: string, pkt: PlayoutPacket, arrivalMs: number): void {
+    if (this.exited) return;
+    this.pushes.push({ loop, ssrc: pkt.ssrc, sequenceNumber: pkt.sequenceNumber, timestamp: pkt.timestamp, arrivalMs, start: 0, end: 0 });
+    this.payloads.push(pkt.payload);
+  }
+
+  /** Sends the buffered packets and one tick; the frames come back as a 'mixed' event. */
+  tick(nowMs: number, tag = 0): void {
+    if (this.exited) return;
+    const { bytes, ranges } = pack(this.payloads);
+    this.pushes.forEach((p, i) => {
+      [p.start, p.end] = ranges[i] ?? [0, 0];
+    });
+    const msg: ToWorker = { type: 'tick', seq: ++this.seq, tag, nowMs, pushes: this.pushes, bytes };
+    this.pushes = [];
+    this.payloads = [];
+    this.pending++;
+    this.worker.postMessage(msg, [bytes]);
+  }
+
+  /** Stops the worker (as a crash would, when `kill` is a test's). */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private post(msg: ToWorker): void {
+    if (!this.exited) this.worker.postMessage(msg);
+  }
+
+  private onMixed(msg: MixedReply): void {
+    this.pending = Math.max(0, this.pending - 1);
+    this.idle = msg.idle && this.pending === 0;
+    this.counters = msg.counters;
+    const bytes = Buffer.from(msg.bytes);
+    const outputs = msg.outputs.map((o) => ({ kind: o.kind, listenerIds: o.listenerIds, talkers: o.talkers, frame: bytes.subarray(o.start, o.end) }));
+    this.events.emit('mixed', { seq: msg.seq, tag: msg.tag, outputs, busyMs: msg.busyMs });
+  }
+
+  private onExit(err: Error | undefined): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.pending = 0;
+    this.idle = true;
+    this.events.emit('exit', err);
+  }
+}

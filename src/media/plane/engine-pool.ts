@@ -1,0 +1,164 @@
+// The mixer engines of one media plane. Engine 0 runs in this thread and decodes every talker (levels
+// for VAD and talker indication, talker statistics, the clock's idle test); engines 1..n-1 run in
+// worker threads (media.mixerWorkers) and mix only for their listeners. A listener is placed on the
+// engine with the fewest listeners; listeners with identical mixes share an encode within an engine.
+// A worker that dies (or falls a second behind) is dropped: its listeners are replayed, with their
+// SSRC and volumes, into the remaining engines at once, and a replacement worker is started.
+import type { Logger } from 'pino';
+import { MixerEngine, type ListenerConfig, type MixerCounters, type MixerOptions, type MixTick } from '../mixer/index.js';
+import { WorkerMixerEngine, type WorkerTick } from '../mixer/worker/worker-engine.js';
+import type { WorkerMixerOptions } from '../mixer/worker/messages.js';
+import type { PlayoutPacket } from '../playout/index.js';
+
+/** A worker this many ticks behind (1 s) counts as hung: it is stopped and its listeners moved. */
+export const HUNG_TICKS = 50;
+const RESPAWN_DELAY_MS = 1000;
+
+export interface EnginePoolOptions {
+  /** Engines in all, this thread's included (1 = no worker threads). */
+  engines: number;
+  mixer: MixerOptions;
+  log: Logger;
+  /** Frames mixed by a worker, tagged with the media timestamp of their tick. */
+  onWorkerMix: (tick: WorkerTick) => void;
+}
+
+type Engine = MixerEngine | WorkerMixerEngine;
+
+export class EnginePool {
+  readonly local: MixerEngine;
+  private workers: WorkerMixerEngine[] = [];
+  private readonly placement = new Map<string, Engine>();
+  private readonly retired: MixerCounters;
+  private readonly workerOptions: WorkerMixerOptions;
+  private closed = false;
+
+  constructor(private readonly options: EnginePoolOptions) {
+    // VAD and talker indication need levels for every talker, also unheard ones: decode once each here.
+    this.local = new MixerEngine({ alwaysDecode: true, ...options.mixer });
+    const { codecs: _codecs, ...workerOptions } = options.mixer;
+    this.workerOptions = workerOptions;
+    this.retired = { ...this.local.counters };
+    for (const key of Object.keys(this.retired) as Array<keyof MixerCounters>) this.retired[key] = 0;
+    for (let i = 1; i < Math.max(1, options.engines); i++) this.spawn();
+  }
+
+  /** Resolves when every worker has loaded its engine. */
+  async ready(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  /** Worker engines currently serving (for diagnostics and fault tests). */
+  get workerEngines(): readonly WorkerMixerEngine[] {
+    return this.workers;
+  }
+
+  /** Listeners per engine, this thread's first. */
+  get load(): number[] {
+    return [this.local, ...this.workers].map((e) => this.countOn(e));
+  }
+
+  /** Whether `id` is mixed in a worker thread (false: in this thread). */
+  inWorker(id: string): boolean {
+    const e = this.placement.get(id);
+    return e !== undefined && e !== this.local;
+  }
+
+  setListener(id: string, cfg: ListenerConfig): void {
+    this.removeListener(id);
+    const engine = this.leastLoaded();
+    this.placement.set(id, engine);
+    engine.setListener(id, cfg);
+  }
+
+  /** As MixerEngine.setVolume: throws for an unknown listener (the recorder's replay relies on it). */
+  setVolume(id: string, loop: string, volume: number | undefined): void {
+    const engine = this.placement.get(id);
+    if (!engine) throw new Error(`unknown listener ${id}`);
+    engine.setVolume(id, loop, volume);
+  }
+
+  removeListener(id: string): void {
+    this.placement.get(id)?.removeListener(id);
+    this.placement.delete(id);
+  }
+
+  push(loop: string, pkt: PlayoutPacket, arrivalMs: number): void {
+    this.local.push(loop, pkt, arrivalMs);
+    for (const w of this.workers) w.push(loop, pkt, arrivalMs);
+  }
+
+  /** Ticks every engine: this thread's frames are returned, the workers' come via onWorkerMix. */
+  tick(nowMs: number, mediaTs: number): MixTick {
+    for (const w of this.workers) {
+      if (w.ticksPending >= HUNG_TICKS) this.drop(w, new Error(`mixer worker ${HUNG_TICKS} ticks behind`));
+      else w.tick(nowMs, mediaTs);
+    }
+    return this.local.tick(nowMs);
+  }
+
+  /** No talker playing, no silence tail due and no worker frames outstanding: the clock may stop. */
+  get idle(): boolean {
+    return this.local.idle && this.workers.every((w) => w.idle);
+  }
+
+  /** Counters of every engine, workers' summed in (from their last tick; dropped ones kept). */
+  get counters(): MixerCounters {
+    const sum = { ...this.local.counters };
+    for (const key of Object.keys(sum) as Array<keyof MixerCounters>) {
+      sum[key] += this.retired[key];
+      for (const w of this.workers) sum[key] += w.counters?.[key] ?? 0;
+    }
+    return sum;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.local.close();
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+
+  private spawn(): void {
+    const worker = new WorkerMixerEngine(this.workerOptions);
+    worker.on('mixed', (tick) => this.options.onWorkerMix(tick));
+    worker.on('exit', (err) => this.drop(worker, err ?? new Error('mixer worker stopped')));
+    this.workers.push(worker);
+  }
+
+  /** Moves a dead or hung worker's listeners to the other engines and starts a replacement. */
+  private drop(worker: WorkerMixerEngine, err: Error): void {
+    if (this.closed || !this.workers.includes(worker)) return;
+    this.workers = this.workers.filter((w) => w !== worker);
+    for (const key of Object.keys(this.retired) as Array<keyof MixerCounters>) this.retired[key] += worker.counters?.[key] ?? 0;
+    void worker.terminate();
+    const moved = [...worker.listeners];
+    for (const [id, l] of moved) {
+      if (this.placement.get(id) !== worker) continue;
+      const engine = this.leastLoaded();
+      this.placement.set(id, engine);
+      engine.setListener(id, { ...(l.ssrc !== undefined ? { ssrc: l.ssrc } : {}), volumes: Object.fromEntries(l.volumes) });
+    }
+    this.options.log.error({ err: err.message, listeners: moved.length }, 'mixer worker lost: listeners moved to other engines');
+    setTimeout(() => {
+      if (!this.closed) this.spawn();
+    }, RESPAWN_DELAY_MS).unref();
+  }
+
+  private leastLoaded(): Engine {
+    let best: Engine = this.local;
+    let bestCount = this.countOn(best);
+    for (const w of this.workers) {
+      const n = this.countOn(w);
+      if (n < bestCount) [best, bestCount] = [w, n];
+    }
+    return best;
+  }
+
+  private countOn(engine: Engine): number {
+    let n = 0;
+    for (const e of this.placement.values()) if (e === engine) n++;
+    return n;
+  }
+}

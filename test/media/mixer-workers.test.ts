@@ -1,0 +1,131 @@
+// Mixer engines in worker threads (media.mixerWorkers): listeners balanced across engines, identical
+// mixes sharing one encode inside a worker, and self-healing: a killed worker's listeners move to
+// another engine with their volumes and hear the talker again within 2 s (the gap is printed).
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OpusFrameDecoder, OpusFrameEncoder, FRAME_SAMPLES } from '../../src/media/opus.js';
+import { tmpdir } from 'node:os';
+import { resolveConfig } from '../../src/config/config.js';
+import { startMediaPlane } from '../../src/media/plane/start.js';
+import { EnginePool } from '../../src/media/plane/engine-pool.js';
+import type { WorkerTick } from '../../src/media/mixer/worker/worker-engine.js';
+import { concat, levelAt, tone } from '../../testkit/signal/index.js';
+import { Operator, sleep } from '../support/media-operator.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+const log = pino({ level: 'silent' });
+let pool: EnginePool | undefined;
+let server: TestServer | undefined;
+const operators: Operator[] = [];
+afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
+  for (const op of operators.splice(0)) op.close();
+  await server?.stop();
+  server = undefined;
+});
+
+describe('engine pool', () => {
+  it('balances listeners across engines and shares one encode among identical mixes in a worker', async () => {
+    const mixes: WorkerTick[] = [];
+    pool = new EnginePool({ engines: 3, mixer: { playout: { targetFrames: 1 } }, log, onWorkerMix: (t) => mixes.push(t) });
+    await pool.ready();
+    for (let i = 0; i < 6; i++) pool.setListener(`l${i}`, { volumes: { loopA: 100 } });
+    expect(pool.load).toEqual([2, 2, 2]);
+    expect(pool.inWorker('l0')).toBe(false);
+    expect(pool.inWorker('l1')).toBe(true);
+
+    const encoder = new OpusFrameEncoder();
+    for (let k = 0; k < 30; k++) {
+      const payload = encoder.encode(tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: k * FRAME_SAMPLES }));
+      pool.push('loopA', { ssrc: 9001, sequenceNumber: k, timestamp: k * FRAME_SAMPLES, payload }, k * 20);
+      pool.tick(k * 20 + 20, k);
+    }
+    const deadline = Date.now() + 5000;
+    while (mixes.filter((m) => m.tag === 29).length < 2 && Date.now() < deadline) await sleep(10);
+    const late = mixes.filter((m) => m.tag >= 20);
+    // Each worker: its two listeners in ONE output per tick (one encode), carrying the tone.
+    for (const tick of late) {
+      expect(tick.outputs).toHaveLength(1);
+      expect(tick.outputs[0]?.listenerIds).toHaveLength(2);
+    }
+    const decoder = new OpusFrameDecoder();
+    const pcm = concat(late.filter((t) => t.outputs[0]?.listenerIds.includes('l1')).map((t) => decoder.decode(t.outputs[0]?.frame ?? Buffer.alloc(0))));
+    expect(levelAt(pcm, 440)).toBeGreaterThan(-20);
+    await sleep(50);
+    expect(pool.counters.sharedHits).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('moves the listeners of a worker that is gone to other engines, with their volumes', async () => {
+    pool = new EnginePool({ engines: 2, mixer: {}, log, onWorkerMix: () => undefined });
+    await pool.ready();
+    pool.setListener('a', { volumes: { loopA: 100 } });
+    pool.setListener('b', { ssrc: 7, volumes: { loopA: 100 } });
+    pool.setVolume('b', 'loopB', 40);
+    const worker = pool.workerEngines[0];
+    expect(pool.inWorker('b')).toBe(true);
+    await worker?.terminate();
+    const deadline = Date.now() + 3000;
+    while (pool.inWorker('b') && Date.now() < deadline) await sleep(10);
+    expect(pool.inWorker('b')).toBe(false);
+    expect(pool.load[0]).toBe(2);
+    // Replayed as it was: volumes of both loops (the engine throws for an unknown listener).
+    expect(() => pool?.setVolume('b', 'loopB', undefined)).not.toThrow();
+  }, 20_000);
+});
+
+describe('media plane with two mixer engines', () => {
+  it('serves listeners from a worker, and after the worker is killed they hear again within 2 s', async () => {
+    const media = { enabled: true, bindAddress: '127.0.0.1', mixerWorkers: 2 };
+    const plane = await startMediaPlane(resolveConfig({ dataDir: tmpdir(), host: '127.0.0.1', port: 0, media }), 0, [], log);
+    server = await startTestServer({ config: { media }, media: plane });
+    const source = (i: number) => tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
+    const connect = async (user: string, role: string, talk = false) => {
+      const op = await Operator.connect(server!.apiUrl, user, role, talk ? { source } : {});
+      operators.push(op);
+      return op;
+    };
+    const alice = await connect('alice', 'flight', true); // engine 0 (this thread)
+    const bob = await connect('bob', 'ground'); // the worker
+    const carol = await connect('carol', 'flight'); // engine 0
+    expect(plane.engine.load).toEqual([2, 1]);
+    await bob.switch('loop1', 'recv');
+    await bob.volume('loop1', 50);
+    await carol.switch('loop1', 'recv');
+    await alice.switch('loop1', 'send');
+    alice.media.startSending();
+
+    const levelOf = async (op: Operator, sinceMs: number): Promise<number> => {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const frames = op.media.received.frames().filter((f) => f.arrivedAt > sinceMs);
+        const level = levelAt(concat(frames.slice(-20).map((f) => f.pcm)), 440);
+        if (frames.length >= 20 && level > -40) return level;
+        if (Date.now() > deadline) throw new Error(`${op.name} did not hear 440 Hz (${frames.length} frames)`);
+        await sleep(20);
+      }
+    };
+    const before = await levelOf(bob, performance.now());
+    await levelOf(carol, performance.now());
+
+    const worker = plane.engine.workerEngines[0];
+    const killedAt = performance.now();
+    await worker?.terminate();
+    const lastBefore = Math.max(...bob.media.received.frames().filter((f) => f.arrivedAt <= killedAt).map((f) => f.arrivedAt));
+    // Audio again: the first frame after the kill that carries the tone.
+    const deadline = Date.now() + 5000;
+    let firstAfter: number | undefined;
+    while (firstAfter === undefined && Date.now() < deadline) {
+      firstAfter = bob.media.received.frames().find((f) => f.arrivedAt > killedAt && levelAt(f.pcm, 440) > -40)?.arrivedAt;
+      await sleep(10);
+    }
+    expect(firstAfter, 'bob hears alice again').toBeDefined();
+    const gap = (firstAfter ?? 0) - lastBefore;
+    console.log(`mixer worker killed: bob's audio gap ${gap.toFixed(0)} ms (last frame before the kill → first tone frame after)`);
+    expect(gap).toBeLessThan(2000);
+    // Same volume after the move (50 → about -6 dB under carol), and the plane serves him from engine 0.
+    const after = await levelOf(bob, (firstAfter ?? 0) + 200);
+    expect(Math.abs(after - before)).toBeLessThan(3);
+    expect(plane.engine.load[0]).toBe(3);
+  }, 40_000);
+});
