@@ -10,5 +10,12 @@ export default defineConfig({
   base: '/',
   // Preact through esbuild's automatic JSX runtime (@preact/preset-vite is not a dependency).
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: true },
+  // Two pages: the keyset (index.html) and the recordings history (history.html, docs/recording.md).
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    rollupOptions: { input: { keyset: `${root}index.html`, history: `${root}history.html` } },
+  },
 });

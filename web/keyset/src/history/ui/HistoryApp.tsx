@@ -1,0 +1,123 @@
+// The history page: login, the playback role when there are several, then search, timeline, player and list.
+import type { JSX } from 'preact';
+import { useRef } from 'preact/hooks';
+import type { History } from '../history.js';
+import { Player } from './Player.js';
+import { SearchForm } from './SearchForm.js';
+import { TalkList } from './TalkList.js';
+import { Timeline } from './Timeline.js';
+import type { PlayerControl } from './player-control.js';
+
+function Login({ history }: { history: History }): JSX.Element {
+  const user = useRef<HTMLInputElement>(null);
+  const password = useRef<HTMLInputElement>(null);
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void history.login(user.current?.value.trim() ?? '', password.current?.value ?? '');
+  };
+  return (
+    <main class="center-page">
+      <form class="card login" onSubmit={submit} aria-labelledby="login-title">
+        <div class="brand-large">
+          <img src="/icon.svg" alt="" width={44} height={44} />
+          <div>
+            <h1 id="login-title">Loopcast</h1>
+            <p class="muted">Recordings history</p>
+          </div>
+        </div>
+        <label>
+          User
+          <input ref={user} name="user" autoComplete="username" autoFocus required disabled={history.busy.value} />
+        </label>
+        <label>
+          Password
+          <input ref={password} name="password" type="password" autoComplete="current-password" required disabled={history.busy.value} />
+        </label>
+        <p class="error" role="alert" aria-live="assertive">
+          {history.error.value}
+        </p>
+        <button class="primary" type="submit" disabled={history.busy.value}>
+          {history.busy.value ? 'Logging in…' : 'Log in'}
+        </button>
+      </form>
+    </main>
+  );
+}
+
+function RolePick({ history }: { history: History }): JSX.Element {
+  return (
+    <main class="center-page">
+      <section class="card role-picker" aria-labelledby="role-title">
+        <h1 id="role-title">Play back as</h1>
+        <p class="muted">Roles of {history.user.value} with the playback right</p>
+        <div class="role-list">
+          {history.roles.value.map((r, i) => (
+            <button key={r.id} class="role" data-role={r.id} autoFocus={i === 0} onClick={() => void history.pickRole(r.id)}>
+              <span class="role-name">{r.name}</span>
+              <span class="muted">{r.id}</span>
+            </button>
+          ))}
+        </div>
+        <p class="error" role="alert">
+          {history.error.value}
+        </p>
+      </section>
+    </main>
+  );
+}
+
+function Workspace({ history }: { history: History }): JSX.Element {
+  const player = useRef<PlayerControl | null>(null);
+  const searched = history.searched.value;
+  return (
+    <div class="history">
+      <header class="history-bar">
+        <div class="history-brand">
+          <img src="/icon.svg" alt="" width={28} height={28} />
+          <h1>Recordings</h1>
+        </div>
+        <div class="history-who">
+          <span>
+            {history.user.value}
+            {history.role.value ? <span class="muted"> · {history.role.value}</span> : null}
+          </span>
+          <a class="ghost small" href="/">
+            Keyset
+          </a>
+          <button class="ghost small" type="button" onClick={() => void history.logout()}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <main class="history-main">
+        <SearchForm history={history} />
+        <p class="error" role="alert" aria-live="assertive" data-testid="history-error">
+          {history.error.value}
+        </p>
+        {history.note.value ? (
+          <p class="history-note" role="status" data-testid="history-note">
+            {history.note.value}
+          </p>
+        ) : null}
+        {searched ? (
+          <>
+            <Player history={history} control={player} />
+            <Timeline history={history} search={searched} onPick={(ms) => player.current?.seek(ms)} />
+            <TalkList history={history} onPick={(ms) => player.current?.seek(ms)} />
+          </>
+        ) : null}
+      </main>
+    </div>
+  );
+}
+
+export function HistoryApp({ history }: { history: History }): JSX.Element {
+  switch (history.phase.value) {
+    case 'login':
+      return <Login history={history} />;
+    case 'role':
+      return <RolePick history={history} />;
+    case 'search':
+      return <Workspace history={history} />;
+  }
+}
