@@ -3,6 +3,7 @@
 // provisioning and answers the mapped roles or why not; neither answers non-admins; the audit log
 // names the tested user, never the password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../src/directory/passwords.js';
 import { ProtocolClient } from '../support/protocol-client.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { BASE, startSlapd, type Slapd } from './slapd.js';
@@ -79,6 +80,25 @@ describe('LDAP in the admin console', () => {
     expect(tests.length).toBeGreaterThanOrEqual(5);
     expect(tests.some((e) => e.summary.includes('user grace'))).toBe(true);
     expect(JSON.stringify(entries)).not.toMatch(/grace-pw|ada-pw/);
+  });
+});
+
+describe('tenants', () => {
+  it("another domain's admin sees neither this tenant's role mapping nor its roles in a test", async () => {
+    await server.services.directory.addDomain({ id: 'other-domain', users: { erin: { id: 'erin', password: await hashPassword('erin-password') } }, roles: { admin: { id: 'admin', users: { erin: null } } }, loops: {} });
+    const erin = await ProtocolClient.connect(server.apiUrl);
+    try {
+      await erin.loginAs('erin', 'erin-password');
+      const settings = await erin.ok('admin_ldap_settings');
+      expect(settings).toMatchObject({ enabled: true, projects: [] });
+      expect(JSON.stringify(settings)).not.toContain(PROJECT);
+      const probe = await erin.ok('admin_ldap_test', { user: 'grace', password: 'grace-pw' });
+      expect(probe.result).toBe('ok');
+      expect(probe.roles).toBeUndefined();
+      expect(JSON.stringify(probe)).not.toContain(PROJECT);
+    } finally {
+      erin.close();
+    }
   });
 });
 

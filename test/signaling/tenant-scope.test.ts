@@ -116,6 +116,15 @@ const TABLE: Record<string, Row[]> = {
   sip: [{ parameter: {}, expect: { all: 'ok' } }],
   list_calls: [{ parameter: {}, expect: { all: 'ok' } }],
   hangup: [{ parameter: { call: 'call-1', loop: 'loop1' }, expect: { all: 5004 } }],
+  call: [{ parameter: { loop: 'loop1', destination: '2001' }, expect: { all: 'refused' } }],
+  // Call permissions are admin changes of the loop's scope; lists show the caller's own loops only.
+  permit_call: [{ parameter: { caller: '+4930', loop: 'loop1' }, expect: ADMIN_ONLY }],
+  revoke_call: [{ parameter: { caller: '+4930', loop: 'loop1' }, expect: ADMIN_ONLY }],
+  list_call_permissions: [{ parameter: {}, expect: { all: 'ok' } }],
+  list_sip_status: [{ parameter: {}, expect: { operator: 5000, all: 'ok' } }],
+  // LDAP page: admins of any scope; the role mapping and test results only name scopes they administer.
+  admin_ldap_settings: [{ parameter: {}, expect: { operator: 5000, all: 'ok' } }],
+  admin_ldap_test: [{ parameter: { user: 'ada', password: 'ada-pw' }, expect: { operator: 5000, all: 'ok' } }],
 };
 
 function anonymousOutcome(event: string): Outcome {

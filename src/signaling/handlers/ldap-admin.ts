@@ -13,6 +13,13 @@ function requireAnyAdmin(ctx: HandlerContext): void {
   requireAdmin(ctx.services, ctx.conn, ctx.services.directory.adminScopes(login.user)[0]);
 }
 
+/** Tenants see their own part of the role mapping only: project ids of other tenants are theirs. */
+function administers(ctx: HandlerContext, scopeId: string): boolean {
+  const { directory } = ctx.services;
+  const scope = directory.project(scopeId) ?? directory.domain(scopeId);
+  return scope !== undefined && directory.isAdmin(loggedIn(ctx.conn).user, scope);
+}
+
 function settings(ctx: HandlerContext): JsonObject {
   requireAnyAdmin(ctx);
   const ldap = ctx.services.ldap;
@@ -29,7 +36,7 @@ function settings(ctx: HandlerContext): JsonObject {
     ...(c.search ? { search: { bindDn: c.search.bindDn, base: c.search.base, filter: c.search.filter } } : {}),
     nameAttribute: c.nameAttribute,
     ...(c.groups ? { groups: { ...c.groups } } : {}),
-    projects: c.projects.map((p) => ({ project: p.project, roles: { ...p.roles } })),
+    projects: c.projects.filter((p) => administers(ctx, p.project)).map((p) => ({ project: p.project, roles: { ...p.roles } })),
   };
 }
 
@@ -53,6 +60,7 @@ async function testLogin(ctx: HandlerContext): Promise<JsonObject> {
   switch (probe.result) {
     case 'ok': {
       const { entry, grant } = probe;
+      if (!administers(ctx, grant.project)) return { result: 'ok', message: `${user} binds as ${entry.dn}; its roles are in a project you do not administer.${note}`, dn: entry.dn };
       return {
         result: 'ok',
         message: `${user} binds as ${entry.dn} and would get ${grant.roles.join(', ')} in ${grant.project}.${note}`,
