@@ -1,6 +1,7 @@
 // Callers on the caller-id allow-list authenticate with a PIN typed as RFC 4733 DTMF (ended by `#`):
 // sipp calls without credentials and plays G.711 with telephone-events; nothing reaches the loop before
 // the right PIN, wrong PINs and silence are hung up by the gateway, and nothing ever joins for them.
+import { createSocket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { DTMF_HASH, DTMF_STAR } from '../../src/gateways/sip/dtmf.js';
 import { encodeG711 } from '../../src/gateways/sip/g711.js';
 import { PinEntry, PinThrottle } from '../../src/gateways/sip/pin-entry.js';
 import { SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js';
+import { header, parseSip, type SipResponse } from '../../src/gateways/sip/sip-message.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { dominantFrequency, frames, tone } from '../../testkit/signal/index.js';
 import { LoopListener } from './support/loop-probe.js';
@@ -172,5 +174,36 @@ it('hangs up a caller that types no PIN in time (a forged caller id)', async () 
     expect(calls).toEqual([]);
   } finally {
     listener.close();
+  }
+});
+
+it('lets one call per caller id wait for its PIN, and refuses phones that cannot send DTMF', async () => {
+  const client = createSocket('udp4');
+  await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
+  const responses: SipResponse[] = [];
+  client.on('message', (buf) => {
+    const m = parseSip(buf);
+    if (m?.kind === 'response') responses.push(m);
+  });
+  const sdp = (events: boolean) => `v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0${events ? ' 101\r\na=rtpmap:101 telephone-event/8000' : ''}\r\n`;
+  const request = (method: string, callId: string, body = '') =>
+    [`${method} sip:2001@127.0.0.1 SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${client.address().port};branch=z9hG4bK-${callId}-${method}`, `From: <sip:${CALLER}@127.0.0.1>;tag=1`, 'To: <sip:2001@127.0.0.1>', `Call-ID: ${callId}`, `CSeq: ${method === 'BYE' ? 2 : 1} ${method}`, `Contact: <sip:${CALLER}@127.0.0.1:${client.address().port}>`, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n');
+  const final = async (datagram: string, callId: string): Promise<number | undefined> => {
+    client.send(datagram, gateway.port, '127.0.0.1');
+    const deadline = Date.now() + 3000;
+    for (;;) {
+      const found = responses.find((r) => header(r, 'call-id') === callId && r.status >= 200 && header(r, 'cseq')?.endsWith(datagram.split(' ')[0] ?? ''));
+      if (found || Date.now() > deadline) return found?.status;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  try {
+    expect(await final(request('INVITE', 'wait-1', sdp(true)), 'wait-1')).toBe(200);
+    expect(await final(request('INVITE', 'wait-2', sdp(true)), 'wait-2')).toBe(486);
+    expect(await final(request('BYE', 'wait-1'), 'wait-1')).toBe(200);
+    expect(await final(request('INVITE', 'no-dtmf', sdp(false)), 'no-dtmf')).toBe(488);
+    expect(calls).toEqual([]);
+  } finally {
+    client.close();
   }
 });

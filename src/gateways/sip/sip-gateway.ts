@@ -241,7 +241,9 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
       this.options.log.info({ number, address: remote.address }, 'SIP call refused (credentials)');
       return this.reply(request, remote, 403, 'Forbidden');
     }
-    if (this.calls.size >= this.options.maxCalls) return this.reply(request, remote, 486, 'Busy Here');
+    // One call waiting for its PIN per caller id: a known (forgeable) number cannot fill the gateway.
+    const waiting = caller.pin !== undefined && [...this.calls.values()].some((c) => c.pin && c.info.user === caller.name);
+    if (waiting || this.calls.size >= this.options.maxCalls) return this.reply(request, remote, 486, 'Busy Here');
     const offer = parseAudioOffer(request.body);
     // A PIN is typed as telephone-events: a phone that offers none could never get in.
     if (!offer || (caller.pin !== undefined && offer.dtmfPayloadType === undefined)) return this.reply(request, remote, 488, 'Not Acceptable Here');
