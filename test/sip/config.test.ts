@@ -15,6 +15,17 @@ describe('sip and ldap configuration', () => {
     expect(resolveConfig(base, {}).sip).toBeUndefined();
   });
 
+  it('takes allow-listed caller ids with a PIN of digits, never also an account name', () => {
+    const config = resolveConfig(base, { sip: { callers: { '+4930123': { pin: '4821', user: 'u', role: 'r' } } } });
+    expect(config.sip).toMatchObject({ pinTimeoutMs: 30_000, pinAttempts: 3, callers: { '+4930123': { pin: '4821', talk: 'voice' } } });
+    expect(() => resolveConfig(base, { sip: { callers: { '+4930123': { pin: '12', user: 'u', role: 'r' } } } })).toThrow(/4 to 12 digits/);
+    expect(() => resolveConfig(base, { sip: { callers: { '+4930123': { pin: '12ab', user: 'u', role: 'r' } } } })).toThrow(/4 to 12 digits/);
+    expect(() => resolveConfig(base, { sip: { callers: { 'x@host': { pin: '1234', user: 'u', role: 'r' } } } })).toThrow(ConfigError);
+    expect(() =>
+      resolveConfig(base, { sip: { accounts: { desk: { password: 'long-enough', user: 'u', role: 'r' } }, callers: { desk: { pin: '1234', user: 'u', role: 'r' } } } }),
+    ).toThrow(/must not also be an account name/);
+  });
+
   it('needs exactly one of ldap.userDn and ldap.search, and {user} in templates', () => {
     const projects = [{ project: 'p', roles: { g: ['r'] } }];
     expect(resolveConfig(base, { ldap: { url: 'ldap://127.0.0.1:389', userDn: 'uid={user},dc=x', projects } }).ldap).toMatchObject({ timeoutMs: 5000, startTls: false });
