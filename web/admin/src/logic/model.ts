@@ -44,6 +44,8 @@ export interface LoopRecord {
   abbreviation?: string;
   color?: string;
   multicast?: Multicast;
+  /** openvocs: the loop is recorded (docs/recording.md). */
+  recorded?: boolean;
   /** true = talk, false = monitor, absent = no access. */
   roles: Record<string, boolean>;
   [key: string]: unknown;

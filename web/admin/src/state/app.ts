@@ -9,8 +9,8 @@ import { scopeKey, type ScopeRecord, type ScopeRef } from '../logic/model.js';
 
 export type Tab = 'projects' | 'users' | 'roles' | 'loops' | 'matrix' | 'layout' | 'transfer' | GlobalTab;
 /** Pages about the whole server rather than the selected scope. */
-export type GlobalTab = 'live' | 'audit' | 'calls' | 'ldap';
-export const isGlobalTab = (t: Tab): t is GlobalTab => t === 'live' || t === 'audit' || t === 'calls' || t === 'ldap';
+export type GlobalTab = 'live' | 'audit' | 'calls' | 'ldap' | 'recording';
+export const isGlobalTab = (t: Tab): t is GlobalTab => t === 'live' || t === 'audit' || t === 'calls' || t === 'ldap' || t === 'recording';
 
 export interface Notice {
   kind: 'ok' | 'error';

@@ -32,6 +32,7 @@ function LoopEditor(props: { loopId: string | null; onDone: () => void }) {
   const [abbreviation, setAbbreviation] = useState(existing?.abbreviation ?? '');
   const [color, setColor] = useState(existing?.color ?? '');
   const [multicast, setMulticast] = useState(formatMulticast(existing?.multicast));
+  const [recorded, setRecorded] = useState(existing?.recorded === true);
   const [errors, setErrors] = useState<FormErrors>({});
   const [busy, setBusy] = useState(false);
 
@@ -64,7 +65,7 @@ function LoopEditor(props: { loopId: string | null; onDone: () => void }) {
       }
       await change(isNew ? `Loop ${id} created on ${formatMulticast(address)}` : `Loop ${id} saved`, async (api) => {
         if (isNew) await api.create('loop', id, scope);
-        await saveKeys(api, 'loop', id, existing, { name: name.trim(), abbreviation: abbreviation.trim(), color, multicast: address });
+        await saveKeys(api, 'loop', id, existing, { name: name.trim(), abbreviation: abbreviation.trim(), color, multicast: address, recorded: recorded || undefined });
       });
       props.onDone();
     } catch (err) {
@@ -92,6 +93,10 @@ function LoopEditor(props: { loopId: string | null; onDone: () => void }) {
         placeholder="automatic"
         hint={`Leave empty to allocate the next free port in ${DEFAULT_GROUP}.`}
       />
+      <label class="check">
+        <input type="checkbox" name="recorded" data-testid="loop-recorded" checked={recorded} onChange={(e) => setRecorded(e.currentTarget.checked)} /> Recorded
+        <span class="field-hint">every talk is kept for the record (retention and holds: Recording)</span>
+      </label>
       <FormActions kind="loop" isNew={isNew} busy={busy} error={errors._form} onCancel={props.onDone} />
     </form>
   );
@@ -126,6 +131,7 @@ export function LoopsView() {
             </td>
             <td>
               {loop.name ?? ''} {loop.abbreviation ? <span class="chip">{loop.abbreviation}</span> : null}
+              {loop.recorded === true ? <span class="chip" data-testid={`loop-rec-${id}`}>REC</span> : null}
             </td>
             <td class="mono" data-testid={`loop-multicast-${id}`}>{formatMulticast(loop.multicast) || <span class="muted">none</span>}</td>
             <td class="mono" data-testid={`loop-number-${id}`}>{loopSipOf(loop).number ?? <span class="muted">none</span>}</td>

@@ -12,6 +12,7 @@ import { LiveView } from './LiveView.js';
 import { LoopsView } from './LoopsView.js';
 import { MatrixView } from './MatrixView.js';
 import { ProjectsView } from './ProjectsView.js';
+import { RecordingView } from './RecordingView.js';
 import { RolesView } from './RolesView.js';
 import { TransferView } from './TransferView.js';
 import { UsersView } from './UsersView.js';
@@ -57,6 +58,8 @@ function Page(): ComponentChildren {
       return <CallsView />;
     case 'ldap':
       return <LdapView />;
+    case 'recording':
+      return <RecordingView />;
     case 'projects':
       return <ProjectsView />;
     case 'users':
@@ -138,6 +141,7 @@ export function Shell() {
             <GlobalLink id="audit" label="Audit log" onPick={close} />
             <GlobalLink id="calls" label="Phone calls" onPick={close} />
             <GlobalLink id="ldap" label="LDAP" onPick={close} />
+            <GlobalLink id="recording" label="Recording" onPick={close} />
           </nav>
           <div class="sidebar-foot">
             <span class="on-dark-muted">Signed in as</span> <strong data-testid="me">{me.value}</strong>

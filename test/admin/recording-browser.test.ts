@@ -1,0 +1,90 @@
+// The console's recording screens in Chromium, as alice (admin of project mcc@127.0.0.1): the loop editor's
+// "Recorded" box, retention, a legal hold placed and released, a person's export and erasure — each checked
+// on the server and in the audit log.
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
+import { ProtocolClient } from '../support/protocol-client.js';
+import { copyFixture, startTestServer, type TestServer } from '../support/server.js';
+import { openConsole, openTab, selectScope, waitLoggedIn } from './console-driver.js';
+
+const PROJECT = 'mcc@127.0.0.1';
+const STEP_MS = 10_000;
+
+describe('admin console recording screens', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let alice: ProtocolClient;
+
+  beforeAll(async () => {
+    const db = await copyFixture();
+    [server, browser] = await Promise.all([startTestServer({ db, config: { recorder: { dir: join(db, 'recordings') } } }), launchChromium()]);
+    alice = await ProtocolClient.connect(server.apiUrl);
+    await alice.loginAs('alice', 'alice');
+  }, 60_000);
+
+  afterAll(async () => {
+    alice?.close();
+    await browser?.close();
+    await server?.stop();
+    await rm(server.db, { recursive: true, force: true });
+  });
+
+  it('records a loop, sets retention, places and releases a hold, exports and erases a person', async () => {
+    const page = await openConsole(browser, `https://127.0.0.1:${server.port}`, 'alice', 'alice');
+    await waitLoggedIn(page);
+    await selectScope(page, 'project', PROJECT);
+    await openTab(page, 'loops');
+    await page.getByTestId('edit-loop-loop2').click();
+    await page.getByTestId('loop-recorded').check();
+    await page.getByTestId('save-loop').click();
+    await page.getByTestId('loop-rec-loop2').waitFor({ timeout: STEP_MS });
+    const loops = ((await alice.ok('get', { type: 'project', id: PROJECT })).result as { loops: Record<string, { recorded?: boolean }> }).loops;
+    expect(loops.loop2?.recorded).toBe(true);
+    // Unchecking removes the flag (absent = not recorded, as openvocs).
+    await page.getByTestId('edit-loop-loop2').click();
+    await page.getByTestId('loop-recorded').uncheck();
+    await page.getByTestId('save-loop').click();
+    await page.getByTestId('loop-rec-loop2').waitFor({ state: 'detached', timeout: STEP_MS });
+    const after = ((await alice.ok('get', { type: 'project', id: PROJECT })).result as { loops: Record<string, object> }).loops;
+    expect(Object.hasOwn(after.loop2!, 'recorded')).toBe(false);
+    await page.getByTestId('edit-loop-loop1').click();
+    await page.getByTestId('loop-recorded').check();
+    await page.getByTestId('save-loop').click();
+    await page.getByTestId('loop-rec-loop1').waitFor({ timeout: STEP_MS });
+
+    await page.getByTestId('nav-recording').click();
+    await page.getByTestId('recording-retention').waitFor({ timeout: STEP_MS });
+    await page.getByTestId('retention-days').fill('7');
+    await page.getByTestId('retention-save').click();
+    await page.locator('[data-testid="notice"]', { hasText: 'kept 7 days' }).waitFor({ timeout: STEP_MS });
+    expect((await alice.ok('recording_settings')).retention_days).toBe(7);
+
+    await page.getByTestId('hold-loop').selectOption('loop1');
+    await page.getByTestId('hold-reason').fill('incident 2026-114');
+    await page.getByTestId('hold-add').click();
+    await page.getByTestId('hold-row').waitFor({ timeout: STEP_MS });
+    const holds = (await alice.ok('recording_settings')).holds as Array<{ id: number; loop: string; reason: string; by: string }>;
+    expect(holds.map((h) => [h.loop, h.reason, h.by])).toEqual([['loop1', 'incident 2026-114', 'alice']]);
+    // Release asks twice.
+    await page.getByTestId(`hold-release-${holds[0]!.id}`).click();
+    await page.getByTestId(`hold-release-${holds[0]!.id}`).click();
+    await page.getByTestId('hold-row').waitFor({ state: 'detached', timeout: STEP_MS });
+    expect((await alice.ok('recording_settings')).holds).toEqual([]);
+
+    await page.getByTestId('person-user').fill('bob');
+    const download = page.waitForEvent('download', { timeout: STEP_MS });
+    await page.getByTestId('person-export').click();
+    const exported = JSON.parse(await readFile(await (await download).path(), 'utf8')) as { user: string; records: unknown[] };
+    expect(exported.user).toBe('bob');
+    expect(exported.records).toEqual([]);
+    await page.getByTestId('person-erase').click();
+    await page.getByTestId('person-erase').click();
+    await page.locator('[data-testid="person-result"]', { hasText: 'Erased 0 talks of bob' }).waitFor({ timeout: STEP_MS });
+
+    const trail = server.services.audit.query(() => true, 50).map((e) => e.event);
+    for (const event of ['recording_retention', 'recording_hold', 'recording_hold_release', 'recording_export', 'recording_erase']) expect(trail, event).toContain(event);
+  }, 60_000);
+});
