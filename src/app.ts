@@ -40,6 +40,8 @@ export interface RunningLoopcast {
   port: number;
   url: string;
   services: Services;
+  /** The media control behind the per-user quota (the media plane when media is enabled): for diagnostics and tests. */
+  media: MediaControl;
   demo: DemoCredentials | undefined;
   /** Port of the separate /metrics listener (config `metrics.host`/`metrics.port`). */
   metricsPort?: number;
@@ -187,6 +189,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
     port,
     url: `https://${shownHost}:${port}`,
     services,
+    media,
     demo,
     ...(server.metricsPort !== undefined ? { metricsPort: server.metricsPort } : {}),
     async close() {

@@ -102,12 +102,12 @@ describe.skipIf(!keysetBuilt())('a keyset that never lies', () => {
     await alice.waitForSelector('[data-transmitting="false"]', { timeout: 1_000 });
     expect(Date.now() - t0).toBeLessThan(1_000);
     expect(await alice.locator('.tile[data-loop="loop1"] .key-talk').isDisabled()).toBe(true);
-    expect(await alice.evaluate(() => (window as unknown as Probe).__keyset.cues())).toContain('forced');
-    expect(await alice.evaluate(() => (window as unknown as Probe).__keyset.notice())).toMatch(/LOOP1: talk revoked/);
+    expect(await alice.evaluate(() => (globalThis as unknown as Probe).__keyset.cues())).toContain('forced');
+    expect(await alice.evaluate(() => (globalThis as unknown as Probe).__keyset.notice())).toMatch(/LOOP1: talk revoked/);
     const quiet = await poll(() => peak(bob), (p) => !hearsTone(p, TONE_HZ), 3_000);
     expect(hearsTone(quiet, TONE_HZ)).toBe(false);
     // Space is still held: no ON AIR comes back.
-    expect(await alice.evaluate(() => (window as unknown as Probe).__keyset.transmitting())).toBe(false);
+    expect(await alice.evaluate(() => (globalThis as unknown as Probe).__keyset.transmitting())).toBe(false);
 
     await admin.ok('update_key', { type: 'loop', id: 'loop1', key: 'roles', data: { flight: true, ground: true } });
     await alice.waitForSelector('.tile[data-loop="loop1"] .key-talk:not([disabled])', { timeout: 1_000 });
@@ -189,8 +189,8 @@ describe.skipIf(!keysetBuilt())('a keyset that never lies', () => {
     await carol.getByTestId('ptt').dispatchEvent('pointerdown', { button: 0, pointerId: 1, pointerType: 'mouse' });
     await new Promise((r) => setTimeout(r, 300)); // a `talking` would be on the wire by now
     await carol.keyboard.up('Space');
-    expect(await carol.evaluate(() => (window as unknown as Probe).__keyset.transmitting())).toBe(false);
-    expect(await carol.evaluate(() => (window as unknown as Probe).__keyset.cues())).toContain('refused');
+    expect(await carol.evaluate(() => (globalThis as unknown as Probe).__keyset.transmitting())).toBe(false);
+    expect(await carol.evaluate(() => (globalThis as unknown as Probe).__keyset.cues())).toContain('refused');
     expect(wire.filter(([, dir, event]) => dir === 'out' && event === 'talking')).toEqual([]);
     await carol.context().close();
   }, 30_000);
@@ -198,8 +198,11 @@ describe.skipIf(!keysetBuilt())('a keyset that never lies', () => {
   it('axe-core: no serious or critical accessibility violation on the keyset', async () => {
     await bob.evaluate(await readFile(AXE, 'utf8')); // evaluated by the devtools protocol: the page's CSP blocks script tags
     const violations = await bob.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> } }).axe;
-      const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
+      const page = globalThis as unknown as {
+        axe: { run(ctx: unknown, opts: object): Promise<{ violations: Array<{ id: string; impact: string; nodes: unknown[] }> }> };
+        document: unknown;
+      };
+      const result = await page.axe.run(page.document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
       return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.length})`);
     });
     expect(violations).toEqual([]);
@@ -226,7 +229,7 @@ describe.skipIf(!keysetBuilt())('a keyset that never lies', () => {
     await stopping;
     expect(await bob.locator('.quality').first().textContent()).toBe('—');
     expect(await bob.locator('.outage').textContent()).toMatch(/retry in \d+ s|Connecting/);
-    expect(await bob.evaluate(() => (window as unknown as Probe).__keyset.cues())).toContain('outage');
+    expect(await bob.evaluate(() => (globalThis as unknown as Probe).__keyset.cues())).toContain('outage');
     await alice.keyboard.up('Space');
 
     const socketsBefore = Math.max(...bobWire.map(([n]) => n));

@@ -107,7 +107,7 @@ describe('capacity and teardown', () => {
 
   it('frees sessions, mixer listeners and loop memberships when operators leave', async () => {
     const running = await start();
-    const plane = running.services.media as MediaPlane;
+    const plane = running.media as MediaPlane;
     const alice = await operator('alice', 'flight', 440);
     const bob = await operator('bob', 'ground');
     await bob.switch('loop1', 'recv');

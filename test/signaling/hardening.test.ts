@@ -333,8 +333,10 @@ describe('malformed frames', () => {
     expect(reply.error?.description).toMatch(/^message too large/);
     // Not parsed: nothing of the request is echoed.
     expect(reply.uuid).not.toBe(uuid);
-    // Just under the limit is still parsed (and refused only because the socket is not logged in).
-    const under = await a.request('set_user_data', { blob: 'x'.repeat(60 * 1024) });
+    // Just under the limit is still parsed (and refused only because the socket is not logged in); no
+    // single string exceeds the 32 KiB string limit.
+    const part = 'x'.repeat(20 * 1024);
+    const under = await a.request('set_user_data', { a: part, b: part, c: part });
     expectError(under, 5000);
     expect(await a.ok('ping')).toEqual({});
     await expectServerHealthy();
