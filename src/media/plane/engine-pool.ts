@@ -132,7 +132,7 @@ export class EnginePool {
     if (this.closed || !this.workers.includes(worker)) return;
     this.workers = this.workers.filter((w) => w !== worker);
     for (const key of Object.keys(this.retired) as Array<keyof MixerCounters>) this.retired[key] += worker.counters?.[key] ?? 0;
-    void worker.terminate();
+    void worker.discard();
     const moved = [...worker.listeners];
     for (const [id, l] of moved) {
       if (this.placement.get(id) !== worker) continue;

@@ -48,6 +48,7 @@ export class WorkerMixerEngine {
   private seq = 0;
   private pending = 0;
   private exited = false;
+  private discarded = false;
   private readonly events = new EventEmitter<Events>();
 
   constructor(options: WorkerMixerOptions = {}) {
@@ -117,8 +118,14 @@ export class WorkerMixerEngine {
     this.worker.postMessage(msg, [bytes]);
   }
 
-  /** Stops the worker (as a crash would, when `kill` is a test's). */
+  /** Stops the worker (as a crash would, when a test calls it): 'exit' follows. */
   async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  /** Stops the worker and ignores whatever it still answers (its listeners are served elsewhere). */
+  async discard(): Promise<void> {
+    this.discarded = true;
     await this.worker.terminate();
   }
 
@@ -127,6 +134,7 @@ export class WorkerMixerEngine {
   }
 
   private onMixed(msg: MixedReply): void {
+    if (this.discarded) return;
     this.pending = Math.max(0, this.pending - 1);
     this.idle = msg.idle && this.pending === 0;
     this.counters = msg.counters;
