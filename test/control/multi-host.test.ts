@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 
-const tag = `lc${process.pid % 100000}`;
+const tag = `lc${process.pid}`;
 const sw = `${tag}sw`;
 const hosts = [1, 2, 3].map((i) => `${tag}h${i}`);
 const can = process.getuid?.() === 0 && existsSync('/usr/sbin/ip') && (existsSync('/usr/sbin/nats-server') || existsSync('/usr/local/bin/nats-server')) && existsSync('dist/cli/main.js');
@@ -26,6 +26,20 @@ function deleteNamespaces(): void {
       ip('netns', 'del', ns);
     } catch {
       // not created
+    }
+  }
+}
+
+/** Namespaces left by an earlier run that was killed (its pid is in their names, and it is gone). */
+function deleteLeftovers(): void {
+  const names = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '');
+  for (const name of names) {
+    const pid = /^lc(\d+)(?:sw|h\d)$/.exec(name)?.[1];
+    if (!pid || Number(pid) === process.pid) continue;
+    try {
+      process.kill(Number(pid), 0);
+    } catch {
+      ip('netns', 'del', name);
     }
   }
 }
@@ -52,7 +66,7 @@ function createNamespaces(): void {
 }
 
 it.skipIf(!can)('two backends share loops over multicast; a SIGKILLed backend\'s talker re-establishes on the other and is heard again', async () => {
-  deleteNamespaces(); // leftovers of a run that was killed
+  deleteLeftovers();
   createNamespaces();
   work = await mkdtemp(join(tmpdir(), 'loopcast-multi-host-'));
   const child = spawn('ip', ['netns', 'exec', hosts[2]!, process.execPath, '--import', 'tsx', 'test/control/multi-host/run-in-namespace.ts', hosts[0]!, hosts[1]!, work], {
