@@ -1,8 +1,7 @@
 // The recordings history page in Chromium: bob, whose `ground` role has the playback right, searches the
 // last 15 minutes, sees alice's recorded talk on loop1's lane, and the <audio> element loads the mix
 // (a duration), seeks and plays; the WAV export downloads a WAV.
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tone } from '../../testkit/signal/index.js';
@@ -10,8 +9,9 @@ import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { launchChromium } from '../support/chromium.js';
 import { Operator, sleep } from '../support/media-operator.js';
 import { ProtocolClient } from '../support/protocol-client.js';
-import { copyFixture, startTestServer, type TestServer } from '../support/server.js';
-import { KEYSET_DIST, keysetBuilt, newKeysetPage, poll } from './harness.js';
+import type { TestServer } from '../support/server.js';
+import { keysetBuilt, newKeysetPage, poll } from './harness.js';
+import { loginHistory, startRecordedServer } from './recorded-server.js';
 
 type Media = { readyState: number; duration: number; currentTime: number; paused: boolean; error: number | null };
 /** The parts of an HTMLMediaElement the test reads (the tests are compiled without the DOM library). */
@@ -29,13 +29,7 @@ describe.skipIf(!keysetBuilt())('recordings history page', () => {
 
   beforeAll(async () => {
     browser = await launchChromium(); // before the server (see keyset-browser.test.ts)
-    const db = await copyFixture();
-    const file = join(db, 'auth', '127.0.0.1', 'mcc@127.0.0.1', 'config.json');
-    const project = JSON.parse(await readFile(file, 'utf8')) as { loops: Record<string, object>; roles: Record<string, object> };
-    for (const id of ['loop1', 'loop4']) project.loops[id] = { ...project.loops[id], recorded: true };
-    project.roles.ground = { ...project.roles.ground, playback: true };
-    await writeFile(file, JSON.stringify(project, null, 2));
-    server = await startTestServer({ db, config: { webRoot: KEYSET_DIST, media: { enabled: true, bindAddress: '127.0.0.1' }, recorder: { dir: join(db, 'recordings') } } });
+    server = await startRecordedServer({ loops: { loop1: {}, loop4: {} }, playbackRoles: ['ground'] });
   }, 60_000);
 
   afterAll(async () => {
@@ -65,9 +59,7 @@ describe.skipIf(!keysetBuilt())('recordings history page', () => {
     expect(talks.length).toBe(1);
 
     const { page } = await newKeysetPage(browser, `https://127.0.0.1:${server.port}/history.html`);
-    await page.getByLabel('User').fill('bob');
-    await page.getByLabel('Password').fill('bob');
-    await page.getByLabel('Password').press('Enter');
+    await loginHistory(page, 'bob', 'bob');
     // bob has two roles, only `ground` plays back: no role question. The recorded loops he may monitor are offered.
     await page.getByRole('button', { name: '15 min' }).click();
     const bar = page.locator('.lane[data-loop="loop1"] .talk-bar[data-user="alice"]');

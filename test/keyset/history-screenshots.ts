@@ -1,28 +1,20 @@
 // Takes the screenshots of the recordings history page in docs/recording.md against a real server: three
 // talks on two recorded loops (two overlapping), searched by an investigator, at 1920×1080 and on a phone:
 //   node scripts/web.js build && npx vite-node test/keyset/history-screenshots.ts
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { tone } from '../../testkit/signal/index.js';
 import { launchChromium } from '../support/chromium.js';
 import { Operator, sleep } from '../support/media-operator.js';
-import { copyFixture, startTestServer } from '../support/server.js';
-import { KEYSET_DIST, newKeysetPage } from './harness.js';
+import { newKeysetPage } from './harness.js';
+import { loginHistory, startRecordedServer } from './recorded-server.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 
 const browser = await launchChromium(); // before the server (see keyset-browser.test.ts)
-const db = await copyFixture();
-const file = join(db, 'auth', '127.0.0.1', 'mcc@127.0.0.1', 'config.json');
-const project = JSON.parse(await readFile(file, 'utf8')) as { loops: Record<string, object>; roles: Record<string, object> };
-project.loops.loop1 = { ...project.loops.loop1, name: 'FLIGHT', recorded: true };
-project.loops.loop4 = { ...project.loops.loop4, name: 'GNC', recorded: true };
-project.roles.ground = { ...project.roles.ground, playback: true };
-await writeFile(file, JSON.stringify(project, null, 2));
-const server = await startTestServer({ db, config: { webRoot: KEYSET_DIST, media: { enabled: true, bindAddress: '127.0.0.1' }, recorder: { dir: join(db, 'recordings') } } });
+const server = await startRecordedServer({ loops: { loop1: { name: 'FLIGHT' }, loop4: { name: 'GNC' } }, playbackRoles: ['ground'] });
 const operators: Operator[] = [];
 try {
   const talker = async (user: string, loop: string, frequency: number) => {
@@ -49,9 +41,7 @@ try {
 
   const field = (ms: number) => new Date(ms).toISOString().slice(0, 19);
   const show = async (page: Page) => {
-    await page.getByLabel('User').fill('bob');
-    await page.getByLabel('Password').fill('bob');
-    await page.getByLabel('Password').press('Enter');
+    await loginHistory(page, 'bob', 'bob');
     await page.getByLabel('From (UTC)').fill(field(start - 5000));
     await page.getByLabel('To (UTC)').fill(field(Date.now() + 5000));
     await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -77,5 +67,5 @@ try {
   for (const op of operators) op.close();
   await browser.close();
   await server.stop();
-  await rm(db, { recursive: true, force: true });
+  await rm(server.db, { recursive: true, force: true });
 }

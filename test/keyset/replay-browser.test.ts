@@ -1,19 +1,16 @@
 // The keyset's recording marks and replay key in Chromium: recorded loops show REC; bob, who missed
 // alice's 440 Hz call on loop1, presses replay and hears it; the key lights while it plays.
-// Also writes docs/keyset-replay.png (the screenshot in docs/recording.md).
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+// docs/keyset-replay.png is taken by test/keyset/replay-screenshot.ts (tests write nothing into the repository).
+import { rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tone } from '../../testkit/signal/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { launchChromium } from '../support/chromium.js';
 import { Operator, sleep } from '../support/media-operator.js';
-import { copyFixture, startTestServer, type TestServer } from '../support/server.js';
-import { hearsTone, KEYSET_DIST, keysetBuilt, loginThroughUi, newKeysetPage, peak, poll, tile } from './harness.js';
-
-const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
+import type { TestServer } from '../support/server.js';
+import { hearsTone, keysetBuilt, loginThroughUi, newKeysetPage, peak, poll, tile } from './harness.js';
+import { startRecordedServer } from './recorded-server.js';
 
 describe.skipIf(!keysetBuilt())('keyset replay key', () => {
   let server: TestServer;
@@ -24,12 +21,7 @@ describe.skipIf(!keysetBuilt())('keyset replay key', () => {
   beforeAll(async () => {
     // Chromium first (see keyset-browser.test.ts: it would inherit the edge's UDP socket).
     browser = await launchChromium();
-    const db = await copyFixture();
-    const file = join(db, 'auth', '127.0.0.1', 'mcc@127.0.0.1', 'config.json');
-    const project = JSON.parse(await readFile(file, 'utf8')) as { loops: Record<string, Record<string, unknown>> };
-    for (const id of ['loop1', 'loop4']) project.loops[id] = { ...project.loops[id], recorded: true };
-    await writeFile(file, JSON.stringify(project, null, 2));
-    server = await startTestServer({ db, config: { webRoot: KEYSET_DIST, media: { enabled: true, bindAddress: '127.0.0.1' }, recorder: { dir: join(db, 'recordings') } } });
+    server = await startRecordedServer({ loops: { loop1: {}, loop4: {} } });
   }, 60_000);
 
   afterAll(async () => {
@@ -65,8 +57,6 @@ describe.skipIf(!keysetBuilt())('keyset replay key', () => {
     expect(hearsTone(heard, 440), `peak ${heard.frequency.toFixed(0)} Hz ${heard.db.toFixed(1)} dB`).toBe(true);
     // The replay is private to bob: it is not voice activity on loop1 for anyone.
     expect(await tile(bob, 'loop1').getAttribute('data-talkers')).toBe('');
-    await bob.mouse.move(0, 0);
-    await bob.screenshot({ path: `${DOCS}keyset-replay.png` });
     await bob.waitForSelector('.tile[data-loop="loop1"] .tile-replay[aria-pressed="false"]', { timeout: 5_000 });
   });
 });
