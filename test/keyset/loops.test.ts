@@ -1,6 +1,6 @@
 // Tile state machine, reconcile, and push handling (session redundancy) of the keyset.
 import { describe, expect, it } from 'vitest';
-import { nextState, parseRoleLoops, planSwitch, reconcile, statesOf, talkersOf, talkLoops } from '../../web/keyset/src/logic/loops.js';
+import { parseRoleLoops, planSwitch, reconcile, statesOf, talkersOf, talkLoops } from '../../web/keyset/src/logic/loops.js';
 import { applyPush, clearLive } from '../../web/keyset/src/logic/pushes.js';
 
 const roleLoops = {
@@ -23,19 +23,8 @@ describe('role_loops parsing', () => {
   });
 });
 
-describe('tile clicks', () => {
-  it('cycle off → monitor → talk → monitor on talk loops', () => {
-    expect(nextState({ state: 'none', permission: 'send' })).toBe('recv');
-    expect(nextState({ state: 'recv', permission: 'send' })).toBe('send');
-    expect(nextState({ state: 'send', permission: 'send' })).toBe('recv');
-  });
-
-  it('toggle off ↔ monitor on monitor-only loops', () => {
-    expect(nextState({ state: 'none', permission: 'recv' })).toBe('recv');
-    expect(nextState({ state: 'recv', permission: 'recv' })).toBe('none');
-  });
-
-  it('allow one talk loop unless multi-talk is on', () => {
+describe('switching', () => {
+  it('allows one talk loop unless multi-talk is on', () => {
     const states = { loop1: 'send', loop2: 'recv', loop4: 'none' } as const;
     expect(planSwitch(states, 'loop4', 'send', false)).toEqual({ loop1: 'recv', loop2: 'recv', loop4: 'send' });
     expect(planSwitch(states, 'loop4', 'send', true)).toEqual({ loop1: 'send', loop2: 'recv', loop4: 'send' });

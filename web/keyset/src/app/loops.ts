@@ -2,7 +2,7 @@
 // socket is brought to it (reconcile), after clicks, sibling switches and reconnects alike.
 import type { PushMessage } from '../logic/envelope.js';
 import { ProtocolRequestError } from '../logic/envelope.js';
-import { nextState, parseParticipants, planSwitch, reconcile, statesOf, type LoopMap } from '../logic/loops.js';
+import { parseParticipants, planSwitch, reconcile, statesOf, type LoopMap } from '../logic/loops.js';
 import { applyPush, clearLive } from '../logic/pushes.js';
 import { isJsonObject, type LoopState } from '../logic/types.js';
 import type { Backend } from '../net/backend.js';
@@ -19,12 +19,6 @@ export class LoopSync {
   reset(): void {
     this.initialized = false;
     ui.loops.value = {};
-  }
-
-  /** A click on a tile. */
-  toggle(id: string): void {
-    const loop = ui.loops.value[id];
-    if (loop) this.switchTo(id, nextState(loop));
   }
 
   switchTo(id: string, target: LoopState): void {

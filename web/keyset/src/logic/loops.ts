@@ -44,13 +44,6 @@ export function parseRoleLoops(response: JsonObject): LoopMap {
   return out;
 }
 
-/** What a click on a tile asks for: off → monitor → talk → monitor; monitor-only: off ↔ monitor. */
-export function nextState(loop: Pick<LoopView, 'state' | 'permission'>): LoopState {
-  if (loop.state === 'none') return 'recv';
-  if (loop.state === 'send') return 'recv';
-  return loop.permission === 'send' ? 'send' : 'none';
-}
-
 /** Desired states after switching `id` to `target`: without multi-talk, other talk loops drop to monitor. */
 export function planSwitch(states: Record<string, LoopState>, id: string, target: LoopState, multiTalk: boolean): Record<string, LoopState> {
   const next = { ...states, [id]: target };
