@@ -2,6 +2,7 @@
 // itself afterwards with a PIN by DTMF, or a digest account (RFC 2617, stateless nonces). Refusals
 // come back as the response to send; wrong PINs per caller id are counted here.
 import type { Logger } from 'pino';
+import { limitedLog } from '../../log/log-limiter.js';
 import { DigestAuth } from './digest.js';
 import { PinThrottle } from './pin-entry.js';
 import { header, uriOf, userOf, type SipHeader, type SipRequest } from './sip-message.js';
@@ -30,14 +31,15 @@ export class CallerAuth {
     const pin = authorization === undefined && callerId !== undefined ? this.access.pinOf?.(callerId) : undefined;
     if (callerId !== undefined && pin !== undefined) {
       if (!this.pins.blocked(callerId)) return { kind: 'caller', name: callerId, pin };
-      this.log.warn({ caller: callerId, address }, 'SIP caller refused (too many wrong PINs)');
+      limitedLog(this.log).warn({ caller: callerId, address }, 'SIP caller refused (too many wrong PINs)');
       return forbidden;
     }
     if (authorization === undefined) return this.challenge(false);
     const check = this.digest.verify(authorization, 'INVITE', (user) => this.access.passwordOf(user));
     if (check.stale) return this.challenge(true);
     if (check.user !== undefined) return { kind: 'caller', name: check.user };
-    this.log.info({ address }, 'SIP call refused (credentials)');
+    // Security-relevant (docs/operations.md "Logs"), and any host can send it: warn, rate-limited.
+    limitedLog(this.log).warn({ address }, 'SIP call refused (credentials)');
     return forbidden;
   }
 

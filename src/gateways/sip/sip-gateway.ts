@@ -7,6 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Server } from 'node:net';
 import { EventEmitter } from 'node:events';
+import { limitedLog } from '../../log/log-limiter.js';
 import { sipPartySchema } from '../../protocol/sip-shapes.js';
 import { answeredCall, startCallOut } from './call-out.js';
 import { CallMedia } from './call-media.js';
@@ -238,7 +239,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     if (caller.kind === 'refused') return this.reply(request, remote, caller.status, caller.reason, caller.headers);
     const permission = this.options.access.permission(caller.name, target);
     if (permission === 'none') {
-      this.options.log.info({ number, address: remote.address }, 'SIP call refused (credentials)');
+      limitedLog(this.options.log).warn({ number, address: remote.address }, 'SIP call refused (credentials)');
       return this.reply(request, remote, 403, 'Forbidden');
     }
     // One call waiting for its PIN per caller id: a known (forgeable) number cannot fill the gateway.
