@@ -46,6 +46,9 @@ export async function startBenchServer(operators: number, loops: number, account
       const match = /"port":(\d+)[^\n]*loopcast listening/.exec(output);
       if (match) {
         clearTimeout(timer);
+        // Started: stop collecting the log (a long run's log, rescanned per chunk, cost the generator CPU).
+        proc.stdout.off('data', onData);
+        proc.stderr.off('data', onData);
         resolve(Number(match[1]));
       }
     };

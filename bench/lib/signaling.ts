@@ -7,6 +7,7 @@ import type { SeriesRecorder } from './stats.js';
 
 const LOOP_BROADCAST = Buffer.from('"type":"loop_broadcast"');
 const REQUEST = Buffer.from('"request"');
+const PARAMETER = Buffer.from('"parameter"');
 
 /**
  * A loop broadcast (never a reply: replies echo the request): `switch_loop_state` with the loop's whole
@@ -16,8 +17,11 @@ const REQUEST = Buffer.from('"request"');
  * type further back than the first 256 bytes gets its broadcasts parsed as before.
  */
 export function isLoopBroadcast(frame: Buffer): boolean {
-  const at = frame.indexOf(LOOP_BROADCAST);
-  return at >= 0 && at < 256 && frame.indexOf(REQUEST) < 0;
+  if (frame.subarray(0, 256).indexOf(LOOP_BROADCAST) < 0) return false;
+  // A reply's "request" comes before the first "parameter" (its own, inside the request): searching up
+  // to there, not through a push's long participant list, is enough.
+  const parameter = frame.indexOf(PARAMETER);
+  return frame.subarray(0, parameter < 0 ? frame.length : parameter).indexOf(REQUEST) < 0;
 }
 
 /** `ws` as the protocol client sees it, without the loop broadcasts. */
