@@ -1,10 +1,10 @@
 // The multi-host scenario, run by multi-host.test.ts INSIDE host namespace 3 (the test process has
-// no address on the simulated LAN). Hosts 1 and 2 each run a NATS node and a backend (`loopcast
-// serve`, multicast loop bus pinned to the host's address); host 3 runs the third NATS node and the
-// operators' clients. Prints one JSON line with the measurements on stdout.
+// no address on the simulated network). Hosts 1 and 2 each run a NATS node and a backend (`loopcast
+// serve`, multicast loop bus pinned to the host's address, TTL 2 to cross the multicast router);
+// host 3 runs the third NATS node and the operators' clients. Prints one JSON line with the measurements on stdout.
 // argv: <ns1> <ns2> <work dir>
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FRAME_SAMPLES } from '../../../src/media/opus.js';
 import { levelAt, tone } from '../../../testkit/signal/index.js';
@@ -13,7 +13,7 @@ import { startNatsCluster } from '../../support/nats-cluster.js';
 import { copyFixture } from '../../support/server.js';
 
 const [ns1, ns2, work] = process.argv.slice(2) as [string, string, string];
-const address = (host: number): string => `10.98.0.${host}`;
+const address = (host: number): string => `10.98.${host}.1`;
 const step = (msg: string): void => void process.stderr.write(`[multi-host ${(performance.now() / 1000).toFixed(1)} s] ${msg}\n`);
 
 async function until(check: () => boolean, ms: number, what: string): Promise<void> {
@@ -22,6 +22,17 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
     if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
     await sleep(10);
   }
+}
+
+/**
+ * The fixture directory with its loops moved from 224.0.0.1 (link-local: routers never forward it,
+ * RFC 5771) to 239.255.98.1, administratively scoped and routable between the subnets.
+ */
+async function routableFixture(): Promise<string> {
+  const db = await copyFixture();
+  const file = join(db, 'auth', '127.0.0.1', 'mcc@127.0.0.1', 'config.json');
+  await writeFile(file, (await readFile(file, 'utf8')).replaceAll('"host": "224.0.0.1"', '"host": "239.255.98.1"'));
+  return db;
 }
 
 const cluster = await startNatsCluster({ host: (i) => address(i + 1), wrap: (i) => (i < 2 ? ['ip', 'netns', 'exec', i === 0 ? ns1 : ns2] : []) });
@@ -34,11 +45,11 @@ try {
 
   const startBackend = async (name: string, host: number, ns: string): Promise<ChildProcess> => {
     const config = join(work, `${name}.json`);
-    const media = { enabled: true, bindAddress: address(host), port: 8443, bus: 'multicast', multicast: { interface: address(host) } };
+    const media = { enabled: true, bindAddress: address(host), port: 8443, bus: 'multicast', multicast: { interface: address(host), ttl: 2 } };
     await writeFile(config, JSON.stringify({ media }));
     const argv = ['ip', 'netns', 'exec', ns, process.execPath, 'bin/loopcast.js', 'serve', '--backend', name, '--services', 'signaling,edge,mixer,recorder'];
     argv.push('--nats', cluster.urls[host - 1]!, '--nats-user', cluster.user, '--nats-password-file', passwordFile, '--config', config);
-    argv.push('--db', await copyFixture(), '--data-dir', join(work, name), '--host', address(host), '--port', '8443', '--no-demo', '--log-level', 'warn');
+    argv.push('--db', await routableFixture(), '--data-dir', join(work, name), '--host', address(host), '--port', '8443', '--no-demo', '--log-level', 'warn');
     const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
     backends.push(child);
     let log = '';
