@@ -87,4 +87,16 @@ describe('admin console recording screens', () => {
     const trail = server.services.audit.query(() => true, 50).map((e) => e.event);
     for (const event of ['recording_retention', 'recording_hold', 'recording_hold_release', 'recording_export', 'recording_erase']) expect(trail, event).toContain(event);
   }, 60_000);
+  it("lets a domain admin pick a project and set its retention", async () => {
+    const page = await openConsole(browser, `https://127.0.0.1:${server.port}`, 'admin', 'admin');
+    await waitLoggedIn(page);
+    await selectScope(page, 'domain', '127.0.0.1');
+    await page.getByTestId('nav-recording').click();
+    await page.getByTestId('recording-retention').waitFor({ timeout: STEP_MS });
+    await page.getByTestId('recording-scope').selectOption(`project:${PROJECT}`);
+    await page.getByTestId('retention-days').fill('5');
+    await page.getByTestId('retention-save').click();
+    await page.locator('[data-testid="notice"]', { hasText: 'kept 5 days' }).waitFor({ timeout: STEP_MS });
+    expect((await alice.ok('recording_settings')).retention_days).toBe(5);
+  }, 60_000);
 });

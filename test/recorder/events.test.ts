@@ -98,4 +98,36 @@ describe('recorder admin events', () => {
       admin.close();
     }
   });
+  it("let a domain admin set a project's retention and holds by naming the scope; only scopes the caller administers", async () => {
+    const project = { type: 'project', id: 'mcc@127.0.0.1' } as const;
+    const domain = { type: 'domain', id: '127.0.0.1' } as const;
+    const admin = await ProtocolClient.connect(server.apiUrl);
+    try {
+      await admin.loginAs('admin', 'admin');
+      const domainDays = (await admin.ok('recording_settings')).retention_days;
+      expect((await admin.ok('recording_settings', { scope: project, retention_days: 3 })).retention_days).toBe(3);
+      // The project's admin sees the change in their own scope; the domain's retention is untouched.
+      expect((await alice.ok('recording_settings')).retention_days).toBe(3);
+      expect((await admin.ok('recording_settings', { scope: domain })).retention_days).toBe(domainDays);
+      expect((await admin.ok('recording_settings')).retention_days).toBe(domainDays);
+
+      const now = Date.now();
+      const { id } = await admin.ok('recording_hold', { scope: project, loop: 'loop1', from: now - 1000, to: now, reason: 'audit' });
+      expect((await alice.ok('recording_settings')).holds).toEqual([{ id, loop: 'loop1', from: now - 1000, to: now, reason: 'audit', by: 'admin' }]);
+      // Released only where it is: not through the domain's scope, but through the project's.
+      expect((await admin.ok('recording_hold_release', { scope: domain, id })).released).toBe(false);
+      expect((await admin.ok('recording_hold_release', { scope: project, id })).released).toBe(true);
+
+      // A project admin cannot reach up to the domain, nor an operator into the project; unknown scopes look the same.
+      expect((await alice.request('recording_settings', { scope: domain, retention_days: 1 })).error?.code).toBe(5000);
+      expect((await bob.request('recording_settings', { scope: project })).error?.code).toBe(5000);
+      expect((await bob.request('recording_hold', { scope: project, from: 0, to: now, reason: 'x' })).error?.code).toBe(5000);
+      expect((await admin.request('recording_settings', { scope: { type: 'project', id: 'nowhere@127.0.0.1' } })).error?.code).toBe(5000);
+      expect((await admin.request('recording_settings', { scope: { type: 'planet', id: 'x' } })).error?.code).toBe(1008);
+      expect((await admin.ok('recording_settings', { scope: domain })).retention_days).toBe(domainDays);
+      expect(admin.contractViolations).toEqual([]);
+    } finally {
+      admin.close();
+    }
+  });
 });

@@ -2,11 +2,13 @@
 // Loopcast extensions for instant replay, history, retention, legal hold, erasure and export
 // (docs/protocol.md "Recording", docs/recording.md).
 import { z } from 'zod';
-import { empty, idSchema, jsonObject } from '../common.js';
+import { empty, idSchema, jsonObject, scopeKind } from '../common.js';
 import { event, pushOf } from './define.js';
 
 const epochSeconds = z.number().min(0).max(1e11);
 const loopParam = z.object({ loop: idSchema });
+/** The scope to act on (default: the one signed in to); the caller must administer it. */
+const scopeParam = z.object({ type: scopeKind, id: idSchema }).optional();
 
 /** A row of get_recording: strings, as openvocs' player reads them; `uri` relative to `<origin>/audio/`, times `YYYY-MM-DD HH:MM:SS` UTC. */
 export const recordingRow = z.object({ id: z.string(), uri: z.string(), loop: z.string(), starttime: z.string(), endtime: z.string() });
@@ -44,13 +46,13 @@ export const recorderEvents = {
     z.object({ loops: z.array(idSchema).min(1).max(64), from: z.number().int().min(0), to: z.number().int().min(0), format: z.enum(['opus', 'wav']).optional() }),
     z.object({ uri: z.string(), duration_ms: z.number() }),
   ),
-  /** Admin of the project: retention and legal holds. */
+  /** Admin of the scope (`scope`, default the signed-in one): retention and legal holds. */
   recording_settings: event(
-    z.object({ retention_days: z.number().positive().max(36_500).optional() }),
+    z.object({ scope: scopeParam, retention_days: z.number().positive().max(36_500).optional() }),
     z.object({ retention_days: z.number(), holds: z.array(holdRow), recorded: z.array(z.string()) }),
   ),
-  recording_hold: event(z.object({ loop: idSchema.optional(), from: z.number().min(0), to: z.number().min(0), reason: z.string().min(1).max(500) }), z.object({ id: z.number().int() })),
-  recording_hold_release: event(z.object({ id: z.number().int().min(1) }), z.object({ released: z.boolean() })),
+  recording_hold: event(z.object({ scope: scopeParam, loop: idSchema.optional(), from: z.number().min(0), to: z.number().min(0), reason: z.string().min(1).max(500) }), z.object({ id: z.number().int() })),
+  recording_hold_release: event(z.object({ scope: scopeParam, id: z.number().int().min(1) }), z.object({ released: z.boolean() })),
   /** Admin: erase one user's voice and records (pseudonymised where a hold applies). */
   recording_erase_user: event(z.object({ user: idSchema }), z.object({ erased: z.number().int(), pseudonymised: z.number().int(), pending: z.number().int() })),
   /** Admin: everything recorded of one user, audio as base64 Ogg Opus. */

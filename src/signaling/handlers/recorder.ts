@@ -1,7 +1,8 @@
 // Recorder events (docs/openvocs-protocol.md §10, docs/protocol.md "Recording"), all behind
 // authorization: replay needs the monitor right on the loop, history needs the playback right
 // (scope admin, or a role with `"playback": true` that may monitor the loop), switches, retention,
-// holds, erasure and export need the admin right on the caller's scope.
+// holds, erasure and export need the admin right on the caller's scope (retention and holds: or on the
+// scope named in the request).
 import type { Scope } from '../../directory/directory.js';
 import { loopIdOf, type LoopKey } from '../../directory/loop-key.js';
 import { loopPermission } from '../../directory/permissions.js';
@@ -60,8 +61,9 @@ function requirePlayback(services: Services, conn: Connection, loopId: string): 
   throw ProtocolError.permission(`no playback right for loop ${loopId}`);
 }
 
-function adminScope(services: Services, conn: Connection): Scope {
-  return requireAdmin(services, conn, loggedIn(conn).scope);
+/** The signed-in scope, or the one the request names; either way the caller must administer it. */
+function adminScope(services: Services, conn: Connection, named?: { type: 'domain' | 'project'; id: string }): Scope {
+  return requireAdmin(services, conn, named ? services.directory.scope(named.type, named.id) : loggedIn(conn).scope);
 }
 
 function requireLoop(services: Services, scope: Scope, loopId: string): void {
@@ -178,7 +180,7 @@ function mix({ conn, request, services }: HandlerContext): JsonObject {
 
 async function settings({ conn, request, services }: HandlerContext): Promise<JsonObject> {
   const p = paramsOf('recording_settings', request.parameter);
-  const scope = adminScope(services, conn);
+  const scope = adminScope(services, conn, p.scope);
   const rec = recording(services);
   const key = scopeKey(scope);
   if (p.retention_days !== undefined) await rec.rights.setRetention(loggedIn(conn).user, key, p.retention_days);
@@ -188,7 +190,7 @@ async function settings({ conn, request, services }: HandlerContext): Promise<Js
 
 async function hold({ conn, request, services }: HandlerContext): Promise<JsonObject> {
   const p = paramsOf('recording_hold', request.parameter);
-  const scope = adminScope(services, conn);
+  const scope = adminScope(services, conn, p.scope);
   if (p.loop !== undefined) requireLoop(services, scope, p.loop);
   if (p.to < p.from) throw ProtocolError.parameter('to', 'must not be before from');
   const created = await recording(services).rights.addHold(loggedIn(conn).user, {
@@ -199,7 +201,7 @@ async function hold({ conn, request, services }: HandlerContext): Promise<JsonOb
 
 async function holdRelease({ conn, request, services }: HandlerContext): Promise<JsonObject> {
   const p = paramsOf('recording_hold_release', request.parameter);
-  const scope = adminScope(services, conn);
+  const scope = adminScope(services, conn, p.scope);
   const rec = recording(services);
   if (!rec.recorder.repo.holds(scopeKey(scope)).some((h) => h.id === p.id)) return { released: false };
   return { released: (await rec.rights.removeHold(loggedIn(conn).user, p.id)) !== undefined };

@@ -1,7 +1,8 @@
 // The recorder's admin events (docs/recording.md "Retention, legal hold, erasure, export"), typed by the protocol
-// contract. The server applies them to the scope the admin signed in to (erasure and export: every scope they
-// administer) and writes each to the audit log.
+// contract. Retention and holds act on the scope given (one the admin administers; the server checks), erasure
+// and export on every scope they administer; the server writes each to the audit log.
 import type { ProtocolClient, ResponseOf } from '../../../../src/protocol/client/index.js';
+import type { ScopeRef } from '../logic/model.js';
 
 export type RecordingSettings = ResponseOf<'recording_settings'>;
 export type Hold = RecordingSettings['holds'][number];
@@ -11,16 +12,16 @@ export type UserExport = ResponseOf<'recording_export_user'>;
 export class RecordingApi {
   constructor(private readonly client: ProtocolClient) {}
 
-  settings(retentionDays?: number): Promise<RecordingSettings> {
-    return this.client.request('recording_settings', retentionDays === undefined ? {} : { retention_days: retentionDays });
+  settings(scope: ScopeRef, retentionDays?: number): Promise<RecordingSettings> {
+    return this.client.request('recording_settings', retentionDays === undefined ? { scope } : { scope, retention_days: retentionDays });
   }
 
-  async hold(hold: { loop?: string; from: number; to: number; reason: string }): Promise<number> {
-    return (await this.client.request('recording_hold', hold)).id;
+  async hold(scope: ScopeRef, hold: { loop?: string; from: number; to: number; reason: string }): Promise<number> {
+    return (await this.client.request('recording_hold', { scope, ...hold })).id;
   }
 
-  async release(id: number): Promise<boolean> {
-    return (await this.client.request('recording_hold_release', { id })).released;
+  async release(scope: ScopeRef, id: number): Promise<boolean> {
+    return (await this.client.request('recording_hold_release', { scope, id })).released;
   }
 
   erase(user: string): Promise<Erasure> {

@@ -1,11 +1,13 @@
-// Recording: retention and legal holds of the scope the admin signed in to, and a person's erasure or export
-// (every scope the admin administers). Which loops are recorded is the loop editor's "Recorded" box.
+// Recording: retention and legal holds of a scope the admin administers (picked here, the selected scope
+// first), and a person's erasure or export (every scope the admin administers). Which loops are recorded is
+// the loop editor's "Recorded" box.
 import { useEffect, useState } from 'preact/hooks';
 import { RecordingApi, type RecordingSettings } from '../api/recording-api.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { describeError, isUnsupported } from '../logic/errors.js';
 import { exportFileName, fromUtcField, holdProblem, toUtcField, utc } from '../logic/recording.js';
-import { me, notify, requireApi } from '../state/app.js';
+import { scopeKey, type ScopeRef } from '../logic/model.js';
+import { current, domains, notify, projects, requireApi } from '../state/app.js';
 
 type Status = { kind: 'loading' } | { kind: 'unsupported' } | { kind: 'error'; text: string } | { kind: 'ok'; settings: RecordingSettings };
 
@@ -22,7 +24,7 @@ function download(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function Retention(props: { settings: RecordingSettings; onChange: (s: RecordingSettings) => void }) {
+function Retention(props: { scope: ScopeRef; settings: RecordingSettings; onChange: (s: RecordingSettings) => void }) {
   const [days, setDays] = useState(String(props.settings.retention_days));
   const [error, setError] = useState('');
   const save = async (e: Event) => {
@@ -31,7 +33,7 @@ function Retention(props: { settings: RecordingSettings; onChange: (s: Recording
     if (!Number.isFinite(value) || value <= 0 || value > 36_500) return setError('Between 1 and 36500 days.');
     setError('');
     try {
-      props.onChange(await recordingApi().settings(value));
+      props.onChange(await recordingApi().settings(props.scope, value));
       notify('ok', `Recordings are kept ${value} days`);
     } catch (err) {
       setError(describeError(err));
@@ -56,7 +58,7 @@ function Retention(props: { settings: RecordingSettings; onChange: (s: Recording
   );
 }
 
-function Holds(props: { settings: RecordingSettings; reload: () => Promise<void> }) {
+function Holds(props: { scope: ScopeRef; settings: RecordingSettings; reload: () => Promise<void> }) {
   const [loop, setLoop] = useState('');
   const [from, setFrom] = useState(() => toUtcField(Date.now() - 86_400_000));
   const [to, setTo] = useState(() => toUtcField(Date.now()));
@@ -69,7 +71,7 @@ function Holds(props: { settings: RecordingSettings; reload: () => Promise<void>
     if (problem || f === undefined || t === undefined) return setError(problem ?? '');
     setError('');
     try {
-      await recordingApi().hold({ ...(loop ? { loop } : {}), from: f, to: t, reason: reason.trim() });
+      await recordingApi().hold(props.scope, { ...(loop ? { loop } : {}), from: f, to: t, reason: reason.trim() });
       notify('ok', `Legal hold on ${loop || 'all loops'} ${utc(f)} – ${utc(t)}`);
       setReason('');
       await props.reload();
@@ -79,7 +81,7 @@ function Holds(props: { settings: RecordingSettings; reload: () => Promise<void>
   };
   const release = async (id: number) => {
     try {
-      await recordingApi().release(id);
+      await recordingApi().release(props.scope, id);
       notify('ok', `Legal hold ${id} released`);
     } catch (err) {
       notify('error', `Releasing hold ${id} failed: ${describeError(err)}`);
@@ -207,27 +209,59 @@ function Person() {
   );
 }
 
+/** The scopes the admin administers, as `type:id` keys for the picker. */
+function administered(): ScopeRef[] {
+  return [...domains.value.map((id): ScopeRef => ({ type: 'domain', id })), ...projects.value.map((p): ScopeRef => ({ type: 'project', id: p.id }))];
+}
+
+function ScopePicker(props: { scope: ScopeRef; onPick: (scope: ScopeRef) => void }) {
+  const scopes = administered();
+  const pick = (key: string) => {
+    const picked = scopes.find((s) => scopeKey(s) === key);
+    if (picked) props.onPick(picked);
+  };
+  return (
+    <label class="inline-form">
+      <span class="field-label">Retention and holds of</span>
+      <select value={scopeKey(props.scope)} onChange={(e) => pick(e.currentTarget.value)} data-testid="recording-scope">
+        {scopes.map((s) => (
+          <option key={scopeKey(s)} value={scopeKey(s)}>
+            {s.type === 'domain' ? 'Domain' : 'Project'} {s.id}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function RecordingView() {
+  const [scope, setScope] = useState<ScopeRef | undefined>(() => current.value ?? administered()[0]);
   const [status, setStatus] = useState<Status>({ kind: 'loading' });
-  const load = () =>
-    recordingApi()
-      .settings()
+  const load = async () => {
+    if (!scope) return setStatus({ kind: 'error', text: 'You administer no scope.' });
+    await recordingApi()
+      .settings(scope)
       .then((settings) => setStatus({ kind: 'ok', settings }))
       .catch((err: unknown) => setStatus(isUnsupported(err) ? { kind: 'unsupported' } : { kind: 'error', text: describeError(err) }));
-  useEffect(() => void load(), []);
+  };
+  useEffect(() => {
+    setStatus({ kind: 'loading' });
+    void load();
+  }, [scope && scopeKey(scope)]);
   return (
     <div class="stack" data-testid="recording-view">
+      {scope ? <ScopePicker scope={scope} onPick={setScope} /> : null}
       <p class="muted">
-        Retention and holds apply to the scope <strong>{me.value}</strong> signed in to. History and playback: <a href="/history.html">Recordings</a>.
+        History and playback: <a href="/history.html">Recordings</a>.
       </p>
       {status.kind === 'loading' ? <p class="muted">Loading…</p> : null}
       {status.kind === 'unsupported' ? <p class="muted">Recording is not available on this server.</p> : null}
       {status.kind === 'error' ? <p class="form-error">{status.text}</p> : null}
-      {status.kind === 'ok' ? (
-        <>
-          <Retention settings={status.settings} onChange={(settings) => setStatus({ kind: 'ok', settings })} />
-          <Holds settings={status.settings} reload={load} />
-        </>
+      {status.kind === 'ok' && scope ? (
+        <div class="stack" key={scopeKey(scope)}>
+          <Retention scope={scope} settings={status.settings} onChange={(settings) => setStatus({ kind: 'ok', settings })} />
+          <Holds scope={scope} settings={status.settings} reload={load} />
+        </div>
       ) : null}
       <Person />
     </div>
