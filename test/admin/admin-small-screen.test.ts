@@ -1,9 +1,12 @@
 // The admin console on a phone (390×844) and its accessibility, in Chromium against a real server: the
 // navigation collapses behind a menu button, no page scrolls sideways (the permission matrix scrolls inside
 // its card), a form fits and works, and axe-core finds no serious or critical violation on the login page
-// and on every view after login (at phone and desktop size).
-import { readFile } from 'node:fs/promises';
+// and on every view after login, the Operations pages (Live, Audit, Calls, LDAP, Recording) included (at
+// phone and desktop size).
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
@@ -14,6 +17,8 @@ const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const PROJECT = 'mcc@127.0.0.1';
 const PROJECT_TABS = ['users', 'roles', 'loops', 'matrix', 'layout', 'transfer'] as const;
+/** The pages about the whole server, in the navigation's Operations section. */
+const GLOBAL_PAGES = ['nav-live', 'nav-audit', 'nav-calls', 'nav-ldap', 'nav-recording'] as const;
 
 type AxeWindow = { axe: { run(ctx: unknown, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }> } };
 
@@ -21,15 +26,18 @@ let server: TestServer;
 let browser: Browser;
 let origin: string;
 let axeSource: string;
+let recordings: string;
 
 beforeAll(async () => {
-  [server, browser, axeSource] = await Promise.all([startTestServer(), launchChromium(), readFile(AXE, 'utf8')]);
+  recordings = await mkdtemp(join(tmpdir(), 'admin-a11y-rec-')); // the Recording page shows its forms only with a recorder
+  [server, browser, axeSource] = await Promise.all([startTestServer({ config: { recorder: { dir: recordings } } }), launchChromium(), readFile(AXE, 'utf8')]);
   origin = `https://127.0.0.1:${server.port}`;
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await rm(recordings, { recursive: true, force: true });
 });
 
 async function openPage(viewport: { width: number; height: number }): Promise<Page> {
@@ -58,6 +66,11 @@ async function axeViolations(page: Page): Promise<string[]> {
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   });
+}
+
+/** Waits until a page has loaded what it shows (no "Loading…" left), so axe checks the real content. */
+async function settled(page: Page): Promise<void> {
+  await page.waitForFunction(() => !(globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes('Loading…'), undefined, { timeout: 10_000 });
 }
 
 /** How far the page itself scrolls sideways (0 = not at all). */
@@ -125,10 +138,11 @@ describe('admin console on a phone and for assistive technology', () => {
     await page.locator('[data-testid="cell-loop4-ground"] [data-perm="talk"]').scrollIntoViewIfNeeded();
     expect(await sidewaysScroll(page)).toBe(0);
 
-    for (const item of ['nav-live', 'nav-audit']) {
+    for (const item of GLOBAL_PAGES) {
       await openMenu(page);
       await page.getByTestId(item).click();
       await page.getByTestId('scope-list').waitFor({ state: 'hidden', timeout: 5_000 });
+      await settled(page);
       sideways[item] = await sidewaysScroll(page);
       violations[item] = await axeViolations(page);
     }
@@ -174,11 +188,19 @@ describe('admin console on a phone and for assistive technology', () => {
       await showTab(page, tab);
       violations[tab] = await axeViolations(page);
     }
-    for (const item of ['nav-live', 'nav-audit']) {
+    for (const item of GLOBAL_PAGES) {
       await page.getByTestId(item).click();
       await page.locator(`[data-testid="${item}"][aria-current="page"]`).waitFor({ timeout: 10_000 });
+      await settled(page);
       violations[item] = await axeViolations(page);
     }
+    // The recording page's forms (with a recorder configured) and the role editor's boxes.
+    expect(await page.getByTestId('recording-retention').isVisible()).toBe(true);
+    await page.getByTestId(`scope-project-${PROJECT}`).click();
+    await showTab(page, 'roles');
+    await page.getByTestId('edit-role-ground').click();
+    await page.getByTestId('role-playback').waitFor({ timeout: 5_000 });
+    violations['role editor'] = await axeViolations(page);
     expect(violations).toEqual(Object.fromEntries(Object.keys(violations).map((k) => [k, []])));
     await page.context().close();
   }, 90_000);

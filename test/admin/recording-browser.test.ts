@@ -1,6 +1,6 @@
 // The console's recording screens in Chromium, as alice (admin of project mcc@127.0.0.1): the loop editor's
 // "Recorded" box, retention, a legal hold placed and released, a person's export and erasure — each checked
-// on the server and in the audit log.
+// on the server and in the audit log; a domain admin picking a project's retention; a role's playback box.
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -98,5 +98,24 @@ describe('admin console recording screens', () => {
     await page.getByTestId('retention-save').click();
     await page.locator('[data-testid="notice"]', { hasText: 'kept 5 days' }).waitFor({ timeout: STEP_MS });
     expect((await alice.ok('recording_settings')).retention_days).toBe(5);
+  }, 60_000);
+  it("gives a role the playback right with the role editor's box, and takes it away", async () => {
+    const page = await openConsole(browser, `https://127.0.0.1:${server.port}`, 'alice', 'alice');
+    await waitLoggedIn(page);
+    await selectScope(page, 'project', PROJECT);
+    await openTab(page, 'roles');
+    const role = async () => ((await alice.ok('get', { type: 'project', id: PROJECT })).result as { roles: Record<string, { playback?: boolean }> }).roles.ground!;
+    expect(await role()).not.toHaveProperty('playback');
+    await page.getByTestId('edit-role-ground').click();
+    await page.getByTestId('role-playback').check();
+    await page.getByTestId('save-role').click();
+    await page.getByTestId('role-playback-ground').waitFor({ timeout: STEP_MS });
+    expect((await role()).playback).toBe(true);
+    // Unchecking removes the key (absent = no playback right).
+    await page.getByTestId('edit-role-ground').click();
+    await page.getByTestId('role-playback').uncheck();
+    await page.getByTestId('save-role').click();
+    await page.getByTestId('role-playback-ground').waitFor({ state: 'detached', timeout: STEP_MS });
+    expect(await role()).not.toHaveProperty('playback');
   }, 60_000);
 });

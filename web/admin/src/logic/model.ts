@@ -28,6 +28,8 @@ export interface RoleRecord {
   name?: string;
   abbreviation?: string;
   color?: string;
+  /** Members may search and play recordings of the loops the role may monitor (docs/recording.md). */
+  playback?: boolean;
   users: Record<string, null>;
   layout?: RoleLayout;
   [key: string]: unknown;

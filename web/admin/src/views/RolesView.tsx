@@ -1,4 +1,4 @@
-// Roles of the selected scope: name, abbreviation, colour and members.
+// Roles of the selected scope: name, abbreviation, colour, the playback right and members.
 import { useState } from 'preact/hooks';
 import { ColorField, Field } from '../components/Field.js';
 import { EntityList } from '../components/EntityList.js';
@@ -9,7 +9,7 @@ import { abbreviationProblem, colorProblem, idProblem } from '../logic/validatio
 import { change, current, record } from '../state/app.js';
 import { saveKeys } from './entity-save.js';
 
-const FIELDS = ['id', 'name', 'abbreviation', 'color', 'users'] as const;
+const FIELDS = ['id', 'name', 'abbreviation', 'color', 'playback', 'users'] as const;
 
 function RoleEditor(props: { roleId: string | null; onDone: () => void }) {
   const data = record.value;
@@ -19,6 +19,7 @@ function RoleEditor(props: { roleId: string | null; onDone: () => void }) {
   const [name, setName] = useState(existing?.name ?? '');
   const [abbreviation, setAbbreviation] = useState(existing?.abbreviation ?? '');
   const [color, setColor] = useState(existing?.color ?? '');
+  const [playback, setPlayback] = useState(existing?.playback === true);
   const [members, setMembers] = useState<Set<string>>(new Set(Object.keys(existing?.users ?? {})));
   const [errors, setErrors] = useState<FormErrors>({});
   const [busy, setBusy] = useState(false);
@@ -47,7 +48,7 @@ function RoleEditor(props: { roleId: string | null; onDone: () => void }) {
       await change(isNew ? `Role ${id} created` : `Role ${id} saved`, async (api) => {
         if (isNew) await api.create('role', id, scope);
         const users = Object.fromEntries([...members].sort().map((u) => [u, null]));
-        await saveKeys(api, 'role', id, existing, { name: name.trim(), abbreviation: abbreviation.trim(), color, users });
+        await saveKeys(api, 'role', id, existing, { name: name.trim(), abbreviation: abbreviation.trim(), color, playback: playback || undefined, users });
       });
       props.onDone();
     } catch (err) {
@@ -66,6 +67,10 @@ function RoleEditor(props: { roleId: string | null; onDone: () => void }) {
         <Field label="Abbreviation" name="abbreviation" value={abbreviation} onInput={setAbbreviation} error={errors.abbreviation} placeholder="e.g. FD" />
         <ColorField label="Colour" name="color" value={color} onInput={setColor} error={errors.color} />
       </div>
+      <label class="check">
+        <input type="checkbox" name="playback" data-testid="role-playback" checked={playback} onChange={(e) => setPlayback(e.currentTarget.checked)} /> Playback
+        <span class="field-hint">members may search and play the recordings of the loops this role may monitor</span>
+      </label>
       <fieldset class="members" data-testid="role-members">
         <legend>Members</legend>
         {sortedIds(data.users).map((u) => (
@@ -104,6 +109,11 @@ export function RolesView() {
             </td>
             <td>
               {role?.name ?? ''} {role?.abbreviation ? <span class="chip">{role.abbreviation}</span> : null}
+              {role?.playback === true ? (
+                <span class="chip" data-testid={`role-playback-${id}`}>
+                  playback
+                </span>
+              ) : null}
               {id === ADMIN_ROLE ? <span class="muted">administrators of this scope</span> : null}
             </td>
             <td>{Object.keys(role?.users ?? {}).sort().join(', ')}</td>
