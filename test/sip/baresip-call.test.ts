@@ -1,15 +1,14 @@
 // A real softphone (Debian's baresip, headless, audio from a WAV file) dials into a loop through
 // the gateway with digest credentials and is heard on the loop.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js';
+import type { CallInfo, SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { dominantFrequency, rmsDbfs, tone } from '../../testkit/signal/index.js';
-import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { wavFile } from '../support/wav.js';
+import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 import { LoopListener } from './support/loop-probe.js';
 
@@ -19,25 +18,12 @@ let bus: InProcessLoopBus;
 let gateway: SipGateway;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loopcast-baresip-'));
-  bus = new InProcessLoopBus();
-  gateway = await SipGateway.start({
-    host: '127.0.0.1',
-    port: 0,
-    realm: 'loopcast.test',
+  ({ dir, bus, gateway } = await startTestGateway('loopcast-baresip-', {
     access: staticAccess({ '1002': LOOP }, { softphone: { password: 'soft-pw', loops: [LOOP] } }),
-    maxCalls: 4,
-    mediaTimeoutMs: 10_000,
-    bus,
-    log: pino({ level: process.env.LOOPCAST_TEST_LOG ?? 'silent' }),
-  });
+  }));
 });
 
-afterAll(async () => {
-  await gateway.close();
-  bus.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopTestGateway({ gateway, bus, dir }));
 
 async function runBaresip(seconds: number, dial: string): Promise<string> {
   await writeFile(

@@ -1,18 +1,16 @@
 // DTMF talk mode: a phone without PTT keys talk with `*` and stops with `#` (RFC 4733 events sent by
 // sipp between G.711 frames); only the keyed part of its audio reaches the loop.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DTMF_HASH, DTMF_STAR, DtmfTalkKeys } from '../../src/gateways/sip/dtmf.js';
 import { encodeG711 } from '../../src/gateways/sip/g711.js';
-import { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
+import type { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { dominantFrequency, frames, tone } from '../../testkit/signal/index.js';
-import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { LoopListener } from './support/loop-probe.js';
 import { writeRtpPcapPackets, type PcapRtp } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
+import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 
 const LOOP = 'p/loop-dtmf';
@@ -39,25 +37,14 @@ let bus: InProcessLoopBus;
 let gateway: SipGateway;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loopcast-sip-dtmf-'));
-  bus = new InProcessLoopBus();
-  gateway = await SipGateway.start({
-    host: '127.0.0.1',
-    port: 0,
+  ({ dir, bus, gateway } = await startTestGateway('loopcast-sip-dtmf-', {
     realm: 'r',
     access: staticAccess({ '1001': LOOP }, { deskphone: { password: 'desk-secret', loops: '*', talk: 'dtmf' } }),
     maxCalls: 2,
-    mediaTimeoutMs: 10_000,
-    bus,
-    log: pino({ level: 'silent' }),
-  });
+  }));
 });
 
-afterAll(async () => {
-  await gateway.close();
-  bus.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopTestGateway({ gateway, bus, dir }));
 
 it('forwards the caller only between * and #', async () => {
   const audio = frames(tone({ frequency: 440, dbfs: -10, samples: 8000 * 4, sampleRate: 8000 }), 160).map((f) => encodeG711('pcmu', f));

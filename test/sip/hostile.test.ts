@@ -2,31 +2,27 @@
 // get the right answers or silence, never a crash, a call, a loop handle or an RTP socket.
 import { createSocket, type Socket } from 'node:dgram';
 import { connect } from 'node:net';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
+import type { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { header, parseSip, type SipResponse } from '../../src/gateways/sip/sip-message.js';
-import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 
 const LOOP = 'p/loop-hostile';
+let dir: string;
 let bus: InProcessLoopBus;
 let gateway: SipGateway;
 let client: Socket;
 const responses: SipResponse[] = [];
 
 beforeAll(async () => {
-  bus = new InProcessLoopBus();
-  gateway = await SipGateway.start({
-    host: '127.0.0.1',
-    port: 0,
+  ({ dir, bus, gateway } = await startTestGateway('loopcast-sip-hostile-', {
     realm: 'r',
     access: staticAccess({ '1001': LOOP }, { phone: { password: 'secret-pw', loops: '*' } }),
     maxCalls: 2,
     mediaTimeoutMs: 5000,
-    bus,
-    log: pino({ level: 'silent' }),
-  });
+  }));
   client = createSocket('udp4');
   await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
   client.on('message', (buf) => {
@@ -37,8 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client.close();
-  await gateway.close();
-  bus.close();
+  await stopTestGateway({ gateway, bus, dir });
 });
 
 function request(method: string, callId: string, extra: string[] = [], body = '', uri = 'sip:1001@127.0.0.1'): string {

@@ -2,16 +2,14 @@
 // the loop, every caller hears the loop talker and the other callers but not itself. Reports the
 // gateway's CPU per call.
 import { createSocket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeG711, encodeG711 } from '../../src/gateways/sip/g711.js';
-import { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
+import type { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { dominantFrequency, frames, levelAt, tone } from '../../testkit/signal/index.js';
-import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { parseRtp } from '../../src/media/rtp.js';
+import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 import { LoopListener, LoopTalker } from './support/loop-probe.js';
 import { writeRtpPcap } from './support/rtp-pcap.js';
@@ -25,25 +23,13 @@ let bus: InProcessLoopBus;
 let gateway: SipGateway;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loopcast-sip-load-'));
-  bus = new InProcessLoopBus();
-  gateway = await SipGateway.start({
-    host: '127.0.0.1',
-    port: 0,
-    realm: 'loopcast.test',
+  ({ dir, bus, gateway } = await startTestGateway('loopcast-sip-load-', {
     access: staticAccess({ '2000': LOOP }, { phone: { password: 'pw', loops: '*' } }),
     maxCalls: CALLS,
-    mediaTimeoutMs: 10_000,
-    bus,
-    log: pino({ level: 'silent' }),
-  });
+  }));
 });
 
-afterAll(async () => {
-  await gateway.close();
-  bus.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopTestGateway({ gateway, bus, dir }));
 
 it(`carries ${CALLS} simultaneous calls on one loop with the right audio each way`, async () => {
   const pcaps: string[] = [];

@@ -1,21 +1,19 @@
 // Calls out of a loop: the gateway dials a sipp UAS at the configured trunk; the answered call's
 // audio joins the loop, the loop reaches the callee, our BYE ends it. Destinations never pick hosts.
 import { createSocket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loopKey } from '../../src/directory/loop-key.js';
 import { decodeG711, encodeG711 } from '../../src/gateways/sip/g711.js';
-import { SipDialError, SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js';
+import { SipDialError, type CallInfo, type SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { dominantFrequency, frames, rmsDbfs, tone } from '../../testkit/signal/index.js';
-import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { parseRtp } from '../../src/media/rtp.js';
 import { freePort } from '../support/ports.js';
 import { LoopListener, LoopTalker } from './support/loop-probe.js';
 import { writeRtpPcap } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
+import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 
 const LOOP = loopKey({ kind: 'project', id: 'mcc' }, 'loop4');
@@ -26,29 +24,16 @@ let bus: InProcessLoopBus;
 let gateway: SipGateway;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loopcast-sip-out-'));
+  trunkPort = await freePort();
+  ({ dir, bus, gateway } = await startTestGateway('loopcast-sip-out-', {
+    access: staticAccess({}, {}),
+    outbound: { host: '127.0.0.1', port: trunkPort },
+  }));
   pcap = join(dir, 'callee.pcap');
   await writeRtpPcap(pcap, frames(tone({ frequency: 880, dbfs: -10, samples: 8000 * 5, sampleRate: 8000 }), 160).map((f) => encodeG711('pcmu', f)), 0);
-  trunkPort = await freePort();
-  bus = new InProcessLoopBus();
-  gateway = await SipGateway.start({
-    host: '127.0.0.1',
-    port: 0,
-    realm: 'loopcast.test',
-    access: staticAccess({}, {}),
-    maxCalls: 4,
-    mediaTimeoutMs: 10_000,
-    outbound: { host: '127.0.0.1', port: trunkPort },
-    bus,
-    log: pino({ level: process.env.LOOPCAST_TEST_LOG ?? 'silent' }),
-  });
 });
 
-afterAll(async () => {
-  await gateway.close();
-  bus.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopTestGateway({ gateway, bus, dir }));
 
 it('rings a sipp UAS at the trunk; its audio joins the loop and it hears the loop; BYE from us ends it', async () => {
   const listener = new LoopListener(bus, LOOP);

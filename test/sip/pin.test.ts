@@ -2,22 +2,20 @@
 // sipp calls without credentials and plays G.711 with telephone-events; nothing reaches the loop before
 // the right PIN, wrong PINs and silence are hung up by the gateway, and nothing ever joins for them.
 import { createSocket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoopKey } from '../../src/directory/loop-key.js';
 import { DTMF_HASH, DTMF_STAR } from '../../src/gateways/sip/dtmf.js';
 import { encodeG711 } from '../../src/gateways/sip/g711.js';
 import { PinEntry, PinThrottle } from '../../src/gateways/sip/pin-entry.js';
-import { SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js';
+import type { CallInfo, SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { header, parseSip, type SipResponse } from '../../src/gateways/sip/sip-message.js';
-import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { dominantFrequency, frames, tone } from '../../testkit/signal/index.js';
 import { LoopListener } from './support/loop-probe.js';
 import { writeRtpPcapPackets, type PcapRtp } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
+import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 
 const LOOP = 'project/p/loop-pin' as LoopKey;
@@ -73,30 +71,18 @@ const ended: string[] = [];
 const audio = frames(tone({ frequency: 440, dbfs: -10, samples: 8000 * 4, sampleRate: 8000 }), 160).map((f) => encodeG711('pcmu', f));
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loopcast-sip-pin-'));
-  bus = new InProcessLoopBus();
   const access = staticAccess({ '2001': LOOP }, { [CALLER]: { password: 'digest-not-used', loops: '*' } });
-  gateway = await SipGateway.start({
-    host: '127.0.0.1',
-    port: 0,
+  ({ dir, bus, gateway } = await startTestGateway('loopcast-sip-pin-', {
     realm: 'r',
     access: { ...access, pinOf: (id) => (id === CALLER ? PIN : undefined) },
-    maxCalls: 4,
-    mediaTimeoutMs: 10_000,
     pinTimeoutMs: 2000,
     pinAttempts: 2,
-    bus,
-    log: pino({ level: 'silent' }),
-  });
+  }));
   gateway.on('call', (c) => calls.push(c));
   gateway.on('hangup', (_c, reason) => ended.push(reason));
 });
 
-afterAll(async () => {
-  await gateway.close();
-  bus.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopTestGateway({ gateway, bus, dir }));
 
 /** A pcap of `speech` frames, then each PIN typed and ended by #, then `after` frames. */
 async function pcapWith(name: string, speech: number, pins: string[], after: number): Promise<string> {

@@ -6,9 +6,10 @@ import { createSocket, type Socket } from 'node:dgram';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
+import type { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { header, parseSip, type SipResponse } from '../../src/gateways/sip/sip-message.js';
-import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 
 interface Line {
@@ -25,23 +26,20 @@ const sink = new Writable({
   },
 });
 
+let dir: string;
 let bus: InProcessLoopBus;
 let gateway: SipGateway;
 let client: Socket;
 const responses: SipResponse[] = [];
 
 beforeAll(async () => {
-  bus = new InProcessLoopBus();
-  gateway = await SipGateway.start({
-    host: '127.0.0.1',
-    port: 0,
+  ({ dir, bus, gateway } = await startTestGateway('loopcast-sip-refusal-', {
     realm: 'r',
     access: staticAccess({ '1001': 'p/loop-a' }, { outsider: { password: 'outsider-pw', loops: ['p/other'] } }),
     maxCalls: 2,
     mediaTimeoutMs: 5000,
-    bus,
     log: pino({ level: 'info' }, sink),
-  });
+  }));
   client = createSocket('udp4');
   await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
   client.on('message', (buf) => {
@@ -52,8 +50,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   client.close();
-  await gateway.close();
-  bus.close();
+  await stopTestGateway({ gateway, bus, dir });
 });
 
 const URI = 'sip:1001@127.0.0.1';

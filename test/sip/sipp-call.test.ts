@@ -1,16 +1,14 @@
 // A real SIP peer (sipp) calls a loop through the gateway: its 440 Hz is heard on the loop, a loop
 // talker's 660 Hz reaches the caller's announced RTP address, BYE tears down, bad credentials join nothing.
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeG711, encodeG711 } from '../../src/gateways/sip/g711.js';
-import { SipGateway, type CallInfo } from '../../src/gateways/sip/sip-gateway.js';
+import type { CallInfo, SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { dominantFrequency, frames, rmsDbfs, tone } from '../../testkit/signal/index.js';
-import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
+import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { parseRtp } from '../../src/media/rtp.js';
+import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess, type TestAccount } from './support/static-access.js';
 import { LoopListener, LoopTalker } from './support/loop-probe.js';
 import { writeRtpPcap } from './support/rtp-pcap.js';
@@ -29,30 +27,18 @@ const accounts: Record<string, TestAccount> = {
 };
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loopcast-sipp-'));
+  ({ dir, bus, gateway } = await startTestGateway('loopcast-sipp-', {
+    access: staticAccess({ '1001': LOOP }, accounts),
+    maxCalls: 30,
+  }));
   const signal = tone({ frequency: 440, dbfs: -10, samples: 8000 * 4, sampleRate: 8000 });
   pcapMulaw = join(dir, 'tone-pcmu.pcap');
   pcapAlaw = join(dir, 'tone-pcma.pcap');
   await writeRtpPcap(pcapMulaw, frames(signal, 160).map((f) => encodeG711('pcmu', f)), 0);
   await writeRtpPcap(pcapAlaw, frames(signal, 160).map((f) => encodeG711('pcma', f)), 8);
-  bus = new InProcessLoopBus();
-  gateway = await SipGateway.start({
-    host: '127.0.0.1',
-    port: 0,
-    realm: 'loopcast.test',
-    access: staticAccess({ '1001': LOOP }, accounts),
-    maxCalls: 30,
-    mediaTimeoutMs: 10_000,
-    bus,
-    log: pino({ level: process.env.LOOPCAST_TEST_LOG ?? 'silent' }),
-  });
 });
 
-afterAll(async () => {
-  await gateway.close();
-  bus.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => stopTestGateway({ gateway, bus, dir }));
 
 /** A UDP socket standing at the RTP address the sipp caller announces: what the caller receives. */
 async function callerRtp(): Promise<{ socket: Socket; port: number; payloads: Buffer[]; payloadTypes: Set<number> }> {
