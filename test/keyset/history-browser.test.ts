@@ -4,14 +4,12 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tone } from '../../testkit/signal/index.js';
-import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { launchChromium } from '../support/chromium.js';
-import { Operator, sleep } from '../support/media-operator.js';
+import type { Operator } from '../support/media-operator.js';
 import { ProtocolClient } from '../support/protocol-client.js';
 import type { TestServer } from '../support/server.js';
 import { keysetBuilt, newKeysetPage, poll } from './harness.js';
-import { loginHistory, startRecordedServer } from './recorded-server.js';
+import { loginHistory, startRecordedServer, talkFor, toneTalker } from './recorded-server.js';
 
 type Media = { readyState: number; duration: number; currentTime: number; paused: boolean; error: number | null };
 /** The parts of an HTMLMediaElement the test reads (the tests are compiled without the DOM library). */
@@ -40,13 +38,8 @@ describe.skipIf(!keysetBuilt())('recordings history page', () => {
   });
 
   it('shows a recorded talk on the timeline and plays and seeks the mix', async () => {
-    alice = await Operator.connect(server.apiUrl, 'alice', 'flight', {
-      source: (i) => tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES }),
-    });
-    await alice.switch('loop1', 'send');
-    alice.media.startSending();
-    await sleep(2000);
-    alice.media.stopSending();
+    alice = await toneTalker(server, 'alice', 'loop1', 440);
+    await talkFor(alice, 2000);
     // The spurt is closed 1 s after the last packet: wait until its record is there and at full length.
     const admin = await ProtocolClient.connect(server.apiUrl);
     await admin.loginAs('admin', 'admin');

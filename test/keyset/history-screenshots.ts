@@ -4,12 +4,10 @@
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { FRAME_SAMPLES } from '../../src/media/opus.js';
-import { tone } from '../../testkit/signal/index.js';
 import { launchChromium } from '../support/chromium.js';
-import { Operator, sleep } from '../support/media-operator.js';
+import { sleep, type Operator } from '../support/media-operator.js';
 import { newKeysetPage } from './harness.js';
-import { loginHistory, startRecordedServer } from './recorded-server.js';
+import { loginHistory, startRecordedServer, toneTalker } from './recorded-server.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 
@@ -18,9 +16,8 @@ const server = await startRecordedServer({ loops: { loop1: { name: 'FLIGHT' }, l
 const operators: Operator[] = [];
 try {
   const talker = async (user: string, loop: string, frequency: number) => {
-    const op = await Operator.connect(server.apiUrl, user, 'flight', { source: (i) => tone({ frequency, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES }) });
+    const op = await toneTalker(server, user, loop, frequency);
     operators.push(op);
-    await op.switch(loop, 'send');
     return op;
   };
   const alice = await talker('alice', 'loop1', 440);

@@ -4,6 +4,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { FRAME_SAMPLES } from '../../src/media/opus.js';
+import { tone } from '../../testkit/signal/index.js';
+import { Operator, sleep } from '../support/media-operator.js';
 import { copyFixture, startTestServer, type TestServer } from '../support/server.js';
 import { KEYSET_DIST } from './harness.js';
 
@@ -29,4 +32,20 @@ export async function loginHistory(page: Page, user: string, password: string): 
   await page.getByLabel('User').fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByLabel('Password').press('Enter');
+}
+
+/** An operator on `loop` in talk, whose microphone is a tone (not sending until told). */
+export async function toneTalker(server: TestServer, user: string, loop: string, frequency: number): Promise<Operator> {
+  const op = await Operator.connect(server.apiUrl, user, 'flight', {
+    source: (i) => tone({ frequency, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES }),
+  });
+  await op.switch(loop, 'send');
+  return op;
+}
+
+/** One talk spurt of `ms`. */
+export async function talkFor(op: Operator, ms: number): Promise<void> {
+  op.media.startSending();
+  await sleep(ms);
+  op.media.stopSending();
 }

@@ -4,13 +4,11 @@
 import { rm } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tone } from '../../testkit/signal/index.js';
-import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { launchChromium } from '../support/chromium.js';
-import { Operator, sleep } from '../support/media-operator.js';
+import type { Operator } from '../support/media-operator.js';
 import type { TestServer } from '../support/server.js';
 import { hearsTone, keysetBuilt, loginThroughUi, newKeysetPage, peak, poll, tile } from './harness.js';
-import { startRecordedServer } from './recorded-server.js';
+import { startRecordedServer, talkFor, toneTalker } from './recorded-server.js';
 
 describe.skipIf(!keysetBuilt())('keyset replay key', () => {
   let server: TestServer;
@@ -39,13 +37,8 @@ describe.skipIf(!keysetBuilt())('keyset replay key', () => {
     await expect(tile(bob, 'loop1').locator('.rec').textContent()).resolves.toBe('REC');
     expect(await tile(bob, 'loop2').getByRole('button', { name: /Replay/ }).count()).toBe(0);
 
-    alice = await Operator.connect(server.apiUrl, 'alice', 'flight', {
-      source: (i) => tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES }),
-    });
-    await alice.switch('loop1', 'send');
-    alice.media.startSending();
-    await sleep(1500);
-    alice.media.stopSending();
+    alice = await toneTalker(server, 'alice', 'loop1', 440);
+    await talkFor(alice, 1500);
     // The call is over (voice activity gone) and bob, who does not monitor loop1, heard nothing.
     await bob.waitForSelector('.tile[data-loop="loop1"][data-talkers=""]:not(.active)', { timeout: 10_000 });
     expect(hearsTone(await peak(bob), 440), 'bob does not monitor loop1').toBe(false);

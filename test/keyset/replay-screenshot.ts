@@ -3,12 +3,10 @@
 //   node scripts/web.js build && npx vite-node test/keyset/replay-screenshot.ts
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { FRAME_SAMPLES } from '../../src/media/opus.js';
-import { tone } from '../../testkit/signal/index.js';
 import { launchChromium } from '../support/chromium.js';
-import { Operator, sleep } from '../support/media-operator.js';
+import type { Operator } from '../support/media-operator.js';
 import { loginThroughUi, newKeysetPage, tile } from './harness.js';
-import { startRecordedServer } from './recorded-server.js';
+import { startRecordedServer, talkFor, toneTalker } from './recorded-server.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/', import.meta.url));
 
@@ -18,13 +16,8 @@ let alice: Operator | undefined;
 try {
   const { page: bob } = await newKeysetPage(browser, `https://127.0.0.1:${server.port}/`);
   await loginThroughUi(bob, 'bob', 'ground');
-  alice = await Operator.connect(server.apiUrl, 'alice', 'flight', {
-    source: (i) => tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES }),
-  });
-  await alice.switch('loop1', 'send');
-  alice.media.startSending();
-  await sleep(1500);
-  alice.media.stopSending();
+  alice = await toneTalker(server, 'alice', 'loop1', 440);
+  await talkFor(alice, 1500);
   await bob.waitForSelector('.tile[data-loop="loop1"][data-talkers=""]:not(.active)', { timeout: 10_000 });
   await tile(bob, 'loop1').getByRole('button', { name: 'Replay the last call on loop1' }).click();
   await bob.waitForSelector('.tile[data-loop="loop1"] .tile-replay[aria-pressed="true"]', { timeout: 5_000 });

@@ -1,6 +1,7 @@
 // The history page: login, the playback role when there are several, then search, timeline, player and list.
 import type { JSX } from 'preact';
 import { useRef } from 'preact/hooks';
+import { LoginForm } from '../../ui/LoginForm.js';
 import type { History } from '../history.js';
 import { Player } from './Player.js';
 import { SearchForm } from './SearchForm.js';
@@ -9,39 +10,7 @@ import { Timeline } from './Timeline.js';
 import type { PlayerControl } from './player-control.js';
 
 function Login({ history }: { history: History }): JSX.Element {
-  const user = useRef<HTMLInputElement>(null);
-  const password = useRef<HTMLInputElement>(null);
-  const submit = (e: Event) => {
-    e.preventDefault();
-    void history.login(user.current?.value.trim() ?? '', password.current?.value ?? '');
-  };
-  return (
-    <main class="center-page">
-      <form class="card login" onSubmit={submit} aria-labelledby="login-title">
-        <div class="brand-large">
-          <img src="/icon.svg" alt="" width={44} height={44} />
-          <div>
-            <h1 id="login-title">Loopcast</h1>
-            <p class="muted">Recordings history</p>
-          </div>
-        </div>
-        <label>
-          User
-          <input ref={user} name="user" autoComplete="username" autoFocus required disabled={history.busy.value} />
-        </label>
-        <label>
-          Password
-          <input ref={password} name="password" type="password" autoComplete="current-password" required disabled={history.busy.value} />
-        </label>
-        <p class="error" role="alert" aria-live="assertive">
-          {history.error.value}
-        </p>
-        <button class="primary" type="submit" disabled={history.busy.value}>
-          {history.busy.value ? 'Logging in…' : 'Log in'}
-        </button>
-      </form>
-    </main>
-  );
+  return <LoginForm subtitle="Recordings history" busy={history.busy.value} error={history.error.value} onLogin={(user, password) => void history.login(user, password)} />;
 }
 
 function RolePick({ history }: { history: History }): JSX.Element {
