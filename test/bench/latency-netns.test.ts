@@ -41,6 +41,8 @@ function removeLeftovers(): void {
     try {
       process.kill(Number(m[2]), 0);
     } catch {
+      // Its server and delay line may have outlived it: they run inside that namespace and nowhere else.
+      for (const pid of ip('netns', 'pids', m[1] as string).split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
       ip('netns', 'del', m[1] as string);
     }
   }
