@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { filterAudit, formatTime, parseAudit, type AuditEntry } from '../logic/audit.js';
 import { describeError, isUnsupported } from '../logic/errors.js';
 import { requireApi } from '../state/app.js';
+import { DataTable } from '../components/DataTable.js';
 
 /** The server keeps the newest 5000 in memory; 500 is a screenful of history without a slow page. */
 const LIMIT = 500;
@@ -38,32 +39,18 @@ export function AuditView() {
       ) : null}
       {status.kind === 'error' ? <p class="form-error">{status.text}</p> : null}
       {status.kind === 'ok' ? (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Audit entries">
-          <table class="table" data-testid="audit-table">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Who</th>
-                <th>Change</th>
-                <th>Target</th>
-                <th>Where</th>
-                <th>Summary</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((e, i) => (
-                <tr key={`${e.time}-${i}`} data-testid="audit-entry">
-                  <td class="mono small">{formatTime(e.time)}</td>
-                  <td>{e.user}</td>
-                  <td class="mono">{e.event}</td>
-                  <td>{e.target ? <><span class="muted">{e.target.type}</span> <span class="mono">{e.target.id}</span></> : null}</td>
-                  <td class="muted small">{e.scope}</td>
-                  <td>{e.summary}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Audit entries" columns={['Time', 'Who', 'Change', 'Target', 'Where', 'Summary']} testid="audit-table">
+          {shown.map((e, i) => (
+            <tr key={`${e.time}-${i}`} data-testid="audit-entry">
+              <td class="mono small">{formatTime(e.time)}</td>
+              <td>{e.user}</td>
+              <td class="mono">{e.event}</td>
+              <td>{e.target ? <><span class="muted">{e.target.type}</span> <span class="mono">{e.target.id}</span></> : null}</td>
+              <td class="muted small">{e.scope}</td>
+              <td>{e.summary}</td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {status.kind === 'ok' && shown.length === 0 ? <p class="empty">{filter.trim() ? 'No entry matches the filter.' : 'No changes recorded yet.'}</p> : null}
       {status.kind === 'ok' && status.entries.length >= LIMIT ? <p class="muted small">The newest {LIMIT} entries are shown; all are in the server's audit.jsonl.</p> : null}

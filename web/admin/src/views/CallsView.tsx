@@ -6,6 +6,7 @@ import { hangup, listCalls, sipStatus } from '../api/telephony-api.js';
 import { describeError, isUnsupported } from '../logic/errors.js';
 import { notify, requireApi } from '../state/app.js';
 import type { ResponseOf } from '../../../../src/protocol/client/index.js';
+import { DataTable } from '../components/DataTable.js';
 
 type Calls = ResponseOf<'list_calls'>['calls'];
 type Status = ResponseOf<'list_sip_status'>['status'];
@@ -59,30 +60,18 @@ export function CallsView() {
           </p>
           {view.calls.length === 0 ? <p class="empty">No calls right now.</p> : null}
           {view.calls.length > 0 ? (
-            <div class="table-scroll" tabIndex={0} role="region" aria-label="Calls">
-              <table class="table" data-testid="calls-table">
-                <thead>
-                  <tr>
-                    <th>Loop</th>
-                    <th>Peer</th>
-                    <th>Since</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {view.calls.map((c) => (
-                    <tr key={c['call-id']} data-testid="call-row">
-                      <td class="mono">{c.loop}</td>
-                      <td class="mono">{c.peer}</td>
-                      <td class="small">{since(c.since)}</td>
-                      <td>
-                        <ConfirmButton label="Hang up" confirm={`Hang up ${c.peer}?`} testid={`hangup-${c.loop}`} onConfirm={() => void end(c['call-id'], c.loop)} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable label="Calls" columns={['Loop', 'Peer', 'Since', '']} testid="calls-table">
+              {view.calls.map((c) => (
+                <tr key={c['call-id']} data-testid="call-row">
+                  <td class="mono">{c.loop}</td>
+                  <td class="mono">{c.peer}</td>
+                  <td class="small">{since(c.since)}</td>
+                  <td>
+                    <ConfirmButton label="Hang up" confirm={`Hang up ${c.peer}?`} testid={`hangup-${c.loop}`} onConfirm={() => void end(c['call-id'], c.loop)} />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           ) : null}
         </>
       ) : null}

@@ -5,6 +5,7 @@ import { PermissionIcon } from '../components/icons.js';
 import { describeError, isUnsupported } from '../logic/errors.js';
 import { loopsIn, mediaQuality, parseLiveSnapshot, type LiveSnapshot } from '../logic/live.js';
 import { change, requireApi } from '../state/app.js';
+import { DataTable } from '../components/DataTable.js';
 
 type Status = { kind: 'loading' } | { kind: 'unsupported' } | { kind: 'error'; text: string } | { kind: 'live'; snapshot: LiveSnapshot };
 
@@ -74,47 +75,33 @@ export function LiveView() {
         {status.kind === 'error' ? <p class="form-error">{status.text}</p> : null}
         {status.kind === 'live' ? (
           // Focusable so that a keyboard can scroll it when it is wider than a phone.
-          <div class="table-scroll" tabIndex={0} role="region" aria-label="Connected operators">
-            <table class="table" data-testid="live-table">
-              <thead>
-                <tr>
-                  <th>Operator</th>
-                  <th>Role</th>
-                  <th>Monitor</th>
-                  <th>Talk</th>
-                  <th>Talking</th>
-                  <th>Media</th>
+          <DataTable label="Connected operators" columns={['Operator', 'Role', 'Monitor', 'Talk', 'Talking', 'Media']} testid="live-table">
+            {status.snapshot.sockets.map((s) => {
+              const quality = mediaQuality(s.media);
+              return (
+                <tr key={s.client} data-testid={`live-${s.user}`}>
+                  <td>
+                    <strong>{s.user}</strong>
+                    <div class="muted small mono">
+                      {s.address} · {s.scope}
+                    </div>
+                  </td>
+                  <td>{s.role ?? <span class="muted">choosing role</span>}</td>
+                  <td>{loopsIn(s, 'recv').join(', ')}</td>
+                  <td>{loopsIn(s, 'send').join(', ')}</td>
+                  <td>{s.talking.length > 0 ? <span class="chip perm-talk"><PermissionIcon permission="talk" /> {s.talking.join(', ')}</span> : null}</td>
+                  <td>
+                    <span class={`quality q-${quality}`}>{quality}</span>
+                    {s.media?.connected ? (
+                      <div class="muted small">
+                        {(s.media.loss * 100).toFixed(1)} % loss · {s.media.jitter.toFixed(0)} ms jitter · {s.media.packetsIn} in / {s.media.packetsOut} out
+                      </div>
+                    ) : null}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {status.snapshot.sockets.map((s) => {
-                  const quality = mediaQuality(s.media);
-                  return (
-                    <tr key={s.client} data-testid={`live-${s.user}`}>
-                      <td>
-                        <strong>{s.user}</strong>
-                        <div class="muted small mono">
-                          {s.address} · {s.scope}
-                        </div>
-                      </td>
-                      <td>{s.role ?? <span class="muted">choosing role</span>}</td>
-                      <td>{loopsIn(s, 'recv').join(', ')}</td>
-                      <td>{loopsIn(s, 'send').join(', ')}</td>
-                      <td>{s.talking.length > 0 ? <span class="chip perm-talk"><PermissionIcon permission="talk" /> {s.talking.join(', ')}</span> : null}</td>
-                      <td>
-                        <span class={`quality q-${quality}`}>{quality}</span>
-                        {s.media?.connected ? (
-                          <div class="muted small">
-                            {(s.media.loss * 100).toFixed(1)} % loss · {s.media.jitter.toFixed(0)} ms jitter · {s.media.packetsIn} in / {s.media.packetsOut} out
-                          </div>
-                        ) : null}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </DataTable>
         ) : null}
       </div>
       <Broadcasts />

@@ -8,6 +8,7 @@ import { permitCall, revokeCall } from '../api/telephony-api.js';
 import { sortedIds } from '../logic/model.js';
 import { epochOfLocal, formatEpoch, isActive, loopSipOf, partyProblem, withNumber, type CallPermission } from '../logic/telephony.js';
 import { change, record } from '../state/app.js';
+import { DataTable } from '../components/DataTable.js';
 
 const NUMBER_FIELDS = ['sip.number', 'sip.callout'] as const;
 const PERMIT_FIELDS = ['caller', 'callee', 'valid_from', 'valid_until'] as const;
@@ -120,36 +121,22 @@ function Permissions(props: { loopId: string }) {
       <h2>Call permissions</h2>
       {list.length === 0 ? <p class="empty">No call permissions: only the accounts and caller ids of the server's configuration reach this loop, with their roles' rights.</p> : null}
       {list.length > 0 ? (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Call permissions">
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Caller</th>
-                <th>Callee</th>
-                <th>From</th>
-                <th>Until</th>
-                <th>Now</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((p, i) => (
-                <tr key={`${p.caller ?? ''}|${p.callee ?? ''}|${p.valid_from}|${p.valid_until}|${i}`} data-testid="call-permission">
-                  <td class="mono">{p.caller ?? ''}</td>
-                  <td class="mono">{p.callee ?? ''}</td>
-                  <td class="small">{formatEpoch(p.valid_from, 'always')}</td>
-                  <td class="small">{formatEpoch(p.valid_until, 'open')}</td>
-                  <td>{isActive(p, now) ? <span class="chip perm-send">active</span> : <span class="chip">inactive</span>}</td>
-                  <td>
-                    <button type="button" class="subtle" data-testid="permit-revoke" onClick={() => void revoke(p)}>
-                      Revoke
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Call permissions" columns={['Caller', 'Callee', 'From', 'Until', 'Now', '']}>
+          {list.map((p, i) => (
+            <tr key={`${p.caller ?? ''}|${p.callee ?? ''}|${p.valid_from}|${p.valid_until}|${i}`} data-testid="call-permission">
+              <td class="mono">{p.caller ?? ''}</td>
+              <td class="mono">{p.callee ?? ''}</td>
+              <td class="small">{formatEpoch(p.valid_from, 'always')}</td>
+              <td class="small">{formatEpoch(p.valid_until, 'open')}</td>
+              <td>{isActive(p, now) ? <span class="chip perm-send">active</span> : <span class="chip">inactive</span>}</td>
+              <td>
+                <button type="button" class="subtle" data-testid="permit-revoke" onClick={() => void revoke(p)}>
+                  Revoke
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       <PermissionForm loopId={props.loopId} />
     </div>

@@ -8,6 +8,7 @@ import { describeError, isUnsupported } from '../logic/errors.js';
 import { exportFileName, fromUtcField, holdProblem, toUtcField, utc } from '../logic/recording.js';
 import { scopeKey, type ScopeRef } from '../logic/model.js';
 import { current, domains, notify, projects, requireApi } from '../state/app.js';
+import { DataTable } from '../components/DataTable.js';
 
 type Status = { kind: 'loading' } | { kind: 'unsupported' } | { kind: 'error'; text: string } | { kind: 'ok'; settings: RecordingSettings };
 
@@ -94,34 +95,20 @@ function Holds(props: { scope: ScopeRef; settings: RecordingSettings; reload: ()
       <h2>Legal holds</h2>
       <p class="muted">A hold keeps every talk overlapping its range from the purge, and keeps the audio of an erased person (under a pseudonym), until it is released.</p>
       {holds.length > 0 ? (
-        <div class="table-scroll" tabIndex={0} role="region" aria-label="Legal holds">
-          <table class="table">
-            <thead>
-              <tr>
-                <th>Loop</th>
-                <th>From</th>
-                <th>To</th>
-                <th>Reason</th>
-                <th>By</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {holds.map((h) => (
-                <tr key={h.id} data-testid="hold-row">
-                  <td class="mono">{h.loop ?? <span class="muted">all loops</span>}</td>
-                  <td class="mono small">{utc(h.from)}</td>
-                  <td class="mono small">{utc(h.to)}</td>
-                  <td>{h.reason}</td>
-                  <td>{h.by}</td>
-                  <td>
-                    <ConfirmButton label="Release" confirm="Release: purge may delete" testid={`hold-release-${h.id}`} onConfirm={() => void release(h.id)} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Legal holds" columns={['Loop', 'From', 'To', 'Reason', 'By', '']}>
+          {holds.map((h) => (
+            <tr key={h.id} data-testid="hold-row">
+              <td class="mono">{h.loop ?? <span class="muted">all loops</span>}</td>
+              <td class="mono small">{utc(h.from)}</td>
+              <td class="mono small">{utc(h.to)}</td>
+              <td>{h.reason}</td>
+              <td>{h.by}</td>
+              <td>
+                <ConfirmButton label="Release" confirm="Release: purge may delete" testid={`hold-release-${h.id}`} onConfirm={() => void release(h.id)} />
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : (
         <p class="empty">No legal hold.</p>
       )}
