@@ -131,11 +131,13 @@ describe('media session loss', () => {
     const alice = await operator('alice', 'flight', { source: toneSource(440) });
     const relay = await UdpRelay.open(plane.edge.port);
     try {
-      const bob = await operator('bob', 'ground', { serverCandidate: (c) => relay.candidate(c) });
+      const bob = await operator('bob', 'ground', relay.routing());
       await bob.switch('loop1', 'recv');
       await alice.switch('loop1', 'send');
       alice.startSending();
       await waitFor(() => hears(bob), 10_000, 'bob hears the tone through the relay');
+      // The spoof below only counts if the relay's address is bob's address for the edge.
+      expect(bob.media.selectedRemote(), 'bob talks to the relay, not to the edge directly').toEqual({ address: '127.0.0.1', port: relay.port });
 
       // A plaintext alert in the current epoch (1) and shorter than an AEAD record: no key needed.
       relay.sendToEdge(spoofedAlert(1, 1_000_000));

@@ -7,6 +7,11 @@ import { WebRtcTestClient, type WebRtcTestClientOptions } from '../../testkit/we
 export interface OperatorOptions extends WebRtcTestClientOptions {
   /** Rewrites each server candidate before the client sees it (e.g. to route media through a relay). */
   serverCandidate?: (candidate: string) => string;
+  /**
+   * Rewrites each of the client's own candidates (trickled or in its answer) before the server sees
+   * it; undefined withholds it, so the server learns the client only from its connectivity checks.
+   */
+  clientCandidate?: (candidate: string) => string | undefined;
 }
 
 export class Operator {
@@ -81,8 +86,10 @@ export class Operator {
     return new WebRtcTestClient({
       name: this.name,
       ...this.options,
-      onLocalCandidate: (candidate) => {
-        void this.signaling.request('candidate', { ...candidate }).catch(() => undefined);
+      onLocalCandidate: (local) => {
+        const candidate = this.options.clientCandidate ? this.options.clientCandidate(local.candidate) : local.candidate;
+        if (candidate === undefined) return;
+        void this.signaling.request('candidate', { ...local, candidate }).catch(() => undefined);
       },
     });
   }
@@ -91,12 +98,26 @@ export class Operator {
     const media = this.client;
     const ready = this.signaling.received.length;
     const offer = await this.signaling.ok('media', { type: 'request' });
-    const answer = await media.answer(String(offer.sdp));
+    const answer = this.answerCandidates(await media.answer(String(offer.sdp)));
     await this.signaling.ok('media', { type: 'answer', sdp: answer });
     media.startConnectivity();
     await this.signaling.ok('end_of_candidates');
     await this.signaling.waitFor((m) => m.event === 'media_ready' && this.signaling.received.indexOf(m) >= ready, 10_000);
     await media.waitConnected(10_000);
+  }
+
+  private answerCandidates(sdp: string): string {
+    const rewrite = this.options.clientCandidate;
+    if (!rewrite) return sdp;
+    const lines: string[] = [];
+    for (const line of sdp.split('\r\n')) {
+      if (!line.startsWith('a=candidate:')) lines.push(line);
+      else {
+        const candidate = rewrite(line.slice(2));
+        if (candidate !== undefined) lines.push(`a=${candidate}`);
+      }
+    }
+    return lines.join('\r\n');
   }
 
   private async reestablish(): Promise<void> {

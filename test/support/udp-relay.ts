@@ -34,6 +34,17 @@ export class UdpRelay {
     return candidate.replace(/^(candidate:\S+ \d+ \S+ \d+ )127\.0\.0\.1 \d+ /, `$1127.0.0.1 ${this.port} `);
   }
 
+  /**
+   * Operator options that put this relay on every path between one client and the edge: server
+   * candidates point at the relay, and the client's own candidates are withheld. Were they sent, the
+   * edge's checks would reach the client directly and ICE could nominate that peer-reflexive pair
+   * without the client ever using the relay; the edge's ICE mux then drops datagrams from the relay
+   * as from an unknown address, and a "spoof from the client's address" has no effect.
+   */
+  routing(): { serverCandidate: (candidate: string) => string; clientCandidate: () => undefined } {
+    return { serverCandidate: (candidate) => this.candidate(candidate), clientCandidate: () => undefined };
+  }
+
   /** One datagram to the edge from the client's address and port. */
   sendToEdge(datagram: Buffer): void {
     this.socket.send(datagram, this.edgePort, '127.0.0.1');
