@@ -8,17 +8,13 @@ import type { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
 import { dominantFrequency, frames, tone } from '../../testkit/signal/index.js';
 import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { LoopListener } from './support/loop-probe.js';
-import { writeRtpPcapPackets, type PcapRtp } from './support/rtp-pcap.js';
+import { DtmfCall, dtmfEvent as event } from './support/dtmf-call.js';
+import { writeRtpPcapPackets } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
 import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 
 const LOOP = 'p/loop-dtmf';
-
-/** RFC 4733 payload: event, E bit on the last packet, volume 10, duration. */
-function event(code: number, end: boolean, duration: number): Buffer {
-  return Buffer.from([code, (end ? 0x80 : 0) | 10, duration >> 8, duration & 0xff]);
-}
 
 describe('DTMF talk keys', () => {
   it('acts once per event, on * and # only', () => {
@@ -48,22 +44,14 @@ afterAll(() => stopTestGateway({ gateway, bus, dir }));
 
 it('forwards the caller only between * and #', async () => {
   const audio = frames(tone({ frequency: 440, dbfs: -10, samples: 8000 * 4, sampleRate: 8000 }), 160).map((f) => encodeG711('pcmu', f));
-  const packets: PcapRtp[] = [];
-  let ts = 0;
-  const speak = (count: number): void => {
-    for (let i = 0; i < count; i++, ts += 160) packets.push({ payloadType: 0, payload: audio[packets.length % audio.length] as Buffer, timestamp: ts });
-  };
-  const key = (code: number): void => {
-    for (let i = 0; i < 3; i++) packets.push({ payloadType: 101, payload: event(code, i === 2, 160 * (i + 1)), timestamp: ts, marker: i === 0 });
-    ts += 480;
-  };
-  speak(40);
-  key(DTMF_STAR);
-  speak(75);
-  key(DTMF_HASH);
-  speak(40);
+  const call = new DtmfCall(audio);
+  call.speak(40);
+  call.key(DTMF_STAR);
+  call.speak(75);
+  call.key(DTMF_HASH);
+  call.speak(40);
   const pcap = join(dir, 'dtmf.pcap');
-  await writeRtpPcapPackets(pcap, packets);
+  await writeRtpPcapPackets(pcap, call.packets);
   const listener = new LoopListener(bus, LOOP);
   const talking: boolean[] = [];
   gateway.on('talking', (_c, t) => talking.push(t));

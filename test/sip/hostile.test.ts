@@ -1,12 +1,12 @@
 // Hostile SIP input on the gateway's UDP port: malformed, oversized, unauthenticated and odd requests
 // get the right answers or silence, never a crash, a call, a loop handle or an RTP socket.
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
-import { header, parseSip, type SipResponse } from '../../src/gateways/sip/sip-message.js';
+import { header, type SipResponse } from '../../src/gateways/sip/sip-message.js';
 import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
-import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
+import { startSipClient, startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 
 const LOOP = 'p/loop-hostile';
@@ -14,7 +14,7 @@ let dir: string;
 let bus: InProcessLoopBus;
 let gateway: SipGateway;
 let client: Socket;
-const responses: SipResponse[] = [];
+let responses: SipResponse[];
 
 beforeAll(async () => {
   ({ dir, bus, gateway } = await startTestGateway('loopcast-sip-hostile-', {
@@ -23,12 +23,7 @@ beforeAll(async () => {
     maxCalls: 2,
     mediaTimeoutMs: 5000,
   }));
-  client = createSocket('udp4');
-  await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
-  client.on('message', (buf) => {
-    const m = parseSip(buf);
-    if (m?.kind === 'response') responses.push(m);
-  });
+  ({ socket: client, responses } = await startSipClient());
 });
 
 afterAll(async () => {

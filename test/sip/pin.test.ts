@@ -13,7 +13,8 @@ import { header, parseSip, type SipResponse } from '../../src/gateways/sip/sip-m
 import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { dominantFrequency, frames, tone } from '../../testkit/signal/index.js';
 import { LoopListener } from './support/loop-probe.js';
-import { writeRtpPcapPackets, type PcapRtp } from './support/rtp-pcap.js';
+import { DtmfCall, dtmfEvent as event } from './support/dtmf-call.js';
+import { writeRtpPcapPackets } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
 import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
@@ -21,11 +22,6 @@ import { staticAccess } from './support/static-access.js';
 const LOOP = 'project/p/loop-pin' as LoopKey;
 const CALLER = '+4930555';
 const PIN = '2468';
-
-/** RFC 4733 payload: event, E bit on the last packet, volume 10, duration. */
-function event(code: number, end: boolean, duration: number): Buffer {
-  return Buffer.from([code, (end ? 0x80 : 0) | 10, duration >> 8, duration & 0xff]);
-}
 
 describe('PIN entry', () => {
   it('collects digits once per event, * clears, # submits; the last allowed wrong PIN exhausts', () => {
@@ -86,24 +82,19 @@ afterAll(() => stopTestGateway({ gateway, bus, dir }));
 
 /** A pcap of `speech` frames, then each PIN typed and ended by #, then `after` frames. */
 async function pcapWith(name: string, speech: number, pins: string[], after: number): Promise<string> {
-  const packets: PcapRtp[] = [];
-  let ts = 0;
-  const speak = (count: number): void => {
-    for (let i = 0; i < count; i++, ts += 160) packets.push({ payloadType: 0, payload: audio[packets.length % audio.length] as Buffer, timestamp: ts });
-  };
+  const call = new DtmfCall(audio);
   const key = (code: number): void => {
-    for (let i = 0; i < 3; i++) packets.push({ payloadType: 101, payload: event(code, i === 2, 160 * (i + 1)), timestamp: ts, marker: i === 0 });
-    ts += 480;
-    speak(3);
+    call.key(code);
+    call.speak(3);
   };
-  speak(speech);
+  call.speak(speech);
   for (const pin of pins) {
     for (const digit of pin) key(Number(digit));
     key(DTMF_HASH);
   }
-  speak(after);
+  call.speak(after);
   const file = join(dir, name);
-  await writeRtpPcapPackets(file, packets);
+  await writeRtpPcapPackets(file, call.packets);
   return file;
 }
 

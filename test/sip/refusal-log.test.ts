@@ -2,14 +2,14 @@
 // rate-limited so that a host sending forged INVITEs cannot flood the log: a valid account without a
 // permit on the loop, then a flood of forged digests.
 import { createHash } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket } from 'node:dgram';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SipGateway } from '../../src/gateways/sip/sip-gateway.js';
-import { header, parseSip, type SipResponse } from '../../src/gateways/sip/sip-message.js';
+import { header, type SipResponse } from '../../src/gateways/sip/sip-message.js';
 import type { InProcessLoopBus } from '../../src/media/loopbus/index.js';
-import { startTestGateway, stopTestGateway } from './support/test-gateway.js';
+import { startSipClient, startTestGateway, stopTestGateway } from './support/test-gateway.js';
 import { staticAccess } from './support/static-access.js';
 
 interface Line {
@@ -30,7 +30,7 @@ let dir: string;
 let bus: InProcessLoopBus;
 let gateway: SipGateway;
 let client: Socket;
-const responses: SipResponse[] = [];
+let responses: SipResponse[];
 
 beforeAll(async () => {
   ({ dir, bus, gateway } = await startTestGateway('loopcast-sip-refusal-', {
@@ -40,12 +40,7 @@ beforeAll(async () => {
     mediaTimeoutMs: 5000,
     log: pino({ level: 'info' }, sink),
   }));
-  client = createSocket('udp4');
-  await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
-  client.on('message', (buf) => {
-    const m = parseSip(buf);
-    if (m?.kind === 'response') responses.push(m);
-  });
+  ({ socket: client, responses } = await startSipClient());
 });
 
 afterAll(async () => {
