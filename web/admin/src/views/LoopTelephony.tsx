@@ -3,7 +3,8 @@
 // may call a callee, within a time window). Shown under the loop editor of an existing loop.
 import { useState } from 'preact/hooks';
 import { Field } from '../components/Field.js';
-import { formErrors, problems, type FormErrors } from '../components/form.js';
+import { problems } from '../components/form.js';
+import { useFormSubmit } from '../components/use-form-submit.js';
 import { permitCall, revokeCall } from '../api/telephony-api.js';
 import { sortedIds } from '../logic/model.js';
 import { epochOfLocal, formatEpoch, isActive, loopSipOf, partyProblem, withNumber, type CallPermission } from '../logic/telephony.js';
@@ -19,24 +20,16 @@ function NumberForm(props: { loopId: string }) {
   const sip = loopSipOf(loop);
   const [number, setNumber] = useState(sip.number ?? '');
   const [callout, setCallout] = useState<string[]>(sip.callout ?? []);
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, submit } = useFormSubmit(NUMBER_FIELDS);
   if (!data) return null;
   const save = async (e: Event) => {
     e.preventDefault();
     const local = problems({ 'sip.number': number.trim() ? partyProblem(number) : undefined });
-    setErrors(local);
-    if (Object.keys(local).length > 0) return;
-    setBusy(true);
-    try {
+    await submit(local, props.loopId, async () => {
       // Re-read the loop's sip object at save time: call permissions may have changed meanwhile.
       const next = withNumber(loopSipOf(record.value?.loops[props.loopId]), number, callout);
       await change(`Telephony of loop ${props.loopId} saved`, (api) => api.updateKey('loop', props.loopId, 'sip', next));
-    } catch (err) {
-      setErrors(formErrors(err, props.loopId, NUMBER_FIELDS));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const toggle = (role: string, on: boolean) => setCallout(on ? [...callout, role].sort() : callout.filter((r) => r !== role));
   return (
@@ -67,23 +60,15 @@ function PermissionForm(props: { loopId: string }) {
   const [party, setParty] = useState('');
   const [from, setFrom] = useState('');
   const [until, setUntil] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, submit } = useFormSubmit(PERMIT_FIELDS);
   const add = async (e: Event) => {
     e.preventDefault();
     const permission: CallPermission = { [direction]: party.trim(), loop: props.loopId, valid_from: epochOfLocal(from), valid_until: epochOfLocal(until) };
     const local = problems({ [direction]: partyProblem(party), valid_until: permission.valid_until !== 0 && permission.valid_until <= permission.valid_from ? 'must be after the start' : undefined });
-    setErrors(local);
-    if (Object.keys(local).length > 0) return;
-    setBusy(true);
-    try {
+    await submit(local, undefined, async () => {
       await change(`Call permission for ${party.trim()} on ${props.loopId} added`, (api) => permitCall(api, permission));
       setParty('');
-    } catch (err) {
-      setErrors(formErrors(err, undefined, PERMIT_FIELDS));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="editor" onSubmit={(e) => void add(e)} data-testid="permit-form">

@@ -5,7 +5,8 @@ import { useState } from 'preact/hooks';
 import { ColorField, Field } from '../components/Field.js';
 import { EntityList } from '../components/EntityList.js';
 import { FormActions } from '../components/FormActions.js';
-import { formErrors, problems, type FormErrors } from '../components/form.js';
+import { problems } from '../components/form.js';
+import { useFormSubmit } from '../components/use-form-submit.js';
 import { permissionOf, PERMISSION_LABEL } from '../logic/matrix.js';
 import { sortedIds, type Multicast } from '../logic/model.js';
 import { loopSipOf } from '../logic/telephony.js';
@@ -33,8 +34,7 @@ function LoopEditor(props: { loopId: string | null; onDone: () => void }) {
   const [color, setColor] = useState(existing?.color ?? '');
   const [multicast, setMulticast] = useState(formatMulticast(existing?.multicast));
   const [recorded, setRecorded] = useState(existing?.recorded === true);
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, setErrors, busy, submit } = useFormSubmit(FIELDS);
 
   const save = async (e: Event) => {
     e.preventDefault();
@@ -47,10 +47,8 @@ function LoopEditor(props: { loopId: string | null; onDone: () => void }) {
       color: colorProblem(color),
       multicast: parsed.ok ? undefined : parsed.problem,
     });
-    setErrors(local);
-    if (Object.keys(local).length > 0 || !parsed.ok) return;
-    setBusy(true);
-    try {
+    await submit(local, id, async () => {
+      if (!parsed.ok) return; // a problem in `local` already
       const loops = await knownLoops();
       let address: Multicast;
       if (parsed.value) {
@@ -68,11 +66,7 @@ function LoopEditor(props: { loopId: string | null; onDone: () => void }) {
         await saveKeys(api, 'loop', id, existing, { name: name.trim(), abbreviation: abbreviation.trim(), color, multicast: address, recorded: recorded || undefined });
       });
       props.onDone();
-    } catch (err) {
-      setErrors(formErrors(err, id, FIELDS));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { ColorField, Field } from '../components/Field.js';
 import { EntityList } from '../components/EntityList.js';
 import { FormActions } from '../components/FormActions.js';
-import { formErrors, problems, type FormErrors } from '../components/form.js';
+import { problems } from '../components/form.js';
+import { useFormSubmit } from '../components/use-form-submit.js';
 import { ADMIN_ROLE, rolesForDisplay, sortedIds } from '../logic/model.js';
 import { abbreviationProblem, colorProblem, idProblem } from '../logic/validation.js';
 import { change, current, record } from '../state/app.js';
@@ -21,8 +22,7 @@ function RoleEditor(props: { roleId: string | null; onDone: () => void }) {
   const [color, setColor] = useState(existing?.color ?? '');
   const [playback, setPlayback] = useState(existing?.playback === true);
   const [members, setMembers] = useState<Set<string>>(new Set(Object.keys(existing?.users ?? {})));
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, submit } = useFormSubmit(FIELDS);
   if (!data) return null;
 
   const toggle = (user: string) => {
@@ -41,21 +41,14 @@ function RoleEditor(props: { roleId: string | null; onDone: () => void }) {
       abbreviation: abbreviationProblem(abbreviation),
       color: colorProblem(color),
     });
-    setErrors(local);
-    if (Object.keys(local).length > 0) return;
-    setBusy(true);
-    try {
+    await submit(local, id, async () => {
       await change(isNew ? `Role ${id} created` : `Role ${id} saved`, async (api) => {
         if (isNew) await api.create('role', id, scope);
         const users = Object.fromEntries([...members].sort().map((u) => [u, null]));
         await saveKeys(api, 'role', id, existing, { name: name.trim(), abbreviation: abbreviation.trim(), color, playback: playback || undefined, users });
       });
       props.onDone();
-    } catch (err) {
-      setErrors(formErrors(err, id, FIELDS));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

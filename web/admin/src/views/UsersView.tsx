@@ -3,7 +3,8 @@ import { useState } from 'preact/hooks';
 import { EntityList } from '../components/EntityList.js';
 import { FormActions } from '../components/FormActions.js';
 import { Field } from '../components/Field.js';
-import { formErrors, problems, type FormErrors } from '../components/form.js';
+import { problems } from '../components/form.js';
+import { useFormSubmit } from '../components/use-form-submit.js';
 import { sortedIds } from '../logic/model.js';
 import { idProblem, MIN_PASSWORD_LENGTH, passwordProblem } from '../logic/validation.js';
 import { change, current, record } from '../state/app.js';
@@ -16,8 +17,7 @@ function UserEditor(props: { userId: string | null; onDone: (id: string | null) 
   const [id, setId] = useState(props.userId ?? '');
   const [name, setName] = useState(existing?.name ?? '');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [busy, setBusy] = useState(false);
+  const { errors, busy, submit } = useFormSubmit(FIELDS);
   const isNew = props.userId === null;
 
   const save = async (e: Event) => {
@@ -28,10 +28,7 @@ function UserEditor(props: { userId: string | null; onDone: (id: string | null) 
       id: isNew ? idProblem(id) : undefined,
       password: isNew || password !== '' ? passwordProblem(password, id) : undefined,
     });
-    setErrors(local);
-    if (Object.keys(local).length > 0) return;
-    setBusy(true);
-    try {
+    await submit(local, id, async () => {
       await change(isNew ? `User ${id} created` : `User ${id} saved`, async (api) => {
         if (isNew) await api.create('user', id, scope);
         if (name.trim() !== '') await api.update('user', id, { name: name.trim() });
@@ -41,11 +38,7 @@ function UserEditor(props: { userId: string | null; onDone: (id: string | null) 
       // The password is write-only: clear it as soon as the server has it.
       setPassword('');
       props.onDone(id);
-    } catch (err) {
-      setErrors(formErrors(err, id, FIELDS));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
