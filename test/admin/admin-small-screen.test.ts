@@ -3,16 +3,15 @@
 // its card), a form fits and works, and axe-core finds no serious or critical violation on the login page
 // and on every view after login, the Operations pages (Live, Audit, Calls, LDAP, Recording) included (at
 // phone and desktop size).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { axeViolations } from './axe.js';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PHONE = { width: 390, height: 844 };
 const DESKTOP = { width: 1280, height: 800 };
 const PROJECT = 'mcc@127.0.0.1';
@@ -20,17 +19,14 @@ const PROJECT_TABS = ['users', 'roles', 'loops', 'matrix', 'layout', 'transfer']
 /** The pages about the whole server, in the navigation's Operations section. */
 const GLOBAL_PAGES = ['nav-live', 'nav-audit', 'nav-calls', 'nav-ldap', 'nav-recording'] as const;
 
-type AxeWindow = { axe: { run(ctx: unknown, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }> } };
-
 let server: TestServer;
 let browser: Browser;
 let origin: string;
-let axeSource: string;
 let recordings: string;
 
 beforeAll(async () => {
   recordings = await mkdtemp(join(tmpdir(), 'admin-a11y-rec-')); // the Recording page shows its forms only with a recorder
-  [server, browser, axeSource] = await Promise.all([startTestServer({ config: { recorder: { dir: recordings } } }), launchChromium(), readFile(AXE, 'utf8')]);
+  [server, browser] = await Promise.all([startTestServer({ config: { recorder: { dir: recordings } } }), launchChromium()]);
   origin = `https://127.0.0.1:${server.port}`;
 }, 60_000);
 
@@ -53,19 +49,6 @@ async function signIn(page: Page): Promise<void> {
   await page.getByTestId('login-password').fill('admin');
   await page.getByTestId('login-submit').click();
   await page.getByTestId('scope-list').waitFor({ state: 'attached', timeout: 10_000 }); // hidden behind the menu on a phone
-}
-
-/** Serious and critical axe-core violations as "rule (selectors)", empty when none. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated by the devtools protocol: the console's CSP blocks script tags.
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const { axe } = globalThis as unknown as AxeWindow;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
 }
 
 /** Waits until a page has loaded what it shows (no "Loading…" left), so axe checks the real content. */

@@ -2,30 +2,16 @@
 // against a slapd started as in test/ldap): a loop gets a phone number and call-out roles on the loop
 // editor (a number already taken is refused at the field), a call permission is added and revoked,
 // the calls page shows the gateway, the LDAP page shows the directory and its test login answers.
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BASE, startSlapd, type Slapd } from '../ldap/slapd.js';
 import { launchChromium } from '../support/chromium.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { axeViolations } from './axe.js';
 import { openConsole, openTab, selectScope, waitLoggedIn } from './console-driver.js';
 
 const PROJECT = 'mcc@127.0.0.1';
 const STEP_MS = 10_000;
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-type AxeWindow = { axe: { run(ctx: unknown, opts: object): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }> } };
-
-/** Serious and critical axe-core violations of the page as it is (as admin-small-screen.test.ts checks the other views). */
-async function axeViolations(): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(await readFile(AXE, 'utf8'));
-  return page.evaluate(async () => {
-    const { axe } = globalThis as unknown as AxeWindow;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { runOnly: ['wcag2a', 'wcag2aa', 'best-practice'] });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
-}
-
 let slapd: Slapd;
 let server: TestServer;
 let browser: Browser;
@@ -84,7 +70,7 @@ describe('telephony on the loop editor', () => {
     await permissions.getByTestId('field-permit-party').fill('+4930111');
     await permissions.getByTestId('permit-add').click();
     await permissions.locator('[data-testid="call-permission"]', { hasText: '+4930111' }).waitFor({ timeout: STEP_MS });
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
     expect(loop('loop1')?.sip?.whitelist).toEqual([{ caller: '+4930111', loop: 'loop1', valid_from: 0, valid_until: 0 }]);
     // The number set before is kept: permissions and number share the loop's sip object.
     expect(loop('loop1')?.sip?.number).toBe('4711');
@@ -98,7 +84,7 @@ describe('calls and LDAP pages', () => {
   it('shows the SIP gateway on the calls page', async () => {
     await page.getByTestId('nav-calls').click();
     await expect(page.getByTestId('sip-status').textContent({ timeout: STEP_MS })).resolves.toContain('SIP gateway running');
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it('shows the LDAP settings and tests a login', async () => {
@@ -113,7 +99,7 @@ describe('calls and LDAP pages', () => {
     expect(await result.textContent()).toContain('flight, ground');
     expect(await form.getByTestId('field-ldap-password').inputValue()).toBe('');
     expect(server.services.directory.findUser('grace')).toBeUndefined();
-    expect(await axeViolations()).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
 
     await form.getByTestId('field-ldap-password').fill('wrong');
     await form.getByTestId('ldap-test-run').click();
