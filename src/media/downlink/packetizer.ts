@@ -12,6 +12,7 @@
 //   ever, and every packet whose timestamp does not follow the previous one by one frame.
 // Initial sequence number and timestamp offset are random per stream (RFC 3550 §5.1).
 import { randomInt } from 'node:crypto';
+import type { Processor } from '../chain/index.js';
 import { FRAME_SAMPLES, SAMPLE_RATE } from '../opus.js';
 import type { RtpPacket } from '../rtp.js';
 import { SEQ_MOD, seqAdd, TS_MOD, tsAdd, tsForward } from '../rtp/sequence.js';
@@ -25,6 +26,13 @@ export interface PacketizerOptions {
   timestampOffset?: number;
 }
 
+/** The packetizer's input: one encoded 20 ms frame and the media time of the tick that made it. */
+export interface EncodedFrame {
+  payload: Buffer;
+  /** See mediaTimestamp. */
+  mediaTs: number;
+}
+
 const NS_PER_S = 1_000_000_000n;
 
 /** RTP media time (48 kHz, modulo 2^32) of a clock deadline on the monotonic ns axis, rounded. */
@@ -33,7 +41,7 @@ export function mediaTimestamp(deadlineNs: bigint): number {
   return Number(samples & 0xffffffffn);
 }
 
-export class DownlinkPacketizer {
+export class DownlinkPacketizer implements Processor<EncodedFrame, RtpPacket> {
   readonly ssrc: number;
   private readonly payloadType: number;
   private readonly offset: number;
@@ -42,12 +50,19 @@ export class DownlinkPacketizer {
   private sent = false;
   private packets = 0;
   private octets = 0;
+  private readonly out: RtpPacket[] = [];
 
   constructor(opts: PacketizerOptions) {
     this.ssrc = opts.ssrc >>> 0;
     this.payloadType = opts.payloadType ?? 100;
     this.nextSeq = seqAdd(opts.initialSequence ?? randomInt(SEQ_MOD), 0);
     this.offset = tsAdd(opts.timestampOffset ?? randomInt(TS_MOD), 0);
+  }
+
+  /** The chain stage: exactly one packet per frame (the array is reused: read it before the next call). */
+  processInput(frame: EncodedFrame): readonly RtpPacket[] {
+    this.out[0] = this.packetize(frame.payload, frame.mediaTs);
+    return this.out;
   }
 
   /** One encoded 20 ms frame of the tick whose media time is `mediaTs` (see mediaTimestamp). */

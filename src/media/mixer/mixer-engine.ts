@@ -201,7 +201,8 @@ export class MixerEngine {
       const loops: string[] = [];
       for (const loop of talker.loops.keys()) if (talker.isOnLoop(loop, t, this.hold)) loops.push(loop);
       if (loops.length === 0 || (!this.alwaysDecode && !this.isHeard(talker, loops))) continue;
-      const r = talker.decode(out.kind === 'frame' ? out.payload : undefined);
+      talker.processInput(out);
+      const r = talker.lastDecode;
       if (r === 'decode') this.counters.decodes++;
       else if (r === 'conceal') this.counters.conceals++;
       else this.counters.decodeErrors++;

@@ -1,14 +1,17 @@
 // One talker (SSRC) inside the mixer engine: its uplink gate, playout buffer and one decoder, the loops
 // its packets arrive on, and this tick's decoded frame. Decoded once per engine, whatever the number of
-// listeners. Chain: receive (gate) → playout → decode.
-import { PlayoutBuffer, type PlayoutOptions, type PlayoutPacket, type PushResult } from '../playout/index.js';
+// listeners. Chain: receive (gate, push) → playout (PlayoutBuffer.tick) → decode (processInput).
+import { NONE, type Processor } from '../chain/index.js';
+import { PlayoutBuffer, type PlayoutOptions, type PlayoutOutput, type PlayoutPacket, type PushResult } from '../playout/index.js';
 import { rmsDbfs } from '../audio/level.js';
 import type { FrameDecoder } from './codec.js';
 import { isDtxPayload, UplinkGate, type GateOptions } from './uplink-gate.js';
 
 export type TalkerPushResult = PushResult | 'copy' | 'gated';
 
-export class Talker {
+export type DecodeResult = 'decode' | 'conceal' | 'error';
+
+export class Talker implements Processor<PlayoutOutput, Int16Array> {
   readonly playout: PlayoutBuffer;
   readonly gate: UplinkGate;
   /** loop id -> engine tick of the last packet seen on that loop */
@@ -17,6 +20,9 @@ export class Talker {
   pcm: Int16Array | undefined;
   dbfs = -Infinity;
   lastPacketTick = 0;
+  /** What the last processInput did: decoded, concealed a loss, or concealed an undecodable packet. */
+  lastDecode: DecodeResult = 'conceal';
+  private readonly out: Int16Array[] = [];
   private decoder: FrameDecoder | undefined;
   /** The frame that opened the spurt, decoded by the gate: played without decoding it twice. */
   private opened: { payload: Buffer; pcm: Int16Array } | undefined;
@@ -58,23 +64,36 @@ export class Talker {
     return seen !== undefined && tick - seen <= hold;
   }
 
-  /** Decodes or conceals one frame. Returns 'decode' | 'conceal' | 'error' for the engine's counters. */
-  decode(payload: Buffer | undefined): 'decode' | 'conceal' | 'error' {
-    let result: 'decode' | 'conceal' | 'error' = payload ? 'decode' : 'conceal';
+  /**
+   * The decode stage: a played frame or a loss ('conceal') in, this tick's pcm out (a corrupted
+   * packet is concealed, not dropped); the end of a spurt ('silent') yields nothing. What happened
+   * is left in `lastDecode` for the engine's counters. The output array is reused.
+   */
+  processInput(input: PlayoutOutput): readonly Int16Array[] {
+    if (input.kind === 'silent') {
+      this.pcm = undefined;
+      return NONE;
+    }
+    const payload = input.kind === 'frame' ? input.payload : undefined;
+    let pcm: Int16Array | undefined;
     if (payload && this.opened?.payload === payload) {
-      this.pcm = this.opened.pcm;
+      pcm = this.opened.pcm;
+      this.lastDecode = 'decode';
     } else if (payload) {
-      const pcm = this.decodeOrUndefined(payload);
-      if (pcm === undefined) result = 'error'; // corrupted packet: conceal instead of dropping the talker
-      this.pcm = pcm ?? this.decoderOf().conceal();
+      pcm = this.decodeOrUndefined(payload);
+      this.lastDecode = pcm === undefined ? 'error' : 'decode';
+      pcm ??= this.decoderOf().conceal();
     } else {
-      this.pcm = this.decoderOf().conceal();
+      pcm = this.decoderOf().conceal();
+      this.lastDecode = 'conceal';
     }
     this.opened = undefined;
-    this.dbfs = rmsDbfs(this.pcm);
+    this.pcm = pcm;
+    this.dbfs = rmsDbfs(pcm);
     // Sustained silence inside a spurt (a muted track's encoded silence): end it, gate closed again.
     if (this.gate.closes(this.dbfs)) this.playout.endSpurt();
-    return result;
+    this.out[0] = pcm;
+    return this.out;
   }
 
   close(): void {

@@ -8,7 +8,7 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { TickClock, type Tick } from '../clock.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
 import type { WebRtcEdge } from '../edge/index.js';
-import { DownlinkPacketizer, mediaTimestamp, SenderReports } from '../downlink/index.js';
+import { DownlinkPacketizer, mediaTimestamp, SenderReports, type EncodedFrame } from '../downlink/index.js';
 import { opusCodecs, type MixerOptions, type MixOutput } from '../mixer/index.js';
 import { serializeRtp, type RtpPacket } from '../rtp.js';
 import { LoopVad, type VadOptions } from '../vad/index.js';
@@ -51,6 +51,8 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   private readonly loops = new Map<string, LoopEntry>();
   /** The one owner of each listener's downlink sequence numbers, timestamps and marker bits. */
   private readonly downlinks = new Map<string, DownlinkPacketizer>();
+  /** The packetizer's input, refilled per frame: the send loop allocates nothing per packet. */
+  private readonly encoded: EncodedFrame = { payload: Buffer.alloc(0), mediaTs: 0 };
   /** RTCP sender reports of each downlink: what lets clients' receiver reports carry the round trip. */
   private readonly senderReports = new Map<string, SenderReports>();
   private stopClock: (() => void) | undefined;
@@ -210,14 +212,19 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
 
   /** Frames of one tick (this thread's, or a worker's when they arrive) to the listeners' downlinks. */
   private send(outputs: ReadonlyArray<Pick<MixOutput, 'listenerIds' | 'frame'>>, mediaTs: number, nowMs: number): void {
+    const encoded = this.encoded;
+    encoded.mediaTs = mediaTs;
     for (const output of outputs) {
+      encoded.payload = output.frame;
       for (const id of output.listenerIds) {
         const session = this.sessions.get(id);
         if (!session) continue;
         let down = this.downlinks.get(id);
         if (!down) this.downlinks.set(id, (down = new DownlinkPacketizer({ ssrc: session.ssrc, payloadType: 100 })));
-        this.counters.rtpOut++;
-        session.edge.sendRtp(down.packetize(output.frame, mediaTs));
+        for (const packet of down.processInput(encoded)) {
+          this.counters.rtpOut++;
+          session.edge.sendRtp(packet);
+        }
         this.sendSenderReport(id, session, down, nowMs);
       }
     }

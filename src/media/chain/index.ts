@@ -1,0 +1,2 @@
+export { NONE, pipe } from './processor.js';
+export type { Processor } from './processor.js';
