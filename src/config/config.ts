@@ -117,6 +117,7 @@ const ENV: Record<string, (value: string) => Record<string, unknown>> = {
   LOOPCAST_DEMO: (v) => ({ demo: v !== '0' && v !== 'false' }),
   // A secret: better in the environment than in a config file that is copied around.
   LOOPCAST_METRICS_TOKEN: (v) => ({ metrics: { token: v } }),
+  LOOPCAST_RECORDER_KEY: (v) => ({ recorder: { encryptionKey: v } }),
 };
 
 export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -143,9 +144,12 @@ export async function configFromFile(path: string): Promise<Record<string, unkno
 /** Merge layers (later wins) and validate; paths become absolute. */
 export function resolveConfig(...layers: Array<Record<string, unknown>>): LoopcastConfig {
   const merged = Object.assign({}, ...layers) as Record<string, unknown>;
-  // The metrics token usually comes from the environment, its address from the file: merge the two.
-  const metricsLayers = layers.map((l) => l.metrics).filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null && !Array.isArray(m));
-  if (metricsLayers.length > 1) merged.metrics = Object.assign({}, ...metricsLayers);
+  // Secrets (the metrics token, the recording key) usually come from the environment, the rest of
+  // their section from the file: merge the two.
+  for (const section of ['metrics', 'recorder'] as const) {
+    const sectionLayers = layers.map((l) => l[section]).filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null && !Array.isArray(m));
+    if (sectionLayers.length > 1) merged[section] = Object.assign({}, ...sectionLayers);
+  }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.map(String).join('.') || '(config)'}: ${i.message}`);

@@ -1,5 +1,16 @@
 // The `recorder` section of the configuration (docs/recording.md).
 import { z } from 'zod';
+import { parseKey } from './sealed/keys.js';
+
+/** Checked here so a bad key is a configuration error at start (the message never shows the value). */
+const key = z.string().refine((v) => {
+  try {
+    parseKey(v, 'key');
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be 32 bytes as 64 hex digits or base64');
 
 export const recorderConfigSchema = z
   .strictObject({
@@ -15,6 +26,13 @@ export const recorderConfigSchema = z
     syncMs: z.number().int().min(100).max(60_000).default(1000),
     /** After a write failure, recording resumes once this much space is free. */
     minFreeMb: z.number().int().min(0).default(64),
+    /**
+     * 32 bytes (64 hex digits or base64): new spurt files are sealed with AES-256-GCM. Better from
+     * the environment (LOOPCAST_RECORDER_KEY) than from a file. Never logged.
+     */
+    encryptionKey: key.optional(),
+    /** Earlier keys, only to open the files they sealed (after a rotation). */
+    oldEncryptionKeys: z.array(key).max(32).default([]),
   })
   .prefault({});
 

@@ -6,6 +6,7 @@ import type { LoopHandle } from '../media/loopbus/index.js';
 import type { RtpPacket } from '../media/rtp.js';
 import type { FileOps } from './file-ops.js';
 import type { RecordingRepository, TalkRecord } from './repository.js';
+import type { RecordingKey } from './sealed/keys.js';
 import { SpurtWriter } from './spurt-writer.js';
 
 export interface RecordedLoop {
@@ -49,6 +50,8 @@ export interface LoopRecorderHost {
   readonly ops: FileOps;
   readonly repo: RecordingRepository;
   readonly policy: SpurtPolicy;
+  /** Seals new spurt files; undefined = plain Ogg Opus. */
+  readonly sealKey?: RecordingKey | undefined;
   now(): number;
   identify(ssrc: number): TalkerIdentity | undefined;
   /** A write failed: the host stops all recording. */
@@ -140,7 +143,7 @@ export class LoopRecorder {
     const comments = [`LOOPCAST_LOOP=${this.loop.loopId}`, `LOOPCAST_SCOPE=${this.loop.scope}`, `LOOPCAST_USER=${who.user}`, `LOOPCAST_ROLE=${who.role}`, `LOOPCAST_START_MS=${now}`];
     let writer: SpurtWriter;
     try {
-      writer = new SpurtWriter(this.host.ops, join(this.host.dir, talk.file), now, comments, (this.host.policy.maxGapMs * 48) | 0);
+      writer = new SpurtWriter(this.host.ops, join(this.host.dir, talk.file), now, comments, (this.host.policy.maxGapMs * 48) | 0, this.host.sealKey);
     } catch (err) {
       this.host.repo.deleteTalk(talk.id);
       throw err;

@@ -1,13 +1,14 @@
 // History export: the talks of several loops in a time range mixed into one track, as Ogg Opus or WAV.
 // Unlike recording this decodes (each spurt once) and, for Ogg Opus, encodes — it runs on request,
 // for one range, never on the live path.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { softLimit } from '../media/mixer/limiter.js';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../media/opus.js';
 import { OggOpusWriter } from './ogg/ogg-opus-writer.js';
 import { parsePages } from './ogg/ogg-page.js';
+import { readRecording, SealedRecordingError } from './recording-file.js';
 import type { TalkRecord } from './repository.js';
+import type { RecordingKeys } from './sealed/keys.js';
 
 export type MixFormat = 'opus' | 'wav';
 
@@ -17,8 +18,8 @@ export const MAX_MIX_MS: Record<MixFormat, number> = { opus: 60 * 60_000, wav: 1
 const SAMPLES_PER_MS = 48;
 
 /** Decoded samples of one talk file, from its first audio packet on. */
-async function decodeTalk(path: string): Promise<Int16Array[]> {
-  const { pages } = parsePages(await readFile(path));
+async function decodeTalk(path: string, keys: RecordingKeys, open: boolean): Promise<Int16Array[]> {
+  const { pages } = parsePages(await readRecording(path, keys, open));
   const decoder = new OpusFrameDecoder();
   const frames: Int16Array[] = [];
   for (const page of pages.slice(2)) {
@@ -35,14 +36,15 @@ async function decodeTalk(path: string): Promise<Int16Array[]> {
 }
 
 /** Mixes the talks' audio into [fromMs, toMs): each talk at its wall-clock start, soft-limited. */
-export async function mixTalks(dir: string, talks: readonly TalkRecord[], fromMs: number, toMs: number): Promise<Int16Array> {
+export async function mixTalks(dir: string, keys: RecordingKeys, talks: readonly TalkRecord[], fromMs: number, toMs: number): Promise<Int16Array> {
   const length = Math.max(0, Math.round((toMs - fromMs) * SAMPLES_PER_MS));
   const acc = new Float32Array(length);
   for (const talk of talks) {
     let frames: Int16Array[];
     try {
-      frames = await decodeTalk(join(dir, talk.file));
-    } catch {
+      frames = await decodeTalk(join(dir, talk.file), keys, talk.open);
+    } catch (err) {
+      if (err instanceof SealedRecordingError) throw err; // wrong key or tampered: the export fails, never silently short
       continue; // erased or purged meanwhile: nothing to mix
     }
     let at = Math.round((talk.startMs + talk.offsetMs - fromMs) * SAMPLES_PER_MS);

@@ -7,12 +7,14 @@ import type { LinkSigner, MixSpec } from './links.js';
 import { MAX_MIX_MS, mixTalks, oggOpusBytes, wavBytes } from './mix-export.js';
 import type { RecordingRepository } from './repository.js';
 import type { RecordingRights } from './rights.js';
+import type { RecordingKeys } from './sealed/keys.js';
 
 export interface MixRouteDeps {
   links: LinkSigner;
   repo: RecordingRepository;
   rights: RecordingRights;
   dir: string;
+  keys: RecordingKeys;
 }
 
 const KEEP = 2;
@@ -21,7 +23,7 @@ const MAX_TALKS = 5000;
 
 async function render(deps: MixRouteDeps, spec: MixSpec): Promise<Buffer> {
   const talks = deps.repo.search({ loops: spec.loops, fromMs: spec.fromMs, toMs: spec.toMs, limit: MAX_TALKS });
-  const pcm = await mixTalks(deps.dir, talks, spec.fromMs, spec.toMs);
+  const pcm = await mixTalks(deps.dir, deps.keys, talks, spec.fromMs, spec.toMs);
   if (spec.format === 'wav') return wavBytes(pcm);
   return oggOpusBytes(pcm, [`LOOPCAST_LOOPS=${spec.loops.join(',')}`, `LOOPCAST_FROM_MS=${spec.fromMs}`, `LOOPCAST_TO_MS=${spec.toMs}`]);
 }
@@ -70,7 +72,7 @@ export function mixRoute(deps: MixRouteDeps): (req: IncomingMessage, res: Server
       () => {
         cache.delete(grant.sig);
         res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('export failed\n');
+        res.end('export failed (a recording could not be read or opened)\n');
       },
     );
     return true;

@@ -12,6 +12,7 @@ import { nodeFileOps, type FileOps } from './file-ops.js';
 import { LoopRecorder, type LoopRecorderHost, type RecordedLoop, type SpurtPolicy, type TalkerIdentity } from './loop-recorder.js';
 import { recoverOpenTalks } from './recovery.js';
 import { RecordingRepository } from './repository.js';
+import { NO_KEYS, type RecordingKey, type RecordingKeys } from './sealed/keys.js';
 
 export interface RecorderOptions {
   /** Files and `recorder.db` live here. */
@@ -28,6 +29,8 @@ export interface RecorderOptions {
   minFreeBytes?: number;
   retryMs?: number;
   registry?: Registry;
+  /** With a current key, new spurt files are sealed; every key opens the files it sealed. */
+  keys?: RecordingKeys;
 }
 
 export interface LoopToRecord extends RecordedLoop {
@@ -67,6 +70,7 @@ export class Recorder implements LoopRecorderHost {
   readonly dir: string;
   readonly ops: FileOps;
   readonly policy: SpurtPolicy;
+  readonly keys: RecordingKeys;
   private readonly loops = new Map<string, LoopRecorder>();
   private wanted: LoopToRecord[] = [];
   private readonly metrics: RecorderMetrics;
@@ -80,6 +84,7 @@ export class Recorder implements LoopRecorderHost {
     this.dir = options.dir;
     this.ops = options.ops ?? nodeFileOps;
     this.policy = { ...DEFAULT_POLICY, ...options.policy };
+    this.keys = options.keys ?? NO_KEYS;
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     this.repo = RecordingRepository.open(join(this.dir, 'recorder.db'));
     this.metrics = new RecorderMetrics(options.registry, this);
@@ -89,10 +94,15 @@ export class Recorder implements LoopRecorderHost {
   /** Opens the database, recovers talks cut short by a crash, and is ready to record. */
   static open(options: RecorderOptions): Recorder {
     const recorder = new Recorder(options);
-    const r = recoverOpenTalks(recorder.repo, recorder.dir);
+    const r = recoverOpenTalks(recorder.repo, recorder.dir, recorder.keys);
     if (r.recovered + r.removed > 0) options.log.info(r, 'recorder recovered talks cut short');
+    if (r.unreadable > 0) options.log.error(r, 'recorder could not open sealed recordings to recover them (key not configured, wrong key or tampered); they stay open');
     recorder.schedule();
     return recorder;
+  }
+
+  get sealKey(): RecordingKey | undefined {
+    return this.keys.current;
   }
 
   now(): number {

@@ -5,7 +5,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AuditEntry } from '../directory/audit-log.js';
+import { recordingPlaintext } from './recording-file.js';
 import type { Hold, RecordingRepository, TalkRecord } from './repository.js';
+import { NO_KEYS, type RecordingKeys } from './sealed/keys.js';
 
 const DAY_MS = 86_400_000;
 /** Purge in batches so one run never holds the event loop for long. */
@@ -25,6 +27,8 @@ export interface RightsOptions {
   defaultRetentionDays: number;
   /** `project/<id>` → the domain and project an audit entry belongs to. */
   scopeOwner(scope: string): { domain: string | null; project: string | null };
+  /** Opens sealed files for the export (the export carries plain Ogg Opus). */
+  keys?: RecordingKeys;
 }
 
 export interface UserExport {
@@ -116,7 +120,7 @@ export class RecordingRights {
         role: t.role,
         start: new Date(t.startMs).toISOString(),
         end: new Date(t.endMs).toISOString(),
-        oggOpusBase64: readFileSync(join(this.o.dir, t.file)).toString('base64'),
+        oggOpusBase64: recordingPlaintext(readFileSync(join(this.o.dir, t.file)), this.o.keys ?? NO_KEYS).toString('base64'),
       })),
     };
   }

@@ -1,12 +1,15 @@
 // One talk spurt of one talker on one loop, as one Ogg Opus file. Packets go in as received (never
 // decoded); RTP timestamps keep file time equal to talk time: short gaps (loss, DTX) are filled
 // with 20 ms silence frames, late or duplicate packets are dropped. Pages reach the OS at least
-// every flush; durability against power loss comes from the caller's periodic sync().
+// every flush; durability against power loss comes from the caller's periodic sync(). With a key the
+// file is sealed (sealed/chunks.ts): the pages of each flush become one encrypted chunk.
 import { dirname } from 'node:path';
 import { tsAdd, tsDiff } from '../media/rtp/sequence.js';
 import { OggOpusWriter } from './ogg/ogg-opus-writer.js';
 import { OPUS_SILENCE_20MS, opusPacketSamples } from './ogg/opus-packet.js';
 import type { FileOps } from './file-ops.js';
+import { ChunkSealer } from './sealed/chunks.js';
+import type { RecordingKey } from './sealed/keys.js';
 
 export type AddResult = 'added' | 'dropped' | 'gap';
 
@@ -20,6 +23,9 @@ export class SpurtWriter {
   private dirty = false;
   /** An fdatasync in flight: the fd is closed only after it (a closed fd number could be reused). */
   private syncing: Promise<void> | undefined;
+  private readonly sealer: ChunkSealer | undefined;
+  /** Sealed files: pages waiting for the next flush, which seals them as one chunk. */
+  private pending: Buffer[] = [];
 
   constructor(
     private readonly ops: FileOps,
@@ -27,11 +33,15 @@ export class SpurtWriter {
     readonly startMs: number,
     comments: string[],
     private readonly maxGapSamples: number,
+    key?: RecordingKey,
   ) {
     this.ogg = new OggOpusWriter({ comments });
     ops.mkdir(dirname(path));
     this.fd = ops.open(path);
+    this.sealer = key ? ChunkSealer.create(key) : undefined;
+    if (this.sealer) this.writeFile(this.sealer.header);
     this.write(this.ogg.headers());
+    this.sealPending(false);
   }
 
   /** Bytes in the file so far. */
@@ -72,6 +82,7 @@ export class SpurtWriter {
   /** Writes the packets not yet on a page (at most one second's worth is ever only in memory). */
   flush(): void {
     this.write(this.ogg.flush());
+    this.sealPending(false);
   }
 
   /** fdatasync if something was written since the last sync; resolves when on disk. */
@@ -97,6 +108,7 @@ export class SpurtWriter {
     if (fd === undefined) return;
     try {
       this.write(this.ogg.end());
+      this.sealPending(true);
     } finally {
       this.fd = undefined;
       this.closeFd(fd);
@@ -118,6 +130,20 @@ export class SpurtWriter {
 
   private write(buf: Buffer): void {
     if (buf.length === 0 || this.fd === undefined) return;
+    if (this.sealer) this.pending.push(buf);
+    else this.writeFile(buf);
+  }
+
+  /** One chunk of everything since the last one (the final chunk may be empty: it marks the end). */
+  private sealPending(final: boolean): void {
+    if (!this.sealer || this.fd === undefined || (this.pending.length === 0 && !final)) return;
+    const plain = Buffer.concat(this.pending);
+    this.pending = [];
+    this.writeFile(this.sealer.seal(plain, final));
+  }
+
+  private writeFile(buf: Buffer): void {
+    if (this.fd === undefined) return;
     this.ops.write(this.fd, buf);
     this.written += buf.length;
     this.dirty = true;

@@ -14,6 +14,7 @@ import { LinkSigner, RECORDINGS_PREFIX } from './links.js';
 import { planeReplaySink } from './plane-replay.js';
 import { Recorder } from './recorder.js';
 import { RecordingRights } from './rights.js';
+import { recordingKeys } from './sealed/keys.js';
 import { RecordingService } from './service.js';
 
 export interface RunningRecording {
@@ -39,8 +40,9 @@ export function startRecording(config: LoopcastConfig, deps: RecordingDeps): Run
   const plane = deps.media instanceof MediaPlane ? deps.media : undefined;
   // Without a local media plane nothing is heard here, but history, retention and erasure still work.
   const bus = plane?.bus ?? new InProcessLoopBus();
+  const keys = recordingKeys(cfg.encryptionKey, cfg.oldEncryptionKeys);
   const recorder = Recorder.open({
-    dir, bus, log: deps.log, now, flushMs: cfg.flushMs, syncMs: cfg.syncMs, minFreeBytes: cfg.minFreeMb * 1024 * 1024,
+    dir, bus, keys, log: deps.log, now, flushMs: cfg.flushMs, syncMs: cfg.syncMs, minFreeBytes: cfg.minFreeMb * 1024 * 1024,
     identify: (ssrc) => plane?.clientOfSsrc(ssrc),
     ...(deps.registry ? { registry: deps.registry } : {}),
   });
@@ -49,16 +51,17 @@ export function startRecording(config: LoopcastConfig, deps: RecordingDeps): Run
     if (kind === 'project') return { domain: deps.directory.project(id)?.domainId ?? null, project: id };
     return { domain: id, project: null };
   };
-  const rights = new RecordingRights({ repo: recorder.repo, dir, audit: deps.audit, log: deps.log, now, defaultRetentionDays: cfg.retentionDays, scopeOwner });
+  const rights = new RecordingRights({ repo: recorder.repo, dir, audit: deps.audit, log: deps.log, now, defaultRetentionDays: cfg.retentionDays, scopeOwner, keys });
   const links = new LinkSigner(now);
   const service = new RecordingService({ recorder, rights, links, directory: deps.directory, log: deps.log, now, ...(plane ? { replay: planeReplaySink(plane) } : {}) });
   const onChange = () => service.refresh();
   deps.directory.on('changed', onChange);
   deps.directory.on('removed', onChange);
-  deps.log.info({ dir, loops: recorder.recordedLoopKeys().length }, 'recorder started');
+  // The key's id (a hash), never the key.
+  deps.log.info({ dir, loops: recorder.recordedLoopKeys().length, sealedWithKeyId: keys.current?.id.toString('hex') ?? null }, 'recorder started');
   return {
     service,
-    route: { prefix: RECORDINGS_PREFIX, handle: recordingRoute({ links, repo: recorder.repo, rights, dir }) },
+    route: { prefix: RECORDINGS_PREFIX, handle: recordingRoute({ links, repo: recorder.repo, rights, dir, keys }) },
     close() {
       deps.directory.off('changed', onChange);
       deps.directory.off('removed', onChange);

@@ -1,4 +1,6 @@
-// SIGKILL during recording, then restart: everything up to the last second before the kill plays.
+// SIGKILL during recording, then restart: everything up to the last second before the kill plays,
+// for plain files and for files sealed with a key (recovery keeps the whole chunks).
+import { readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,19 +11,37 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dominantFrequency, levelAt } from '../../testkit/signal/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
 import { Recorder } from '../../src/recorder/recorder.js';
+import { readRecording } from '../../src/recorder/recording-file.js';
+import { NO_KEYS, recordingKeys, type RecordingKeys } from '../../src/recorder/sealed/keys.js';
 import { decodeOggOpus } from './opusdec.js';
 
 const CHILD = fileURLToPath(new URL('./record-child.ts', import.meta.url));
-let dir: string;
+const KEY = 'ab'.repeat(32);
+let root: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'loopcast-kill-'));
+  root = await mkdtemp(join(tmpdir(), 'loopcast-kill-'));
 });
 afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true });
 });
 
-it('keeps everything up to the last second before a SIGKILL', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The file as opusdec reads it: sealed files decrypted first (checking no Ogg is on disk). */
+async function decodeTalk(path: string, keys: RecordingKeys): Promise<Int16Array> {
+  if (!keys.current) return decodeOggOpus(path);
+  expect(readFileSync(path).includes(Buffer.from('OggS'))).toBe(false);
+  const plain = `${path}.plain.opus`;
+  writeFileSync(plain, await readRecording(path, keys));
+  return decodeOggOpus(plain);
+}
+
+it.each([
+  ['plain', undefined],
+  ['sealed', KEY],
+])('keeps everything up to the last second before a SIGKILL (%s files)', async (name, key) => {
+  const dir = join(root, name);
+  const keys = key ? recordingKeys(key) : NO_KEYS;
+  const env = { ...process.env, LOOPCAST_RECORDER_KEY: key ?? '' };
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dir], { stdio: ['ignore', 'pipe', 'inherit'], env });
   let started = 0;
   let last = 0;
   let buffered = '';
@@ -44,7 +64,7 @@ it('keeps everything up to the last second before a SIGKILL', async () => {
   const killedAt = Date.now();
   await exited;
 
-  const recorder = Recorder.open({ dir, bus: new InProcessLoopBus(), log: pino({ level: 'silent' }), identify: () => undefined });
+  const recorder = Recorder.open({ dir, bus: new InProcessLoopBus(), keys, log: pino({ level: 'silent' }), identify: () => undefined });
   try {
     const rows = recorder.repo.search({ loops: ['project/mcc/loop1'], fromMs: 0, toMs: Date.now(), limit: 10 });
     expect(rows.length).toBe(1);
@@ -53,7 +73,7 @@ it('keeps everything up to the last second before a SIGKILL', async () => {
     expect(row.user).toBe('alice');
     // The record ends no earlier than one second before the kill.
     expect(row.endMs).toBeGreaterThanOrEqual(killedAt - 1000);
-    const pcm = await decodeOggOpus(join(dir, row.file));
+    const pcm = await decodeTalk(join(dir, row.file), keys);
     const seconds = pcm.length / 48000;
     expect(seconds).toBeGreaterThanOrEqual((killedAt - 1000 - row.startMs) / 1000);
     expect(Math.abs(seconds * 1000 - (row.endMs - row.startMs))).toBeLessThanOrEqual(20);

@@ -1,5 +1,6 @@
 // A process that records one talker (440 Hz, real time) on an in-process loop bus until it is killed.
 // Prints `started <epoch ms>` once the first packet is sent, then `t <epoch ms>` every 100 ms.
+// With LOOPCAST_RECORDER_KEY set, files are sealed with that key.
 import { pino } from 'pino';
 import { tone } from '../../testkit/signal/index.js';
 import { InProcessLoopBus } from '../../src/media/loopbus/index.js';
@@ -7,11 +8,13 @@ import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
 import { serializeRtp } from '../../src/media/rtp.js';
 import { seqAdd, tsAdd } from '../../src/media/rtp/sequence.js';
 import { Recorder } from '../../src/recorder/recorder.js';
+import { recordingKeys } from '../../src/recorder/sealed/keys.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: record-child <dir>');
 const bus = new InProcessLoopBus();
-const recorder = Recorder.open({ dir, bus, log: pino({ level: 'silent' }), identify: () => ({ user: 'alice', role: 'flight' }) });
+const keys = recordingKeys(process.env.LOOPCAST_RECORDER_KEY || undefined);
+const recorder = Recorder.open({ dir, bus, keys, log: pino({ level: 'silent' }), identify: () => ({ user: 'alice', role: 'flight' }) });
 recorder.setLoops([{ key: 'project/mcc/loop1', scope: 'project/mcc', loopId: 'loop1' }]);
 const handle = bus.join('project/mcc/loop1');
 const enc = new OpusFrameEncoder();
