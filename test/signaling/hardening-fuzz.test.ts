@@ -45,6 +45,8 @@ const ADMIN_WRITES = new Set([
   'set_keyset_layout',
 ]);
 const NUM_RUNS = Number(process.env.FUZZ_RUNS ?? 50);
+/** Seeded so that a red run can be replayed; FUZZ_SEED explores other inputs (fast-check prints the seed). */
+const SEED = Number(process.env.FUZZ_SEED ?? 20261130);
 const MIN_FRAMES = 1_000;
 
 // ── arbitraries ───────────────────────────────────────────────────────────────────────────────
@@ -424,7 +426,7 @@ describe('fuzzing the signaling pipeline', () => {
       {
         numRuns: NUM_RUNS,
         endOnFailure: true,
-        ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
+        seed: SEED,
       },
     );
     const outcomes = new Map<string, number>();
@@ -466,7 +468,8 @@ const reservedArb = fc.constantFrom(...RESERVED_NAMES);
 /** Deep nesting in a field of a real event, small (around the 32 limit) or as deep as a frame allows. */
 const deepArb = fc
   .record({
-    event: fc.constantFrom(...EVENTS),
+    // `logout` closes a logged-in socket by design (as in the random runs above, where it becomes `ping`).
+    event: fc.constantFrom(...EVENTS.filter((e) => e !== 'logout')),
     field: fc.constantFrom('data', 'layout', 'loop', 'user', 'id', 'parameter'),
     kind: fc.constantFrom<'array' | 'object'>('array', 'object'),
     depth: fc.oneof(fc.integer({ min: 25, max: 40 }), fc.integer({ min: 1_000, max: 12_000 })),
@@ -559,7 +562,7 @@ describe('structured attacks', () => {
           for (const s of sockets) for (const r of s.raw.replies) if (r.error) expect(JSON.stringify(r).length).toBeLessThan(4_096 + 1_024);
           expect(({} as Record<string, unknown>).polluted).toBeUndefined();
         }),
-        { numRuns: Math.max(10, Math.floor(NUM_RUNS / 2)), endOnFailure: true, ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}) },
+        { numRuns: Math.max(10, Math.floor(NUM_RUNS / 2)), endOnFailure: true, seed: SEED + 1 },
       );
     } finally {
       slow.close();
