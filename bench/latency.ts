@@ -17,7 +17,8 @@ import { launchChromium } from '../test/support/chromium.js';
 import { startTestServer, type TestServer } from '../test/support/server.js';
 import { wavFile } from '../test/support/wav.js';
 import { KEYSET_DIST, keysetBuilt, loginThroughUi, poll, switchTile } from '../test/keyset/harness.js';
-import { MUTE_CLIENT, PAGE_PROBE } from './latency/page-scripts.js';
+import { muteClientScript } from './latency/mute-client-bundle.js';
+import { PAGE_PROBE } from './latency/page-scripts.js';
 
 type Kind = 'keyset' | 'mute';
 interface BenchWindow {
@@ -49,7 +50,7 @@ async function openClient(browser: Browser, origin: string, kind: Kind, user: st
   } else {
     // Any page of the backend's origin (a secure context; a 404 will do); evaluate is not subject to its CSP.
     await page.goto(new URL('/__latency-bench', origin).href);
-    await page.evaluate(MUTE_CLIENT);
+    await page.evaluate(muteClientScript());
     await page.evaluate(([u, r]) => (globalThis as unknown as BenchWindow).benchClient.start(u as string, r as string), [user, role]);
     await poll(() => page.evaluate(() => (globalThis as unknown as BenchWindow).benchClient.ready === true), (ok) => ok, 15_000, 50);
     await page.evaluate((s) => (globalThis as unknown as BenchWindow).benchClient.loop('loop1', s), state);
