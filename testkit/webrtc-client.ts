@@ -220,6 +220,24 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
     tick();
   }
 
+  /**
+   * Sends one already-encoded Opus packet (e.g. a muted browser's DTX/comfort-noise frame), outside the
+   * PCM timer. `framesSkipped` frames were not sent before it (DTX): the RTP timestamp jumps over them
+   * while the sequence number stays contiguous, as a DTX sender does (RFC 7587 §3.1.3).
+   */
+  sendEncoded(payload: Uint8Array, framesSkipped = 0): boolean {
+    this.ts = tsAdd(this.ts, framesSkipped * FRAME_SAMPLES);
+    const ts = this.ts;
+    this.ts = tsAdd(this.ts, FRAME_SAMPLES);
+    if (this.closed || !this.track?.isOpen()) return false;
+    const seq = this.seq;
+    this.seq = seqAdd(this.seq, 1);
+    const packet = { payloadType: PAYLOAD_TYPE, sequenceNumber: seq, timestamp: ts, ssrc: this.ssrc, marker: false, payload: Buffer.from(payload) };
+    if (!this.track.sendMessageBinary(serializeRtp(packet))) return false;
+    this.stats.sent++;
+    return true;
+  }
+
   stopSending(): void {
     clearTimeout(this.timer);
     this.timer = undefined;

@@ -108,6 +108,11 @@ export class Fleet {
     for (const m of this.members) m.analyzer.expire(now);
   }
 
+  /** DTX packets the operators sent while muted (scenario idleUplink 'dtx'). */
+  mutedPackets(): number {
+    return this.members.reduce((n, m) => n + m.op.mutedPackets, 0);
+  }
+
   frequencies(): number[] {
     return this.slots.map((s) => s.frequency);
   }
@@ -129,6 +134,7 @@ export class Fleet {
       // Decoding is most of a listener's cost: only around the burst onsets the analyser probes.
       ...(process.env.LOOPCAST_BENCH_DECODE_ALL ? {} : { decodeWhen: (arrivedAt: number) => analyzer.wantsAudio(arrivedAt) }),
       ...(this.bindAddress ? { bindAddress: this.bindAddress } : {}),
+      mutedUplink: this.scenario.idleUplink === 'dtx',
     });
     this.setupMs.push(op.setupMs);
     for (const loop of monitoredLoops(this.scenario, index)) await op.switch(this.loopId(loop), 'recv');

@@ -5,6 +5,7 @@
 import type { LoopState, ProtocolClient } from '../../src/protocol/client/index.js';
 import { answerFields, chromiumAnswer, chromiumCandidate } from './chromium-sdp.js';
 import { connectSignaling } from './signaling.js';
+import { MutedUplink } from './muted-uplink.js';
 import type { SeriesRecorder } from './stats.js';
 import { WebRtcClient } from '../../testkit/webrtc-client.js';
 import type { LocalCandidate, PcmSource, WebRtcTestClientOptions } from '../../testkit/webrtc-client.js';
@@ -27,6 +28,12 @@ export interface OperatorHooks {
   mediaTimeoutMs?: number;
   /** Local address of the WebRTC client (default 127.0.0.1; another host needs a routable one). */
   bindAddress?: string;
+  /**
+   * While not talking, send what a muted Chromium keyset with Opus DTX sends (muted-uplink.ts) instead of
+   * nothing; started at a random phase within `mutedPhaseMs`.
+   */
+  mutedUplink?: boolean;
+  mutedPhaseMs?: number;
 }
 
 /**
@@ -47,6 +54,7 @@ export class LoadOperator {
   readonly states = new Map<string, LoopState>();
   readonly changedAt = new Map<string, number>();
   private source: PcmSource | undefined;
+  private muted: MutedUplink | undefined;
 
   private constructor(
     readonly user: string,
@@ -106,6 +114,10 @@ export class LoadOperator {
       await ready;
       await client.waitConnected(hooks.mediaTimeoutMs ?? 20_000);
       operator = new LoadOperator(login.user, signaling, client, performance.now() - started);
+      if (hooks.mutedUplink) {
+        operator.muted = new MutedUplink(client);
+        operator.muted.start(Math.random() * (hooks.mutedPhaseMs ?? 420));
+      }
       await signaling.request('role_loops');
       return operator;
     } catch (err) {
@@ -132,6 +144,7 @@ export class LoadOperator {
   /** Starts talking on `loop` (must be in `send`): `talking` true, then the uplink from `source`. */
   async talk(loop: string, source: PcmSource): Promise<void> {
     await this.signaling.request('talking', { loop, state: true });
+    this.muted?.stop();
     this.source = source;
     this.media.startSending();
   }
@@ -139,11 +152,18 @@ export class LoadOperator {
   async stopTalking(loop: string): Promise<void> {
     this.media.stopSending();
     this.source = undefined;
+    this.muted?.start();
     await this.signaling.request('talking', { loop, state: false });
   }
 
   /** Logs out (best effort, bounded) and closes both connections. */
+  /** DTX packets sent while muted (0 without `mutedUplink`). */
+  get mutedPackets(): number {
+    return this.muted?.sent ?? 0;
+  }
+
   async close(): Promise<void> {
+    this.muted?.stop();
     this.media.stopSending();
     if (this.signaling.isOpen) await this.signaling.request('logout', {}, { timeoutMs: 3000 }).catch(() => undefined);
     this.media.close();

@@ -50,6 +50,11 @@ export interface BenchResult {
   talkers: number;
   durationSeconds: number;
   setupMs: Summary;
+  /**
+   * The server's media counters over the window (self-started Loopcast only): clock ticks, packets in/out,
+   * decodes, encodes; and the DTX packets the muted operators sent (scenario idleUplink 'dtx').
+   */
+  serverMedia?: { rtpIn: number; rtpOut: number; decodes: number; encodes: number; clockTicks: number; mutedPacketsSent: number };
   replyMs: Record<string, Summary>;
   latencyMs: Summary;
   lossPercent: number;

@@ -9,6 +9,7 @@ import { runRamp } from './ramp.js';
 import { audioSummary, cost, decodedPercent, hearing, missedBursts, summarize, type BenchResult, type RampStep } from './result.js';
 import type { Scenario } from './scenario.js';
 import { startBenchServer, type BenchServer } from './server.js';
+import { countersDelta, scrapeMediaCounters } from './server-metrics.js';
 import { round, sleep } from './stats.js';
 import { MeasureWindow, type WindowResult } from './window.js';
 
@@ -58,6 +59,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
     await sleep(scenario.warmupSeconds * 1000);
     let window: WindowResult;
     let ramp: BenchResult['ramp'];
+    let serverMedia: BenchResult['serverMedia'];
     if (scenario.stress) {
       const r = await runRamp(fleet, scenario, () => new MeasureWindow(fleet, serverSampler, clientSampler), log);
       const saturated = saturatedSide(r.last, options.cores ?? { server: cpus().length, generator: cpus().length });
@@ -65,9 +67,13 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
       ramp = { steps: r.steps, maxOperators: r.maxOperators, stoppedBecause: r.stoppedBecause, saturated };
       window = r.best ?? r.last;
     } else {
+      const countersBefore = await scrapeMediaCounters(url);
+      const mutedBefore = fleet.mutedPackets();
       const measure = new MeasureWindow(fleet, serverSampler, clientSampler);
       await talkFor(fleet, scenario, log);
       window = measure.end();
+      const countersAfter = await scrapeMediaCounters(url);
+      if (countersBefore && countersAfter) serverMedia = { ...countersDelta(countersBefore, countersAfter), mutedPacketsSent: fleet.mutedPackets() - mutedBefore };
     }
     await fleet.stopTalkers();
     await sleep(500);
@@ -96,6 +102,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
       serverCost: cost(window.server, window.operators),
       clientCost: { ...cost(window.client, window.operators), eventLoopDelayP99Ms: window.client.eventLoopDelayP99Ms },
       ...(ramp ? { ramp } : {}),
+      ...(serverMedia ? { serverMedia } : {}),
       errors: fleet.errors.slice(0, 20),
     };
     return result;

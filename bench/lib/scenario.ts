@@ -24,6 +24,11 @@ export const scenarioSchema = z.strictObject({
   talk: talkPattern.prefault({}),
   /** Hand each talk slot to the next operator every N s (switches loops mid-run); 0 = never. */
   rotateSeconds: z.number().min(0).default(0),
+  /**
+   * What operators send while not talking: 'nothing', or 'dtx' = what a muted Chromium keyset with Opus
+   * DTX sends (a comfort-noise and a DTX packet every ~400 ms; bench/lib/muted-uplink.ts).
+   */
+  idleUplink: z.enum(['nothing', 'dtx']).default('nothing'),
   /** Seconds between connecting everybody and measuring (talk starts, mixes settle). */
   warmupSeconds: z.number().min(0).default(2),
   /** Measurement window. */
