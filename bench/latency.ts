@@ -18,7 +18,9 @@ import { startTestServer, type TestServer } from '../test/support/server.js';
 import { wavFile } from '../test/support/wav.js';
 import { KEYSET_DIST, keysetBuilt, loginThroughUi, poll, switchTile } from '../test/keyset/harness.js';
 import { muteClientScript } from './latency/mute-client-bundle.js';
-import { PAGE_PROBE } from './latency/page-scripts.js';
+import { JITTER_BUFFER_STATS, PAGE_PROBE } from './latency/page-scripts.js';
+import { EdgeSession } from '../src/media/edge/index.js';
+import type { RtpPacket } from '../src/media/rtp.js';
 
 type Kind = 'keyset' | 'mute';
 interface BenchWindow {
@@ -88,6 +90,32 @@ async function leave(page: Page, kind: Kind, join: boolean): Promise<number> {
   return page.evaluate(() => (globalThis as unknown as BenchWindow).__bench.leaveAt);
 }
 
+interface JitterSnapshot { delay: number; emitted: number; target: number }
+const jitterStats = (page: Page) => page.evaluate<JitterSnapshot>(JITTER_BUFFER_STATS);
+const epochNow = () => performance.timeOrigin + performance.now();
+
+/**
+ * Debug hook on the in-process server (only without --url): when the plane forwarded each talker packet
+ * carrying audio (> 30 bytes: the 1 kHz tone; muted comfort noise is ≤ 21 bytes) and when the edge sent
+ * each downlink packet, in epoch ms like the pages' times (one machine, one clock).
+ */
+function hookServer(media: unknown): { in: number[]; out: number[] } {
+  const times = { in: [] as number[], out: [] as number[] };
+  const plane = media as { forward: (loop: unknown, packet: RtpPacket) => void };
+  const forward = plane.forward.bind(plane);
+  plane.forward = (loop, packet) => {
+    if (packet.payload.length > 30) times.in.push(epochNow());
+    forward(loop, packet);
+  };
+  const sendRtp = EdgeSession.prototype.sendRtp; // eslint-disable-line @typescript-eslint/unbound-method
+  EdgeSession.prototype.sendRtp = function (this: EdgeSession, packet: RtpPacket): boolean {
+    times.out.push(epochNow());
+    return sendRtp.call(this, packet);
+  };
+  return times;
+}
+const firstAfter = (xs: number[], t: number) => xs.find((x) => x >= t);
+
 function summary(xs: number[]): string {
   if (xs.length === 0) return 'no result';
   const s = [...xs].sort((a, b) => a - b);
@@ -109,6 +137,12 @@ let server: TestServer | undefined;
 try {
   if (!opts.url) server = await startTestServer({ config: { webRoot: KEYSET_DIST, media: { enabled: true, bindAddress: '127.0.0.1' } } });
   const origin = opts.url ?? `https://127.0.0.1:${server?.port}/`;
+  const serverTimes = server ? hookServer(server.media) : undefined;
+  const segIn: number[] = [];
+  const segServer: number[] = [];
+  const segOut: number[] = [];
+  const jitterMs: number[] = [];
+  const jitterTargetMs: number[] = [];
   const listener = await openClient(listenerBrowser, origin, listenerKind, 'bob', 'ground', 'recv');
   const talker = await openClient(talkerBrowser, origin, talkerKind, 'alice', 'flight', 'send');
   await sleep(2000);
@@ -117,22 +151,44 @@ try {
   const load: number[] = [];
   for (let i = 0; i < runs; i++) {
     load.push(loadavg()[0] ?? 0);
+    const jbBefore = await jitterStats(listener);
     const pressedAt = await press(talker, talkerKind, true);
     const heardAt = await waitEvent(listener, true, pressedAt);
     if (heardAt !== undefined) onset.push(heardAt - pressedAt);
     if (process.env.LATENCY_DEBUG) console.log(pressedAt, JSON.stringify(await listener.evaluate(() => (globalThis as unknown as { __bench: unknown }).__bench)));
     await sleep(800);
+    const jbAfter = await jitterStats(listener);
+    let segments = '';
+    if (jbAfter.emitted > jbBefore.emitted) {
+      jitterMs.push((1000 * (jbAfter.delay - jbBefore.delay)) / (jbAfter.emitted - jbBefore.emitted));
+      jitterTargetMs.push((1000 * (jbAfter.target - jbBefore.target)) / (jbAfter.emitted - jbBefore.emitted));
+      segments += `, listener jitter buffer ${(jitterMs.at(-1) as number).toFixed(0)} ms`;
+    }
+    const inAt = serverTimes && firstAfter(serverTimes.in, pressedAt);
+    const outAt = serverTimes && inAt !== undefined ? firstAfter(serverTimes.out, inAt) : undefined;
+    if (inAt !== undefined && outAt !== undefined && heardAt !== undefined) {
+      segIn.push(inAt - pressedAt);
+      segServer.push(outAt - inAt);
+      segOut.push(heardAt - outAt);
+      segments += `; press→server ${(inAt - pressedAt).toFixed(0)}, server ${(outAt - inAt).toFixed(0)}, server→audible ${(heardAt - outAt).toFixed(0)} ms`;
+    }
     const leftAt = await leave(listener, listenerKind, false);
     const quietAt = await waitEvent(listener, false, leftAt);
     if (quietAt !== undefined) silent.push(quietAt - leftAt);
     await press(talker, talkerKind, false);
     await leave(listener, listenerKind, true);
-    console.log(`run ${i + 1}: PTT→audible ${heardAt === undefined ? 'not heard' : `${(heardAt - pressedAt).toFixed(0)} ms`}, leave→silent ${quietAt === undefined ? 'not silent' : `${(quietAt - leftAt).toFixed(0)} ms`}`);
+    console.log(`run ${i + 1}: PTT→audible ${heardAt === undefined ? 'not heard' : `${(heardAt - pressedAt).toFixed(0)} ms`}, leave→silent ${quietAt === undefined ? 'not silent' : `${(quietAt - leftAt).toFixed(0)} ms`}${segments}`);
     await sleep(1500); // the talker's spurt, the VAD hangover and the server clock wind down
   }
   console.log(`talker ${talkerKind}, listener ${listenerKind}, ${opts.url ?? 'Loopcast in process'}`);
   console.log(`PTT → audible:  ${summary(onset)}`);
   console.log(`leave → silent: ${summary(silent)}`);
+  if (serverTimes) {
+    console.log(`  PTT → first audio packet forwarded by the server (capture, encode, uplink): ${summary(segIn)}`);
+    console.log(`  … → first downlink packet sent (playout wait, mix, encode): ${summary(segServer)}`);
+    console.log(`  … → audible at the listener (downlink, jitter buffer, decode, playout, 5 ms detection block): ${summary(segOut)}`);
+  }
+  console.log(`  listener jitter buffer, mean delay over the 800 ms of talk: ${summary(jitterMs)}; target ${summary(jitterTargetMs)}`);
   console.log(`load average (1 min) during the runs: ${Math.min(...load).toFixed(2)}–${Math.max(...load).toFixed(2)}`);
 } finally {
   await talkerBrowser.close();

@@ -1,6 +1,22 @@
 // Scripts the latency benchmark puts into browser pages (as strings: they run in Chromium, not Node).
 
 /**
+ * The listener's received-audio jitter buffer so far (RTCInboundRtpStreamStats, summed over its peer
+ * connections): total delay in seconds and samples emitted; the mean delay of a stretch is the quotient of
+ * the differences between two snapshots.
+ */
+export const JITTER_BUFFER_STATS = `(async () => {
+  let delay = 0, emitted = 0, target = 0;
+  for (const pc of window.__bench.pcs) {
+    for (const s of (await pc.getStats()).values()) {
+      if (s.type !== 'inbound-rtp' || s.kind !== 'audio') continue;
+      delay += s.jitterBufferDelay || 0; emitted += s.jitterBufferEmittedCount || 0; target += s.jitterBufferTargetDelay || 0;
+    }
+  }
+  return { delay, emitted, target };
+})()`;
+
+/**
  * Listener side, before any page script: every RTCPeerConnection's received audio is tapped by a
  * ScriptProcessor that reports when it becomes audible (a 256-sample block above −40 dBFS) and when it
  * goes silent (the start of a run of blocks below −50 dBFS lasting 100 ms). Times are epoch ms
@@ -9,7 +25,7 @@
  * (which leaves the loop).
  */
 export const PAGE_PROBE = `(() => {
-  const bench = { events: [], pressAt: 0, leaveAt: 0, taps: 0, errors: [] };
+  const bench = { events: [], pressAt: 0, leaveAt: 0, taps: 0, errors: [], pcs: [] };
   window.__bench = bench;
   const epoch = () => performance.timeOrigin + performance.now();
   addEventListener('keydown', (e) => { if (e.code === 'Space' && !e.repeat) bench.pressAt = epoch(); }, true);
@@ -43,6 +59,7 @@ export const PAGE_PROBE = `(() => {
   window.RTCPeerConnection = class extends Native {
     constructor(...args) {
       super(...args);
+      bench.pcs.push(this); // for getStats(): the jitter buffer's delay (bench/latency.ts)
       this.addEventListener('track', (e) => {
         if (e.track.kind !== 'audio') return;
         bench.taps++;
