@@ -1,6 +1,7 @@
 // Runs one scenario end to end and returns its BenchResult: starts a Loopcast server unless a URL is
 // given, connects the fleet, lets the talkers talk (rotating if the scenario says so), measures one
 // window — or, for ramps, one window per step — and tears everything down.
+import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { DEFAULT_ACCOUNTS, type BenchAccounts } from './directory.js';
 import { Fleet } from './fleet.js';
@@ -70,8 +71,12 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
       const countersBefore = await scrapeMediaCounters(url);
       const mutedBefore = fleet.mutedPackets();
       const measure = new MeasureWindow(fleet, serverSampler, clientSampler);
+      const measureFrom = performance.now();
       await talkFor(fleet, scenario, log);
       window = measure.end();
+      // Every onset → listener sample of the window, for looking at the distribution (not only p50/p99).
+      const dump = process.env.LOOPCAST_BENCH_LATENCIES;
+      if (dump) await writeFile(dump, JSON.stringify(fleet.latencies(measureFrom)));
       const countersAfter = await scrapeMediaCounters(url);
       if (countersBefore && countersAfter) serverMedia = { ...countersDelta(countersBefore, countersAfter), mutedPacketsSent: fleet.mutedPackets() - mutedBefore };
     }
