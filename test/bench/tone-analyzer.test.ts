@@ -5,6 +5,7 @@ import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { slotFrequencies, slotPattern } from '../../bench/lib/talk.js';
 import { HEARD_DBFS, ONSET_DBFS, ToneAnalyzer } from '../../bench/lib/tone-analyzer.js';
 import type { ReceivedFrame } from '../../testkit/pcm-ring.js';
+import { seededRandom as prng } from '../../testkit/random.js';
 
 const silence = new Int16Array(FRAME_SAMPLES);
 const frame = (arrivedAt: number, pcm: Int16Array): ReceivedFrame => ({ arrivedAt, sequenceNumber: 0, timestamp: 0, concealed: false, pcm });
@@ -98,17 +99,6 @@ describe('ToneAnalyzer: decoding only what it analyses', () => {
   });
 });
 
-/** Seeded PRNG (mulberry32): deterministic noise. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A spurt-start click like the one measured at the listeners: a few ms of broadband energy that reads

@@ -12,18 +12,8 @@ import type { Track } from '../../src/media/webrtc-native.js';
 import { Operator, sleep } from '../support/media-operator.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { get, promtoolCheckMetrics, Scrape } from './scrape.js';
+import { seededRandom as seeded } from '../../testkit/random.js';
 
-/** Seeded PRNG (mulberry32), so the injected loss pattern is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const toneSource = (frequency: number) => (index: number) => tone({ frequency, dbfs: -12, samples: FRAME_SAMPLES, startSample: index * FRAME_SAMPLES });
 

@@ -5,6 +5,7 @@
 import { DeliverPolicy, JSONCodec, type NatsConnection } from 'nats';
 import { z } from 'zod';
 import type { AuditEntry, AuditReplica } from '../../directory/audit-log.js';
+import { retried } from './retried.js';
 
 const SUBJECT = 'loopcast.audit';
 const STREAM = 'LOOPCAST_AUDIT';
@@ -20,18 +21,6 @@ const entrySchema = z.strictObject({
   project: z.string().max(256).nullable(),
   summary: z.string().max(1024),
 });
-
-async function retried<T>(task: () => Promise<T>, deadlineMs = 8000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      return await task();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-}
 
 export class ReplicatedAudit implements AuditReplica {
   private stopped = false;

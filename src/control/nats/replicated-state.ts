@@ -9,6 +9,7 @@ import { readOptionalJsonFile } from '../../directory/json-file.js';
 import { nullProtoCopy } from '../../directory/json-tree.js';
 import { stateFileSchema, type StateFile } from '../../directory/state-store.js';
 import { StorageError } from '../../directory/storage-error.js';
+import { retried } from './retried.js';
 
 const userKey = (userId: string): string => `user.${Buffer.from(userId, 'utf8').toString('base64url')}`;
 const userOf = (key: string): string | undefined => (key.startsWith('user.') && key.length > 5 ? Buffer.from(key.slice(5), 'base64url').toString('utf8') : undefined);
@@ -21,19 +22,6 @@ function decodeUser(value: Uint8Array): UserState | undefined {
     return parsed.success && parsed.data.user ? nullProtoCopy(parsed.data.user) : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Idempotent writes (put/delete of a whole user): after a lost acknowledgement simply write again. */
-async function retried<T>(task: () => Promise<T>, deadlineMs = 8000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      return await task();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
   }
 }
 
