@@ -26,6 +26,7 @@ const OPUS_SET_DTX = 4016;
 const OPUS_RESET_STATE = 4028;
 const OPUS_APPLICATION_VOIP = 2048;
 const OPUS_APPLICATION_AUDIO = 2049;
+const OPUS_APPLICATION_RESTRICTED_LOWDELAY = 2051;
 
 export interface OpusEncoderOptions {
   /** bits per second; default 32000 (wideband voice with headroom for music-on-hold). */
@@ -36,8 +37,11 @@ export interface OpusEncoderOptions {
   dtx?: boolean;
   /** In-band FEC; default false (the binding cannot decode it anyway). */
   fec?: boolean;
-  /** 'voip' favours speech intelligibility, 'audio' fidelity; default 'audio'. */
-  application?: 'voip' | 'audio';
+  /**
+   * 'voip' favours speech intelligibility, 'audio' fidelity; default 'audio'. 'lowdelay' is CELT only
+   * with 2.5 ms of look-ahead instead of 6.5 ms: 4 ms less latency on every hop it encodes.
+   */
+  application?: 'voip' | 'audio' | 'lowdelay';
 }
 
 /** Views PCM samples as a Buffer without copying (the native encoder reads s16le). */
@@ -61,7 +65,7 @@ export class OpusFrameEncoder {
     // The application can only be chosen before the first frame is encoded.
     native.applyEncoderCTL(
       OPUS_SET_APPLICATION,
-      opts.application === 'voip' ? OPUS_APPLICATION_VOIP : OPUS_APPLICATION_AUDIO,
+      opts.application === 'voip' ? OPUS_APPLICATION_VOIP : opts.application === 'lowdelay' ? OPUS_APPLICATION_RESTRICTED_LOWDELAY : OPUS_APPLICATION_AUDIO,
     );
     native.applyEncoderCTL(OPUS_SET_BITRATE, opts.bitrate ?? 32000);
     native.applyEncoderCTL(OPUS_SET_COMPLEXITY, opts.complexity ?? 5);

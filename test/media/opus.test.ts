@@ -19,6 +19,19 @@ describe('Opus wrapper', () => {
     expect(levelAt(tail, 440)).toBeCloseTo(-12, 0);
   });
 
+  it('low-delay mode (the downlink default) delays a tone onset 4 ms less and keeps the tone', () => {
+    const onsetMs = (application: 'audio' | 'lowdelay'): number => {
+      const out = roundTrip(concat([new Int16Array(2 * FRAME_SAMPLES), tone({ frequency: 440, dbfs: -12, samples: 10 * FRAME_SAMPLES })]), new OpusFrameEncoder({ application }));
+      const first = out.findIndex((s) => Math.abs(s) > 300);
+      expect(levelAt(out.subarray(6 * FRAME_SAMPLES), 440)).toBeCloseTo(-12, 0);
+      return (first - 2 * FRAME_SAMPLES) / 48;
+    };
+    const audio = onsetMs('audio');
+    const lowDelay = onsetMs('lowdelay');
+    expect(audio - lowDelay).toBeGreaterThanOrEqual(3.5);
+    expect(lowDelay).toBeLessThan(3);
+  });
+
   it('decodes to exactly 960 samples and conceals exactly 960 samples', () => {
     const enc = new OpusFrameEncoder({ bitrate: 24000, complexity: 3, dtx: true, fec: true });
     const dec = new OpusFrameDecoder();
