@@ -11,6 +11,8 @@
 //   --server-cpus LIST --generator-cpus LIST   pin the self-started server and this load generator to
 //                               different CPUs (taskset lists, e.g. 1 and 0): a ramp then finds the
 //                               server's limit, and reports which side saturated
+//   --server-cpu-quota CORES    give the self-started server a CPU budget (cgroup v1 CFS quota, e.g. 0.5
+//                               = half a core; needs root): a ramp then finds "N operators at 0.5 core"
 //   --json out.json             write the full result
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -18,7 +20,8 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { DEFAULT_ACCOUNTS } from './lib/directory.js';
 import { markdown } from './lib/report.js';
-import { cpuList, runScenario } from './lib/runner.js';
+import { runScenario } from './lib/runner.js';
+import { budgets } from './lib/saturation.js';
 import { loadScenario } from './lib/scenario.js';
 
 const { values, positionals } = parseArgs({
@@ -38,6 +41,7 @@ const { values, positionals } = parseArgs({
     bind: { type: 'string' },
     'server-cpus': { type: 'string' },
     'generator-cpus': { type: 'string' },
+    'server-cpu-quota': { type: 'string' },
   },
 });
 
@@ -46,11 +50,14 @@ if (!name) {
   console.error('usage: npm run bench -- <smoke|shift|idle|stress|file.json> [--url wss://host:port/api] [--json out.json]');
   process.exit(2);
 }
+if (values.url && (values['server-cpu-quota'] || values['server-cpus'])) {
+  console.error('--server-cpu-quota and --server-cpus apply to the self-started server only (not with --url)');
+  process.exit(2);
+}
 const scenario = await loadScenario(name);
 const generatorCpus = values['generator-cpus'];
 // All threads (node-datachannel's native ones too) of this process move to the generator's CPUs.
 if (generatorCpus) execFileSync('taskset', ['-a', '-cp', generatorCpus, String(process.pid)], { stdio: 'ignore' });
-const coreCount = (list: string | undefined): number => (list ? cpuList(list).length : cpus().length);
 if (values.operators) scenario.operators = Number(values.operators);
 if (values.seconds) scenario.durationSeconds = Number(values.seconds);
 if (scenario.stress && values['max-p99']) scenario.stress.maxP99Ms = Number(values['max-p99']);
@@ -63,7 +70,13 @@ const result = await runScenario({
   pids: values.pid.map(Number),
   ...(values.bind ? { bindAddress: values.bind } : {}),
   ...(values['server-cpus'] ? { serverCpus: values['server-cpus'] } : {}),
-  cores: { server: coreCount(values['server-cpus']), generator: coreCount(generatorCpus) },
+  ...(values['server-cpu-quota'] ? { serverCpuQuota: Number(values['server-cpu-quota']) } : {}),
+  budgets: budgets({
+    machineCores: cpus().length,
+    ...(values['server-cpus'] ? { serverCpus: values['server-cpus'] } : {}),
+    ...(generatorCpus ? { generatorCpus } : {}),
+    ...(values['server-cpu-quota'] ? { serverQuota: Number(values['server-cpu-quota']) } : {}),
+  }),
   log: (line) => process.stderr.write(`bench ${scenario.name}: ${line}\n`),
 });
 console.log(markdown(result));

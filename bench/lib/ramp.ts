@@ -32,12 +32,13 @@ export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => Meas
       stalls: last.stalls,
       latencyMs: last.latencyMs,
       serverCpuPercent: Math.round(last.server.cpuPercent),
+      ...(last.server.throttledPercent !== undefined ? { serverThrottledPercent: last.server.throttledPercent } : {}),
       clientCpuPercent: Math.round(last.client.cpuPercent),
       clientEventLoopDelayP99Ms: last.client.eventLoopDelayP99Ms,
       ok,
     };
     steps.push(step);
-    log(`ramp: ${step.operators} operators, loss ${step.lossPercent} %, p99 ${step.latencyMs.p99} ms, server ${step.serverCpuPercent} %, load generator ${step.clientCpuPercent} % (event-loop delay p99 ${step.clientEventLoopDelayP99Ms} ms) → ${ok ? 'ok' : 'over the limits'}`);
+    log(`ramp: ${step.operators} operators, loss ${step.lossPercent} %, p99 ${step.latencyMs.p99} ms, server ${step.serverCpuPercent} %${step.serverThrottledPercent !== undefined ? ` (throttled in ${step.serverThrottledPercent} % of periods)` : ''}, load generator ${step.clientCpuPercent} % (event-loop delay p99 ${step.clientEventLoopDelayP99Ms} ms) → ${ok ? 'ok' : 'over the limits'}`);
     return step;
   };
   let stoppedBecause = `reached ${scenario.operators} operators`;

@@ -32,6 +32,8 @@ export interface RampStep {
   stalls: number;
   latencyMs: Summary;
   serverCpuPercent: number;
+  /** With a server CPU quota: % of CFS periods in which the server used up its budget. */
+  serverThrottledPercent?: number;
   clientCpuPercent: number;
   clientEventLoopDelayP99Ms: number;
   ok: boolean;

@@ -7,6 +7,7 @@ import { DEFAULT_ACCOUNTS, type BenchAccounts } from './directory.js';
 import { Fleet } from './fleet.js';
 import { ProcSampler } from './proc-sampler.js';
 import { runRamp } from './ramp.js';
+import { saturatedSide, type Budgets } from './saturation.js';
 import { audioSummary, cost, decodedPercent, hearing, missedBursts, summarize, type BenchResult, type RampStep } from './result.js';
 import type { Scenario } from './scenario.js';
 import { startBenchServer, type BenchServer } from './server.js';
@@ -26,8 +27,10 @@ export interface RunOptions {
   bindAddress?: string;
   /** CPU list (taskset syntax, e.g. "1") for the self-started server; the generator pins itself in load.ts. */
   serverCpus?: string;
-  /** Cores available to the server and to the load generator, to tell which side saturated in a ramp. */
-  cores?: { server: number; generator: number };
+  /** A CPU budget for the self-started server in cores (cgroup v1 CFS quota), e.g. 0.5. */
+  serverCpuQuota?: number;
+  /** CPU budgets of the server and of the load generator, to tell which side saturated in a ramp (see budgets()). */
+  budgets?: Budgets;
 }
 
 export async function runScenario(options: RunOptions): Promise<BenchResult> {
@@ -37,8 +40,11 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
   const loadAtStart = loadavg().map((x) => round(x, 2));
   let server: BenchServer | undefined;
   if (!options.url) {
-    server = await startBenchServer(scenario.operators, scenario.loops, accounts, options.serverCpus ? { cpus: options.serverCpus } : {});
-    log(`started Loopcast pid ${server.pid} at ${server.apiUrl}`);
+    server = await startBenchServer(scenario.operators, scenario.loops, accounts, {
+      ...(options.serverCpus ? { cpus: options.serverCpus } : {}),
+      ...(options.serverCpuQuota ? { cpuQuota: { cores: options.serverCpuQuota, machineCores: cpus().length } } : {}),
+    });
+    log(`started Loopcast pid ${server.pid} at ${server.apiUrl}${server.cpuBudget ? ` on a budget of ${server.cpuBudget.cores} core` : ''}`);
   }
   const url = options.url ?? (server as BenchServer).apiUrl;
   const serverPids = [...(server ? [server.pid] : []), ...(options.pids ?? [])];
@@ -62,15 +68,16 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
     let ramp: BenchResult['ramp'];
     let serverMedia: BenchResult['serverMedia'];
     if (scenario.stress) {
-      const r = await runRamp(fleet, scenario, () => new MeasureWindow(fleet, serverSampler, clientSampler), log);
-      const saturated = saturatedSide(r.last, options.cores ?? { server: cpus().length, generator: cpus().length });
+      const budget = server?.cpuBudget;
+      const r = await runRamp(fleet, scenario, () => new MeasureWindow(fleet, serverSampler, clientSampler, budget?.stat), log);
+      const saturated = saturatedSide(r.last, options.budgets ?? { server: cpus().length, generator: cpus().length });
       log(`ramp ended: ${saturated}`);
       ramp = { steps: r.steps, maxOperators: r.maxOperators, stoppedBecause: r.stoppedBecause, saturated };
       window = r.best ?? r.last;
     } else {
       const countersBefore = await scrapeMediaCounters(url);
       const mutedBefore = fleet.mutedPackets();
-      const measure = new MeasureWindow(fleet, serverSampler, clientSampler);
+      const measure = new MeasureWindow(fleet, serverSampler, clientSampler, server?.cpuBudget?.stat);
       const measureFrom = performance.now();
       await talkFor(fleet, scenario, log);
       window = measure.end();
@@ -117,31 +124,6 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
     await fleet.close();
     await server?.stop();
   }
-}
-
-/** CPUs of a taskset list ("0", "0-1", "0,2-3"). */
-export function cpuList(list: string): number[] {
-  const out: number[] = [];
-  for (const part of list.split(',')) {
-    const [from, to] = part.split('-').map(Number);
-    if (from === undefined || !Number.isInteger(from)) throw new Error(`bad CPU list ${list}`);
-    for (let c = from; c <= (to ?? from); c++) out.push(c);
-  }
-  return out;
-}
-
-/**
- * Which side was the limit at the end of a ramp: a side near all of its cores is saturated (≥ 85 %); the
- * generator also when its event loop lags (its arrival times then measure itself, not the server).
- */
-export function saturatedSide(last: WindowResult, cores: { server: number; generator: number }): string {
-  const server = last.server.cpuPercent / (100 * cores.server);
-  const generator = last.client.cpuPercent / (100 * cores.generator);
-  const parts = [`server ${Math.round(server * 100)} % of ${cores.server} core(s)`, `load generator ${Math.round(generator * 100)} % of ${cores.generator} core(s), event-loop delay p99 ${last.client.eventLoopDelayP99Ms} ms`];
-  const serverFull = server >= 0.85;
-  const generatorFull = generator >= 0.85 || last.client.eventLoopDelayP99Ms > 50;
-  const verdict = serverFull && !generatorFull ? 'the server saturated' : generatorFull && !serverFull ? 'the load generator saturated' : serverFull ? 'both saturated' : 'neither side saturated (the limits broke first)';
-  return `${verdict} (${parts.join('; ')})`;
 }
 
 /** Waits out the measurement window, rotating the talker slots when the scenario asks for it. */

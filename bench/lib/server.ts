@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createCpuQuotaGroup, type CpuQuotaGroup, type CpuStat } from './cpu-quota.js';
 import { writeBenchDirectory, type BenchAccounts } from './directory.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -13,6 +14,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface BenchServer {
   pid: number;
   apiUrl: string;
+  /** With a CPU quota: the budget in cores and the quota group's throttling counters. */
+  cpuBudget?: { cores: number; stat: () => CpuStat };
   stop(): Promise<void>;
 }
 
@@ -23,6 +26,8 @@ export interface BenchServerPlacement {
   host?: string;
   /** Network namespace to run the server in (`ip netns exec`), e.g. for a generator in another one. */
   netns?: string;
+  /** A CPU budget for the server (cgroup v1 CFS quota), in cores of `machineCores`, e.g. 0.5. */
+  cpuQuota?: { cores: number; machineCores: number; periodUs?: number };
 }
 
 export async function startBenchServer(operators: number, loops: number, accounts: BenchAccounts, placement: BenchServerPlacement = {}): Promise<BenchServer> {
@@ -37,7 +42,19 @@ export async function startBenchServer(operators: number, loops: number, account
   const args = [join(ROOT, 'bin/loopcast.js'), 'start', '--db', join(dir, 'db'), '--data-dir', dir, '--port', '0', '--host', host, '--no-demo', '--config', config];
   // ip netns exec and taskset exec the server: the PID sampled is the server's.
   const command = [...(placement.netns ? ['ip', 'netns', 'exec', placement.netns] : []), ...(placement.cpus ? ['taskset', '-c', placement.cpus] : []), process.execPath, ...args];
+  // The group exists before the server does, so a refused quota stops the run before anything starts.
+  const quota: CpuQuotaGroup | undefined = placement.cpuQuota ? createCpuQuotaGroup(placement.cpuQuota.cores, placement.cpuQuota.machineCores, placement.cpuQuota) : undefined;
   const proc = spawn(command[0] as string, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Before the server has started its threads; threads it creates later stay in the group.
+  if (quota && proc.pid !== undefined) {
+    try {
+      quota.add(proc.pid);
+    } catch (err) {
+      proc.kill('SIGKILL');
+      quota.remove();
+      throw err;
+    }
+  }
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${output}`)), 20_000);
@@ -58,6 +75,10 @@ export async function startBenchServer(operators: number, loops: number, account
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
+  }).catch((err: unknown) => {
+    proc.kill('SIGKILL');
+    quota?.remove();
+    throw err;
   });
   // Keep draining the pipes so a chatty server never blocks on a full pipe.
   proc.stdout.resume();
@@ -66,6 +87,7 @@ export async function startBenchServer(operators: number, loops: number, account
   return {
     pid: proc.pid ?? 0,
     apiUrl: `wss://${host}:${port}/api`,
+    ...(quota ? { cpuBudget: { cores: quota.cores, stat: () => quota.stat() } } : {}),
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');
@@ -73,6 +95,7 @@ export async function startBenchServer(operators: number, loops: number, account
         await exited;
         clearTimeout(killer);
       }
+      quota?.remove();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -2,6 +2,7 @@
 // between start() and end().
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Fleet } from './fleet.js';
+import { throttledPercent, type CpuStat } from './cpu-quota.js';
 import { ProcSampler, type ProcSample } from './proc-sampler.js';
 import { lossPercent, type RtpCounts } from '../../src/media/rtp/receive-stats.js';
 import { round, summarize, type Summary } from './stats.js';
@@ -9,7 +10,8 @@ import { round, summarize, type Summary } from './stats.js';
 export interface WindowResult {
   seconds: number;
   operators: number;
-  server: { cpuPercent: number; rssMb: number };
+  /** throttledPercent: with a CPU quota, the share of CFS periods in which the server used up its budget. */
+  server: { cpuPercent: number; rssMb: number; throttledPercent?: number };
   client: { cpuPercent: number; rssMb: number; eventLoopDelayP99Ms: number };
   lossPercent: number;
   /** Mean RFC 3550 jitter of the listeners that received audio, read at the end of the window. */
@@ -24,6 +26,7 @@ export class MeasureWindow {
   private readonly server: ProcSample;
   private readonly client: ProcSample;
   private readonly rtp: RtpCounts[];
+  private readonly quotaStat: CpuStat | undefined;
   // The load generator's own event-loop delay: when it is high, arrival times (latency, jitter,
   // stalls) include the load generator's lateness, not only the server's.
   private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
@@ -32,8 +35,11 @@ export class MeasureWindow {
     private readonly fleet: Fleet,
     private readonly serverSampler: ProcSampler,
     private readonly clientSampler: ProcSampler,
+    /** The server's CPU quota counters (cpu.stat of its cgroup), when it runs on a budget. */
+    private readonly serverCpuStat?: () => CpuStat,
   ) {
     this.server = serverSampler.sample();
+    this.quotaStat = serverCpuStat?.();
     this.client = clientSampler.sample();
     this.rtp = fleet.rtpCounts();
     this.loopDelay.enable();
@@ -49,7 +55,10 @@ export class MeasureWindow {
     return {
       seconds: round((performance.now() - this.at) / 1000),
       operators: this.fleet.members.length,
-      server: ProcSampler.window(this.server, server, this.serverSampler.peakRss(this.at)),
+      server: {
+        ...ProcSampler.window(this.server, server, this.serverSampler.peakRss(this.at)),
+        ...(this.serverCpuStat && this.quotaStat ? { throttledPercent: round(throttledPercent(this.quotaStat, this.serverCpuStat()), 1) } : {}),
+      },
       client: {
         ...ProcSampler.window(this.client, client, this.clientSampler.peakRss(this.at)),
         eventLoopDelayP99Ms: round(this.loopDelay.percentile(99) / 1e6),

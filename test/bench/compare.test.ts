@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareRunsMarkdown, schedule, type RunRecord } from '../../bench/lib/compare-runs.js';
 import type { BenchResult } from '../../bench/lib/result.js';
-import { cpuList, saturatedSide } from '../../bench/lib/runner.js';
+import { cpuList, saturatedSide } from '../../bench/lib/saturation.js';
 import type { WindowResult } from '../../bench/lib/window.js';
 
 function result(cpu: number, rss: number, load: number): BenchResult {

@@ -1,0 +1,75 @@
+// Which side was the limit at the end of a ramp. Each side is judged against its own CPU budget:
+// the server's cores (taskset) or its CFS quota, the load generator's cores. A side is saturated
+// when it used ≥ 85 % of its budget; the server also when its quota stopped it in ≥ 20 % of the
+// CFS periods (its work per tick no longer fits the budget, even if the average is lower); the
+// generator also when its event loop lags > 50 ms (its arrival times then measure itself).
+import type { WindowResult } from './window.js';
+
+export const FULL_SHARE = 0.85;
+export const THROTTLED_LIMIT_PERCENT = 20;
+export const GENERATOR_LAG_LIMIT_MS = 50;
+
+export interface Budgets {
+  /** Cores the server may use: its pinned cores, or its CPU quota in cores (e.g. 0.5). */
+  server: number;
+  generator: number;
+  /** Set when the server's budget is a CPU quota (the verdict then says so). */
+  serverQuota?: boolean;
+}
+
+export type Saturated = 'server' | 'load generator' | 'both' | 'neither';
+
+export interface Verdict {
+  saturated: Saturated;
+  text: string;
+}
+
+const share = (cpuPercent: number, cores: number): number => cpuPercent / (100 * cores);
+
+export function judgeSaturation(last: Pick<WindowResult, 'server' | 'client'>, budgets: Budgets): Verdict {
+  const server = share(last.server.cpuPercent, budgets.server);
+  const generator = share(last.client.cpuPercent, budgets.generator);
+  const throttled = last.server.throttledPercent;
+  const serverFull = server >= FULL_SHARE || (throttled ?? 0) >= THROTTLED_LIMIT_PERCENT;
+  const generatorFull = generator >= FULL_SHARE || last.client.eventLoopDelayP99Ms > GENERATOR_LAG_LIMIT_MS;
+  const saturated: Saturated = serverFull && generatorFull ? 'both' : serverFull ? 'server' : generatorFull ? 'load generator' : 'neither';
+  const budget = `${budgets.server} core${budgets.server === 1 ? '' : 's'}${budgets.serverQuota ? ' (CPU quota)' : ''}`;
+  const parts = [
+    `server ${Math.round(server * 100)} % of ${budget}${throttled !== undefined ? `, throttled in ${throttled} % of periods` : ''}`,
+    `load generator ${Math.round(generator * 100)} % of ${budgets.generator} core(s), event-loop delay p99 ${last.client.eventLoopDelayP99Ms} ms`,
+  ];
+  const lead = { server: 'the server saturated', 'load generator': 'the load generator saturated', both: 'both saturated', neither: 'neither side saturated (the limits broke first)' }[saturated];
+  return { saturated, text: `${lead} (${parts.join('; ')})` };
+}
+
+/** CPUs of a taskset list ("0", "0-1", "0,2-3"). */
+export function cpuList(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.split(',')) {
+    const [from, to] = part.split('-').map(Number);
+    if (from === undefined || !Number.isInteger(from)) throw new Error(`bad CPU list ${list}`);
+    for (let c = from; c <= (to ?? from); c++) out.push(c);
+  }
+  return out;
+}
+
+/**
+ * Each side's budget from the placement options: the server's pinned cores, capped by its quota; the
+ * generator's pinned cores, less what a server on a quota may take from them when they share cores
+ * (unpinned, both run on every core: with a 0.5-core server quota on 2 cores the generator has 1.5).
+ */
+export function budgets(placement: { machineCores: number; serverCpus?: string; generatorCpus?: string; serverQuota?: number }): Budgets {
+  const all = Array.from({ length: placement.machineCores }, (_, i) => i);
+  const serverCpus = placement.serverCpus ? cpuList(placement.serverCpus) : all;
+  const generatorCpus = placement.generatorCpus ? cpuList(placement.generatorCpus) : all;
+  const server = placement.serverQuota !== undefined ? Math.min(placement.serverQuota, serverCpus.length) : serverCpus.length;
+  const shared = generatorCpus.filter((c) => serverCpus.includes(c)).length;
+  // Without a quota either may take every shared core, so each is judged against all of its own.
+  const generator = generatorCpus.length - (placement.serverQuota !== undefined ? Math.min(shared, server) : 0);
+  return { server, generator, ...(placement.serverQuota !== undefined ? { serverQuota: true } : {}) };
+}
+
+/** The verdict as the ramp reports it (one sentence). */
+export function saturatedSide(last: Pick<WindowResult, 'server' | 'client'>, budgets: Budgets): string {
+  return judgeSaturation(last, budgets).text;
+}

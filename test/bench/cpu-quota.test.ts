@@ -1,0 +1,107 @@
+// The server's CPU budget for ramps (`--server-cpu-quota`): quota arithmetic, cpu.stat reading, the
+// ramp's verdict against a quota, and — where this machine allows it — a real cgroup v1 group that
+// holds a busy process to its budget and is removed afterwards.
+import { spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CPU_CGROUP_ROOT, createCpuQuotaGroup, parseCpuStat, quotaSettings, throttledPercent } from '../../bench/lib/cpu-quota.js';
+import { readProc } from '../../bench/lib/proc-sampler.js';
+import { budgets, judgeSaturation } from '../../bench/lib/saturation.js';
+import type { WindowResult } from '../../bench/lib/window.js';
+
+describe('CPU quota settings', () => {
+  it('turns cores into a CFS quota per period', () => {
+    expect(quotaSettings(0.5, 2)).toEqual({ periodUs: 10_000, quotaUs: 5000 });
+    expect(quotaSettings(1.5, 2, 100_000)).toEqual({ periodUs: 100_000, quotaUs: 150_000 });
+  });
+
+  it('refuses budgets the kernel or the machine cannot give', () => {
+    expect(() => quotaSettings(0, 2)).toThrow(/positive/);
+    expect(() => quotaSettings(Number.NaN, 2)).toThrow(/positive/);
+    expect(() => quotaSettings(-1, 2)).toThrow(/positive/);
+    expect(() => quotaSettings(3, 2)).toThrow(/exceeds/);
+    expect(() => quotaSettings(0.05, 2)).toThrow(/minimum/); // 500 µs of 10 ms
+    expect(() => quotaSettings(0.5, 2, 500)).toThrow(/period/);
+  });
+
+  it('reads cpu.stat and the share of throttled periods between two readings', () => {
+    const a = parseCpuStat('nr_periods 100\nnr_throttled 10\nthrottled_time 5000000\nnr_bursts 0\nburst_time 0\n');
+    expect(a).toEqual({ periods: 100, throttled: 10, throttledNs: 5_000_000 });
+    const b = parseCpuStat('nr_periods 300\nnr_throttled 60\nthrottled_time 9000000\n');
+    expect(throttledPercent(a, b)).toBe(25);
+    expect(throttledPercent(b, b)).toBe(0);
+    expect(parseCpuStat('')).toEqual({ periods: 0, throttled: 0, throttledNs: 0 });
+  });
+});
+
+describe('ramp verdict with a server CPU quota', () => {
+  const window = (server: number, client: number, throttled?: number, delay = 5): Pick<WindowResult, 'server' | 'client'> => ({
+    server: { cpuPercent: server, rssMb: 0, ...(throttled !== undefined ? { throttledPercent: throttled } : {}) },
+    client: { cpuPercent: client, rssMb: 0, eventLoopDelayP99Ms: delay },
+  });
+
+  it('gives each side its budget: pinned cores, the quota, and what the server takes from shared cores', () => {
+    expect(budgets({ machineCores: 2 })).toEqual({ server: 2, generator: 2 });
+    expect(budgets({ machineCores: 2, serverQuota: 0.5 })).toEqual({ server: 0.5, generator: 1.5, serverQuota: true });
+    expect(budgets({ machineCores: 2, serverCpus: '1', generatorCpus: '0' })).toEqual({ server: 1, generator: 1 });
+    expect(budgets({ machineCores: 2, serverCpus: '1', generatorCpus: '0', serverQuota: 0.5 })).toEqual({ server: 0.5, generator: 1, serverQuota: true });
+    expect(budgets({ machineCores: 4, serverCpus: '1', serverQuota: 3 })).toEqual({ server: 1, generator: 3, serverQuota: true });
+  });
+
+  it('judges the server against its quota, not against the machine', () => {
+    // 45 % of one core is 90 % of a half-core budget: the server is the limit.
+    const v = judgeSaturation(window(45, 60, 5), { server: 0.5, generator: 2, serverQuota: true });
+    expect(v.saturated).toBe('server');
+    expect(v.text).toMatch(/^the server saturated \(server 90 % of 0.5 cores \(CPU quota\), throttled in 5 % of periods/);
+    expect(judgeSaturation(window(45, 60), { server: 2, generator: 2 }).saturated).toBe('neither');
+  });
+
+  it('counts a server its quota keeps stopping as saturated even below 85 % on average', () => {
+    expect(judgeSaturation(window(30, 60, 35), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('server');
+    expect(judgeSaturation(window(30, 60, 10), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('neither');
+  });
+
+  it('still blames the generator when it is the one lagging, and says both when both are', () => {
+    expect(judgeSaturation(window(20, 100, 0, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('load generator');
+    expect(judgeSaturation(window(48, 100, 40, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('both');
+  });
+});
+
+const cgroupWritable = ((): boolean => {
+  try {
+    accessSync(CPU_CGROUP_ROOT, constants.W_OK);
+    return existsSync(join(CPU_CGROUP_ROOT, 'cpu.cfs_quota_us'));
+  } catch {
+    return false;
+  }
+})();
+
+describe.skipIf(!cgroupWritable)('CPU quota group (cgroup v1, root)', () => {
+  it('holds a busy process to its budget, counts throttling, and is removed afterwards', async () => {
+    // A group left by a killed run (no process in it) is cleaned up when the next one is made.
+    const abandoned = join(CPU_CGROUP_ROOT, 'loopcast-bench-999999-0');
+    if (!existsSync(abandoned)) mkdirSync(abandoned);
+    const group = createCpuQuotaGroup(0.2, 2);
+    expect(existsSync(abandoned)).toBe(false);
+    const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 4000; while (Date.now() < end) {}'], { stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => busy.once('exit', () => resolve()));
+    try {
+      group.add(busy.pid as number);
+      const before = readProc([busy.pid as number]);
+      const statBefore = group.stat();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const after = readProc([busy.pid as number]);
+      const cores = (after.cpuSeconds - before.cpuSeconds) / ((after.at - before.at) / 1000);
+      // A spinning process would use a whole core; the group holds it near 0.2 (clock ticks are 10 ms).
+      expect(cores).toBeLessThan(0.3);
+      expect(throttledPercent(statBefore, group.stat())).toBeGreaterThan(50);
+    } finally {
+      // Removing the group while the process still runs moves it back to the root group first.
+      group.remove();
+      busy.kill('SIGKILL');
+      await exited;
+    }
+    expect(existsSync(group.path)).toBe(false);
+  });
+});
