@@ -1,5 +1,6 @@
 // From a WebSocket frame to a reply: size limit, JSON, envelope, rate limit, auth level, handler,
-// error mapping. Requests of one socket run strictly in order; sockets never wait for each other.
+// error mapping. Requests of one socket run strictly in order (`ping` excepted: answered at once); sockets
+// never wait for each other.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { errorReply, isJsonObject, reply, type JsonObject, type Reply, type Request } from '../protocol/envelope.js';
 import { requestEnvelope } from '../protocol/contract.js';
@@ -122,6 +123,17 @@ export class Dispatcher {
   }
 
   private enqueue(conn: Connection, request: Request, frameBytes: number): void {
+    // `ping` is a liveness probe (the keyset fails over when it goes unanswered): answered at once, never
+    // behind a slow request of this socket (a replicated write may wait seconds for a NATS leader).
+    if (request.event === 'ping') {
+      void this.handle(conn, request, frameBytes).then(
+        (answer) => {
+          if (!conn.closed) conn.send(answer);
+        },
+        (err: unknown) => conn.drop({ kind: 'internal', err }),
+      );
+      return;
+    }
     const queue = this.queues.get(conn) ?? { tail: Promise.resolve(), length: 0 };
     this.queues.set(conn, queue);
     if (queue.length >= this.limits.maxQueued) {
