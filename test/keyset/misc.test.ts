@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { ProtocolRequestError } from '../../web/keyset/src/logic/envelope.js';
-import { backendUrls, chooseLead } from '../../web/keyset/src/logic/lead.js';
+import { backendLabel, backendUrls, chooseLead, leadSwitchNotice } from '../../web/keyset/src/logic/lead.js';
+import { PingSupport } from '../../web/keyset/src/logic/liveness.js';
 import { assessQuality } from '../../web/keyset/src/logic/quality.js';
 import { DEFAULT_SETTINGS, loadSession, loadSettings, loginErrorText, saveSession, saveSettings, type KeyValueStore } from '../../web/keyset/src/logic/storage.js';
 
@@ -62,6 +63,35 @@ describe('backends', () => {
     expect(chooseLead(up(true, true), 'a', 'b')).toBe('b');
     expect(chooseLead(up(true, false), 'a', 'b')).toBe('a');
     expect(chooseLead(up(false, false), 'a')).toBe('a');
+  });
+
+  it('names backends by host and says why the lead changed', () => {
+    expect(backendLabel('wss://backend-a.example/api')).toBe('backend-a.example');
+    expect(backendLabel('wss://10.1.0.2:8443/api')).toBe('10.1.0.2:8443');
+    expect(backendLabel('not a url')).toBe('not a url');
+    expect(leadSwitchNotice({ url: 'wss://a:1/api', ready: false }, 'wss://b:2/api')).toBe('Backend a:1 lost · Switched to backend b:2');
+    expect(leadSwitchNotice({ url: 'wss://a:1/api', ready: true }, 'wss://b:2/api')).toBe('Switched to backend b:2');
+    expect(leadSwitchNotice(undefined, 'wss://b:2/api')).toBe('Switched to backend b:2');
+  });
+
+  it('fails a backend over when its ping goes unanswered, and never pings one that does not know ping', () => {
+    const loopcast = new PingSupport();
+    expect(loopcast.enabled).toBe(true);
+    expect(loopcast.next('answered')).toBe('again');
+    expect(loopcast.next('refused')).toBe('again'); // rate limited for a while: still an answer
+    expect(loopcast.next('silent')).toBe('fail');
+    expect(loopcast.next('closed')).toBe('stop');
+    expect(loopcast.enabled).toBe(true);
+
+    const refusing = new PingSupport(); // answers unknown events with an error
+    expect(refusing.next('refused')).toBe('stop');
+    expect(refusing.enabled).toBe(false);
+
+    const closing = new PingSupport(); // the openvocs C backend closes the socket on an unknown event
+    expect(closing.next('closed')).toBe('stop');
+    expect(closing.enabled).toBe(false);
+
+    expect(new PingSupport().next('silent')).toBe('fail'); // hung from the start
   });
 });
 

@@ -3,6 +3,7 @@
 // docs/protocol.md — and the outage state when no backend is up (stale grid, cue, countdown in the status pill).
 import { playCue } from '../audio/cues.js';
 import type { PushMessage } from '../logic/envelope.js';
+import { leadSwitchNotice } from '../logic/lead.js';
 import { applyForced, lostLoops, mergeRoleLoops, staleLoops } from '../logic/live.js';
 import { parseRoleLoops } from '../logic/loops.js';
 import { isLoopState } from '../logic/types.js';
@@ -92,7 +93,8 @@ export class LiveChanges {
       ui.stale.value = false;
       playCue('restored');
     } else if (this.lastLead && lead && lead !== this.lastLead) {
-      ui.notice.value = `Switched to backend ${new URL(lead).host}`;
+      const before = this.keyset.backends.find((b) => b.url === this.lastLead);
+      ui.notice.value = leadSwitchNotice(before && { url: before.url, ready: before.ready }, lead);
       ui.loops.value = staleLoops(ui.loops.value); // live indications come from the lead: the new one's pushes refill them
       playCue('forced');
     }

@@ -12,6 +12,21 @@ export function chooseLead(backends: readonly BackendHealth[], current: string |
   return backends.find((b) => b.ready)?.url ?? current;
 }
 
+/** A backend's short name on screen: its host (with the port when not the default). */
+export function backendLabel(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}
+
+/** The notice when the lead changed: why (the old lead was lost, or the operator chose) and where to. */
+export function leadSwitchNotice(from: BackendHealth | undefined, to: string): string {
+  const switched = `Switched to backend ${backendLabel(to)}`;
+  return from && !from.ready ? `Backend ${backendLabel(from.url)} lost · ${switched}` : switched;
+}
+
 /** `config.json` → backend URLs; an empty or missing list means the page's own origin at /api. */
 export function backendUrls(config: unknown, pageOrigin: string): string[] {
   const list = typeof config === 'object' && config !== null && Array.isArray((config as { backends?: unknown }).backends) ? (config as { backends: unknown[] }).backends : [];

@@ -1,6 +1,7 @@
 // One backend (one signaling URL): connect, run the caller's establish sequence, reconnect with backoff
 // and jitter after any failure, until stopped. Also remembers what this socket has been switched to.
 import { ProtocolRequestError, type PushMessage } from '../logic/envelope.js';
+import { LIVENESS_INTERVAL_MS, LIVENESS_TIMEOUT_MS, PingSupport } from '../logic/liveness.js';
 import { ReconnectPolicy, Reconnector, type Timers } from '../logic/reconnect.js';
 import type { LoopState } from '../logic/types.js';
 import type { MediaSession } from './media.js';
@@ -35,6 +36,8 @@ export class Backend {
   /** Loops the server acknowledged `talking:true` on: only these make the keyset show ON AIR. */
   talkAccepted = new Set<string>();
   private readonly reconnector: Reconnector;
+  private readonly pingSupport = new PingSupport();
+  private livenessTimer: number | undefined;
   /** Bumped per connection attempt, so a stale attempt that finishes late changes nothing. */
   private generation = 0;
 
@@ -107,6 +110,7 @@ export class Backend {
       this.lastError = '';
       this.reconnector.succeeded();
       this.hooks.onChange(this);
+      this.watch(socket);
     } catch (error) {
       if (generation !== this.generation) return;
       if (error instanceof ProtocolRequestError && (error.is('auth') || error.is('loginThrottled')) && error.event === 'login') {
@@ -116,6 +120,18 @@ export class Backend {
       }
       this.failed(error);
     }
+  }
+
+  /** Pings a ready socket until it closes; no answer in time fails the backend at once (logic/liveness.ts). */
+  private watch(socket: ProtocolSocket): void {
+    const probe = async (): Promise<void> => {
+      if (this.socket !== socket || !this.ready || !this.pingSupport.enabled) return;
+      const step = this.pingSupport.next(await socket.ping(LIVENESS_TIMEOUT_MS));
+      if (this.socket !== socket) return;
+      if (step === 'fail') this.failed(new Error(`no answer within ${LIVENESS_TIMEOUT_MS} ms`));
+      else if (step === 'again') this.livenessTimer = window.setTimeout(() => void probe(), LIVENESS_INTERVAL_MS);
+    };
+    void probe();
   }
 
   private failed(error: unknown): void {
@@ -128,6 +144,7 @@ export class Backend {
   }
 
   private dropConnection(): void {
+    window.clearTimeout(this.livenessTimer);
     const socket = this.socket;
     this.socket = undefined;
     socket?.close();

@@ -1,7 +1,8 @@
 // One signaling WebSocket of the keyset: the protocol client library (src/protocol/client) on a browser WebSocket.
 // A reply that does not come in time closes the socket, so the reconnect logic takes over; closing rejects every
 // pending request (callers never hang across an outage).
-import { ProtocolClient, type JsonObject, type Push, type RequestArgs, type RequestName, type RequestParams, type ResponseOf } from '../../../../src/protocol/client/index.js';
+import { ProtocolClient, RequestError, RequestTimeoutError, type JsonObject, type Push, type RequestArgs, type RequestName, type RequestParams, type ResponseOf } from '../../../../src/protocol/client/index.js';
+import type { PingOutcome } from '../logic/liveness.js';
 
 /** The parameter may be left out for events whose parameter may be `{}`; then an optional timeout (ms). */
 type SocketArgs<E extends RequestName> = Record<never, never> extends RequestParams<E>
@@ -31,6 +32,17 @@ export class ProtocolSocket {
   request<E extends RequestName>(event: E, ...[parameter, timeoutMs]: SocketArgs<E>): Promise<ResponseOf<E> & JsonObject> {
     const args = [parameter, timeoutMs === undefined ? {} : { timeoutMs }] as RequestArgs<E>;
     return this.client.request(event, ...args) as Promise<ResponseOf<E> & JsonObject>;
+  }
+
+  /** One liveness probe (logic/liveness.ts). */
+  async ping(timeoutMs: number): Promise<PingOutcome> {
+    try {
+      await this.request('ping', {}, timeoutMs);
+      return 'answered';
+    } catch (error) {
+      if (error instanceof RequestTimeoutError) return 'silent';
+      return error instanceof RequestError ? 'refused' : 'closed';
+    }
   }
 
   close(): void {

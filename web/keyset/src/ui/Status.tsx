@@ -2,10 +2,13 @@
 import type { JSX } from 'preact';
 import { now } from '../app/health.js';
 import { ui, type BackendView } from '../app/state.js';
+import { backendLabel } from '../logic/lead.js';
 
 export interface Health {
   level: 'ok' | 'warn' | 'down';
   text: string;
+  /** URL of the backend the microphone and the audio go through. */
+  lead?: string;
 }
 
 export function overallHealth(backends: readonly BackendView[], at: number): Health {
@@ -17,15 +20,18 @@ export function overallHealth(backends: readonly BackendView[], at: number): Hea
     return { level: 'down', text: next ? `Offline · retry in ${Math.max(1, Math.ceil((next - at) / 1000))} s` : 'Offline' };
   }
   const lead = backends.find((b) => b.lead);
-  if (lead?.media !== 'ready') return { level: 'warn', text: 'Connected · audio starting' };
-  if (ready.length < backends.length) return { level: 'warn', text: `Connected · ${ready.length}/${backends.length} backends` };
-  return { level: 'ok', text: 'Connected' };
+  // With several backends, which one carries the microphone (it changes on a failover).
+  const via = lead && backends.length > 1 ? { text: ` · via ${backendLabel(lead.url)}`, lead: lead.url } : { text: '' };
+  const health = (level: Health['level'], text: string): Health => ({ level, text: text + via.text, ...(via.lead ? { lead: via.lead } : {}) });
+  if (lead?.media !== 'ready') return health('warn', 'Connected · audio starting');
+  if (ready.length < backends.length) return health('warn', `Connected · ${ready.length}/${backends.length} backends`);
+  return health('ok', 'Connected');
 }
 
 export function StatusPill(): JSX.Element {
   const health = overallHealth(ui.backends.value, now.value);
   return (
-    <div class={`pill status-${health.level}`} role="status" aria-live="polite" data-health={health.level}>
+    <div class={`pill status-${health.level}`} role="status" aria-live="polite" data-health={health.level} data-lead={health.lead}>
       <span class="dot" aria-hidden="true" />
       {health.text}
     </div>

@@ -1,0 +1,43 @@
+// Liveness of a backend's socket. A killed backend's socket closes at once (the kernel resets it), but a
+// hung or cut-off backend keeps it open for minutes: while a socket is ready, the keyset sends `ping`
+// (Loopcast extension, answered ahead of queued requests) every LIVENESS_INTERVAL_MS and fails the
+// backend over when an answer takes longer than LIVENESS_TIMEOUT_MS. The openvocs C backend closes a
+// socket on an unknown event: a backend that closed or refused the first ping is never pinged again.
+
+export const LIVENESS_INTERVAL_MS = 250;
+export const LIVENESS_TIMEOUT_MS = 750;
+
+/** How one ping ended: an answer, an error reply, no reply in time, the socket closed first. */
+export type PingOutcome = 'answered' | 'refused' | 'silent' | 'closed';
+
+/** What the backend does next: ping again, stop pinging this socket, or fail the backend over. */
+export type LivenessStep = 'again' | 'stop' | 'fail';
+
+/** Per backend (kept across its reconnects): whether it answers `ping`, learnt from the first one. */
+export class PingSupport {
+  /** undefined until a first ping ended. */
+  supported: boolean | undefined;
+
+  get enabled(): boolean {
+    return this.supported !== false;
+  }
+
+  next(outcome: PingOutcome): LivenessStep {
+    switch (outcome) {
+      case 'answered':
+        this.supported = true;
+        return 'again';
+      case 'refused':
+        // A Loopcast backend refuses only for a while (rate limit): an answer all the same, it is alive.
+        if (this.supported === true) return 'again';
+        this.supported = false;
+        return 'stop';
+      case 'closed':
+        // The first ping closed the socket: the openvocs C backend does that to unknown events.
+        if (this.supported === undefined) this.supported = false;
+        return 'stop';
+      case 'silent':
+        return 'fail';
+    }
+  }
+}
