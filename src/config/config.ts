@@ -84,6 +84,11 @@ export const configSchema = z.strictObject({
        * mixes in the main thread only; each more is a worker thread; "cores" = one per core.
        */
       mixerWorkers: z.union([z.number().int().min(1).max(64), z.literal('cores')]).default(1),
+      /**
+       * What the engines beyond the first run in: worker threads (default) or child processes, whose
+       * crash (native fault, OOM, SIGKILL) loses only that engine (docs/media.md "Several mixer engines").
+       */
+      mixerIsolation: z.enum(['thread', 'process']).default('thread'),
       /** Lowest adaptive playout target per talker, in 20 ms frames (default 1; docs/media.md "Playout policy"). */
       playoutFrames: z.number().int().min(1).max(5).default(1),
       /** Hot-mic guard: forward the uplink only while the client reports talking; auto-release. */

@@ -86,6 +86,7 @@ describe('uplink sampling', () => {
     const view: PlaneView = {
       sessionCount: 1,
       counters: { rtpIn: 0, rtpOut: 0 },
+      enginesLost: 0,
       engineCounters: { decodes: 0, conceals: 0, encodes: 0, sharedHits: 0 } as MixerCounters,
       talkerStats: () => talkers,
       isLocalTalker: (ssrc) => ssrc === 1,

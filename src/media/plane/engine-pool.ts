@@ -1,13 +1,15 @@
 // The mixer engines of one media plane. Engine 0 runs in this thread and decodes every talker (levels
 // for VAD and talker indication, talker statistics, the clock's idle test); engines 1..n-1 run in
-// worker threads (media.mixerWorkers) and mix only for their listeners. A listener is placed on the
+// worker threads or child processes (media.mixerWorkers, media.mixerIsolation) and mix only for
+// their listeners. A listener is placed on the
 // engine with the fewest listeners; listeners with identical mixes share an encode within an engine.
-// A worker that dies (or falls a second behind) is dropped: its listeners are replayed, with their
+// A worker (thread or process) that dies (or falls a second behind) is dropped: its listeners are replayed, with their
 // SSRC and volumes, into the remaining engines at once, and a replacement worker is started.
 import type { Logger } from 'pino';
 import { MixerEngine, type ListenerConfig, type MixerCounters, type MixerOptions, type MixTick } from '../mixer/index.js';
 import { WorkerMixerEngine, type WorkerTick } from '../mixer/worker/worker-engine.js';
 import type { WorkerMixerOptions } from '../mixer/worker/messages.js';
+import type { Isolation } from '../mixer/worker/channel.js';
 import type { PlayoutPacket } from '../playout/index.js';
 
 /** A worker this many ticks behind (1 s) counts as hung: it is stopped and its listeners moved. */
@@ -17,6 +19,8 @@ const RESPAWN_DELAY_MS = 1000;
 export interface EnginePoolOptions {
   /** Engines in all, this thread's included (1 = no worker threads). */
   engines: number;
+  /** What engines 1..n-1 run in: worker threads (default) or child processes. */
+  isolation?: Isolation;
   mixer: MixerOptions;
   log: Logger;
   /** Frames mixed by a worker, tagged with the media timestamp of their tick. */
@@ -32,6 +36,7 @@ export class EnginePool {
   private readonly retired: MixerCounters;
   private readonly workerOptions: WorkerMixerOptions;
   private closed = false;
+  private lostCount = 0;
 
   constructor(private readonly options: EnginePoolOptions) {
     // VAD and talker indication need levels for every talker, also unheard ones: decode once each here.
@@ -51,6 +56,11 @@ export class EnginePool {
   /** Worker engines currently serving (for diagnostics and fault tests). */
   get workerEngines(): readonly WorkerMixerEngine[] {
     return this.workers;
+  }
+
+  /** Workers lost so far (exited, crashed, killed or hung), for the metrics. */
+  get lost(): number {
+    return this.lostCount;
   }
 
   /** Listeners per engine, this thread's first. */
@@ -121,7 +131,11 @@ export class EnginePool {
   }
 
   private spawn(): void {
-    const worker = new WorkerMixerEngine(this.workerOptions);
+    const isolation = this.options.isolation ?? 'thread';
+    const worker = new WorkerMixerEngine(this.workerOptions, {
+      isolation,
+      onMalformed: (error) => this.options.log.warn({ isolation, pid: worker.pid, error }, 'mixer worker: malformed reply dropped'),
+    });
     worker.on('mixed', (tick) => this.options.onWorkerMix(tick));
     worker.on('exit', (err) => this.drop(worker, err ?? new Error('mixer worker stopped')));
     this.workers.push(worker);
@@ -131,6 +145,7 @@ export class EnginePool {
   private drop(worker: WorkerMixerEngine, err: Error): void {
     if (this.closed || !this.workers.includes(worker)) return;
     this.workers = this.workers.filter((w) => w !== worker);
+    this.lostCount++;
     for (const key of Object.keys(this.retired) as Array<keyof MixerCounters>) this.retired[key] += worker.counters?.[key] ?? 0;
     void worker.discard();
     const moved = [...worker.listeners];
@@ -140,7 +155,10 @@ export class EnginePool {
       this.placement.set(id, engine);
       engine.setListener(id, { ...(l.ssrc !== undefined ? { ssrc: l.ssrc } : {}), volumes: Object.fromEntries(l.volumes) });
     }
-    this.options.log.error({ err: err.message, listeners: moved.length }, 'mixer worker lost: listeners moved to other engines');
+    this.options.log.error(
+      { err: err.message, isolation: worker.isolation, pid: worker.pid, listeners: moved.length },
+      'mixer worker lost: listeners moved to other engines',
+    );
     setTimeout(() => {
       if (!this.closed) this.spawn();
     }, RESPAWN_DELAY_MS).unref();

@@ -17,6 +17,7 @@ import type { Registry } from 'prom-client';
 import { PlaneMetrics, type PlaneCounters } from './plane-metrics.js';
 import { PlaneSession, type HotMicGuard, type PlaneHost } from './plane-session.js';
 import { EnginePool } from './engine-pool.js';
+import type { Isolation } from '../mixer/worker/channel.js';
 
 export interface MediaPlaneOptions {
   edge: WebRtcEdge;
@@ -28,6 +29,8 @@ export interface MediaPlaneOptions {
   mixer?: MixerOptions;
   /** Mixer engines in all (media.mixerWorkers): 1 mixes in this thread only, more add worker threads. */
   mixerEngines?: number;
+  /** What the engines beyond the first run in (media.mixerIsolation): threads (default) or child processes. */
+  mixerIsolation?: Isolation;
   vad?: VadOptions;
   /** Prometheus registry for the plane's metrics. */
   registry?: Registry;
@@ -64,6 +67,7 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     const codecs = options.mixer?.codecs ?? opusCodecs(options.mixer?.encoder);
     this.engine = new EnginePool({
       engines: options.mixerEngines ?? 1,
+      ...(options.mixerIsolation ? { isolation: options.mixerIsolation } : {}),
       mixer: { ...options.mixer, codecs: this.metrics ? this.metrics.timedCodecs(codecs) : codecs },
       log: options.log,
       onWorkerMix: (tick) => this.send(tick.outputs, tick.tag, performance.now()),
@@ -74,6 +78,10 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
 
   get engineCounters() {
     return this.engine.counters;
+  }
+
+  get enginesLost(): number {
+    return this.engine.lost;
   }
 
   talkerStats() {

@@ -17,6 +17,8 @@ export interface PlaneView {
   readonly sessionCount: number;
   readonly counters: PlaneCounters;
   readonly engineCounters: MixerCounters;
+  /** Mixer workers (threads or processes) lost: exited, crashed, killed or hung. */
+  readonly enginesLost: number;
   talkerStats(): Array<{ ssrc: number; stats: PlayoutStats }>;
   /** True for the SSRC of a session of this plane (uplinks); other talkers come over the bus. */
   isLocalTalker(ssrc: number): boolean;
@@ -72,6 +74,12 @@ export class PlaneMetrics {
     followingCounter(registry, 'loopcast_mixer_conceals_total', 'Frames concealed (lost or late uplink packets)', () => plane.engineCounters.conceals);
     followingCounter(registry, 'loopcast_mixer_encodes_total', 'Opus encodes (one per distinct mix per frame)', () => plane.engineCounters.encodes);
     followingCounter(registry, 'loopcast_mixer_shared_encoder_hits_total', 'Listeners served by an encode made for another listener', () => plane.engineCounters.sharedHits);
+    followingCounter(
+      registry,
+      'loopcast_mixer_workers_lost_total',
+      'Mixer worker threads or processes lost (exited, crashed, killed, hung); their listeners were moved to other engines',
+      () => plane.enginesLost,
+    );
     this.lateness = new Histogram({
       name: 'loopcast_clock_lateness_seconds',
       help: 'How late the 20 ms mixing tick ran after its deadline',

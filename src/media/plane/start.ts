@@ -37,6 +37,7 @@ export async function startMediaPlane(config: LoopcastConfig, httpsPort: number,
     guard: { requireTalking: media.requireTalking, talkTimeoutMs: media.talkTimeoutMs },
     mixer: { playout: { targetFrames: media.playoutFrames } },
     mixerEngines: media.mixerWorkers === 'cores' ? availableParallelism() : media.mixerWorkers,
+    mixerIsolation: media.mixerIsolation,
     ...(registry ? { registry } : {}),
   });
   try {

@@ -1,11 +1,13 @@
-// A mixer engine in a worker thread, seen from the media plane. Packets are buffered and sent with
-// the next tick; the reply ('mixed') carries the encoded frames. The listener configuration is
-// mirrored here, so that when the worker dies its listeners can be replayed into another engine.
+// A mixer engine in a worker thread or a child process (channel.ts), seen from the media plane.
+// Packets are buffered and sent with the next tick; the reply ('mixed') carries the encoded frames.
+// The listener configuration is mirrored here, so that when the engine dies its listeners can be
+// replayed into another engine. Replies are checked (validate.ts): a malformed one is dropped.
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import type { PlayoutPacket } from '../../playout/index.js';
 import type { ListenerConfig, MixerCounters } from '../types.js';
-import { pack, type FromWorker, type MixedReply, type PackedPush, type ToWorker, type WorkerMixerOptions } from './messages.js';
+import { openChannel, type EngineChannel, type Isolation } from './channel.js';
+import { pack, type MixedReply, type PackedPush, type ToWorker, type WorkerMixerOptions } from './messages.js';
+import { parseFromEngine } from './validate.js';
 
 export interface WorkerMix {
   kind: 'mix' | 'tail';
@@ -22,17 +24,14 @@ export interface WorkerTick {
   busyMs: number;
 }
 
-type Events = { loaded: []; mixed: [WorkerTick]; exit: [Error | undefined] };
-
-/**
- * The worker next to this file: engine-thread.js when built; from sources (tests, benchmarks)
- * from-sources.js (plain JS, not built), which registers tsx in the thread first (`--import tsx`
- * in execArgv does not apply to a worker's own entry).
- */
-function startThread(options: WorkerMixerOptions): Worker {
-  const built = !import.meta.url.endsWith('.ts');
-  return new Worker(new URL(built ? './engine-thread.js' : './from-sources.js', import.meta.url), { workerData: options });
+export interface WorkerEngineOptions {
+  /** Worker thread (default) or child process. */
+  isolation?: Isolation;
+  /** Told about each malformed reply, which is dropped (default: ignored). */
+  onMalformed?: (error: string) => void;
 }
+
+type Events = { loaded: []; mixed: [WorkerTick]; exit: [Error | undefined] };
 
 export class WorkerMixerEngine {
   /** Resolves when the worker runs; rejects if it could not start. */
@@ -42,7 +41,7 @@ export class WorkerMixerEngine {
   counters: MixerCounters | undefined;
   /** The engine's idle flag from its last reply (true before the first tick). */
   idle = true;
-  private readonly worker: Worker;
+  private readonly channel: EngineChannel;
   private pushes: PackedPush[] = [];
   private payloads: Buffer[] = [];
   private seq = 0;
@@ -51,16 +50,21 @@ export class WorkerMixerEngine {
   private discarded = false;
   private readonly events = new EventEmitter<Events>();
 
-  constructor(options: WorkerMixerOptions = {}) {
-    this.worker = startThread(options);
+  constructor(options: WorkerMixerOptions = {}, engine: WorkerEngineOptions = {}) {
+    this.channel = openChannel(engine.isolation ?? 'thread', options, {
+      message: (raw) => {
+        const parsed = parseFromEngine(raw);
+        if (!parsed.ok) engine.onMalformed?.(parsed.error);
+        else if (parsed.msg.type === 'ready') this.events.emit('loaded');
+        else this.onMixed(parsed.msg);
+      },
+      exit: (err) => this.onExit(err),
+    });
     this.ready = new Promise((resolve, reject) => {
       this.events.once('loaded', resolve);
       this.events.once('exit', (err) => reject(err ?? new Error('mixer worker exited before it was ready')));
     });
     this.ready.catch(() => undefined);
-    this.worker.on('message', (msg: FromWorker) => (msg.type === 'ready' ? this.events.emit('loaded') : this.onMixed(msg)));
-    this.worker.on('error', (err) => this.onExit(err));
-    this.worker.on('exit', (code) => this.onExit(code === 0 ? undefined : new Error(`mixer worker exited with code ${code}`)));
   }
 
   /** 'mixed': a tick's frames; 'exit': the worker is gone (undefined error: stopped on purpose). */
@@ -68,6 +72,16 @@ export class WorkerMixerEngine {
   on(event: 'exit', listener: (err: Error | undefined) => void): void;
   on(event: 'mixed' | 'exit', listener: ((tick: WorkerTick) => void) | ((err: Error | undefined) => void)): void {
     this.events.on(event, listener);
+  }
+
+  /** Thread or process. */
+  get isolation(): Isolation {
+    return this.channel.isolation;
+  }
+
+  /** The engine's process id (process isolation; undefined for a thread). */
+  get pid(): number | undefined {
+    return this.channel.pid;
   }
 
   get alive(): boolean {
@@ -115,22 +129,22 @@ export class WorkerMixerEngine {
     this.pushes = [];
     this.payloads = [];
     this.pending++;
-    this.worker.postMessage(msg, [bytes]);
+    this.channel.send(msg, [bytes]);
   }
 
-  /** Stops the worker (as a crash would, when a test calls it): 'exit' follows. */
+  /** Stops the engine (as a crash would, when a test calls it): 'exit' follows. */
   async terminate(): Promise<void> {
-    await this.worker.terminate();
+    await this.channel.stop();
   }
 
   /** Stops the worker and ignores whatever it still answers (its listeners are served elsewhere). */
   async discard(): Promise<void> {
     this.discarded = true;
-    await this.worker.terminate();
+    await this.channel.stop();
   }
 
   private post(msg: ToWorker): void {
-    if (!this.exited) this.worker.postMessage(msg);
+    if (!this.exited) this.channel.send(msg, []);
   }
 
   private onMixed(msg: MixedReply): void {

@@ -1,0 +1,183 @@
+// Mixer engines in child processes (media.mixerIsolation 'process'): a SIGKILLed engine process loses
+// only its own listeners for a moment — they move to the remaining engines with their volumes and
+// hear the talker again within 2 s (the gap is printed), with a log line and a metric; engine
+// processes die with their parent (no orphans), and malformed messages are dropped on both sides.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config/config.js';
+import { hostEngine } from '../../src/media/mixer/worker/engine-host.js';
+import type { FromWorker } from '../../src/media/mixer/worker/messages.js';
+import { parseFromEngine } from '../../src/media/mixer/worker/validate.js';
+import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
+import { startMediaPlane } from '../../src/media/plane/start.js';
+import { concat, dominantFrequency, levelAt, tone } from '../../testkit/signal/index.js';
+import { Operator, sleep } from '../support/media-operator.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+
+/** Whether `pid` runs (a zombie nobody reaped does not: it has exited). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+let server: TestServer | undefined;
+let parent: ChildProcess | undefined;
+const operators: Operator[] = [];
+afterEach(async () => {
+  for (const op of operators.splice(0)) op.close();
+  await server?.stop();
+  server = undefined;
+  parent?.kill('SIGKILL');
+  parent = undefined;
+});
+
+describe('media plane with two mixer processes', () => {
+  it('moves the listeners of a SIGKILLed engine process: heard again within 2 s, logged, counted, no orphans', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const registry = new Registry();
+    const media = { enabled: true, bindAddress: '127.0.0.1', mixerWorkers: 3, mixerIsolation: 'process' as const };
+    const plane = await startMediaPlane(resolveConfig({ dataDir: tmpdir(), host: '127.0.0.1', port: 0, media }), 0, [], log, registry);
+    server = await startTestServer({ config: { media }, media: plane });
+    const pids = new Set(plane.engine.workerEngines.map((w) => w.pid ?? 0));
+    expect(pids.size).toBe(2);
+    for (const pid of pids) expect(pid !== process.pid && running(pid)).toBe(true);
+
+    const source = (i: number) => tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
+    const connect = async (user: string, role: string, talk = false) => {
+      const op = await Operator.connect(server!.apiUrl, user, role, talk ? { source } : {});
+      operators.push(op);
+      return op;
+    };
+    const alice = await connect('alice', 'flight', true); // engine 0 (this thread)
+    const bob = await connect('bob', 'ground'); // process 1
+    const carol = await connect('carol', 'flight'); // process 2
+    expect(plane.engine.load).toEqual([1, 1, 1]);
+    await bob.switch('loop1', 'recv');
+    await bob.volume('loop1', 50);
+    await carol.switch('loop1', 'recv');
+    await alice.switch('loop1', 'send');
+    alice.media.startSending();
+
+    const heard = async (op: Operator, sinceMs: number): Promise<{ level: number; frequency: number }> => {
+      let frames = op.media.received.frames();
+      await until(`${op.name} hearing 440 Hz`, () => {
+        frames = op.media.received.frames().filter((f) => f.arrivedAt > sinceMs);
+        return frames.length >= 20 && levelAt(concat(frames.slice(-20).map((f) => f.pcm)), 440) > -40;
+      });
+      const pcm = concat(frames.slice(-20).map((f) => f.pcm));
+      return { level: levelAt(pcm, 440), frequency: dominantFrequency(pcm) };
+    };
+    const before = await heard(bob, performance.now());
+    await heard(carol, performance.now());
+
+    const victim = plane.engine.workerEngines[0];
+    const pid = victim?.pid ?? 0;
+    expect(victim?.listeners.size, 'the victim serves bob').toBe(1);
+    const killedAt = performance.now();
+    process.kill(pid, 'SIGKILL');
+    const toneTimes = () => bob.media.received.frames().filter((f) => f.arrivedAt > killedAt - 500 && levelAt(f.pcm, 440) > -40).map((f) => f.arrivedAt);
+    // One second of tone after the kill: the gap, wherever it fell, is behind us then.
+    await until('bob hearing a second of tone after the kill', () => toneTimes().filter((t) => t > killedAt).length >= 50);
+    const times = toneTimes();
+    const gap = Math.max(...times.slice(1).map((t, i) => t - (times[i] ?? t)));
+    console.log(`mixer process SIGKILLed: bob's longest silence ${gap.toFixed(0)} ms`);
+    expect(gap).toBeLessThan(2000);
+
+    // The same tone at the same level (volume 50 replayed), from another engine.
+    const after = await heard(bob, performance.now());
+    expect(Math.abs(after.frequency - 440)).toBeLessThan(10);
+    expect(Math.abs(after.level - before.level)).toBeLessThan(3);
+    expect(plane.engine.workerEngines.includes(victim!)).toBe(false);
+    expect(plane.engine.load.reduce((a, b) => a + b)).toBe(3);
+    const lost = lines.map((l) => JSON.parse(l) as { msg: string; pid?: number; isolation?: string; listeners?: number }).find((l) => l.msg.startsWith('mixer worker lost'));
+    expect(lost).toMatchObject({ pid, isolation: 'process', listeners: 1 });
+    expect((await registry.getSingleMetric('loopcast_mixer_workers_lost_total')?.get())?.values[0]?.value).toBe(1);
+
+    // A replacement process starts (for new listeners); when the plane stops, every engine process is gone.
+    await until('a replacement engine process', () => plane.engine.workerEngines.length === 2);
+    await Promise.all(plane.engine.workerEngines.map((w) => w.ready));
+    for (const w of plane.engine.workerEngines) pids.add(w.pid ?? 0);
+    expect(pids.size).toBe(3);
+    await server.stop();
+    server = undefined;
+    for (const p of pids) expect(running(p), `engine process ${p} after the plane stopped`).toBe(false);
+  }, 60_000);
+});
+
+describe('engine processes die with their parent', () => {
+  it('exits when its parent is SIGKILLed', async () => {
+    const fixture = fileURLToPath(new URL('./support/engine-parent.ts', import.meta.url));
+    parent = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    parent.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    await until('the engine pid', () => /engine pid \d+/.test(out), 15_000);
+    const pid = Number(/engine pid (\d+)/.exec(out)?.[1]);
+    expect(running(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    await until(`engine process ${pid} to exit after its parent`, () => !running(pid), 3000);
+  }, 30_000);
+});
+
+describe('malformed messages', () => {
+  it('the engine drops them and keeps serving', () => {
+    const replies: FromWorker[] = [];
+    const dropped: string[] = [];
+    const host = hostEngine({}, (msg) => replies.push(msg), (error) => dropped.push(error));
+    const payload = new OpusFrameEncoder().encode(tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES }));
+    const bytes = new Uint8Array(payload).buffer;
+    const push = { loop: 'a', ssrc: 5, sequenceNumber: 1, timestamp: 960, arrivalMs: 0, start: 0, end: payload.length };
+    const hostile: unknown[] = [
+      null,
+      'tick',
+      { type: 'exec' },
+      { type: 'tick', seq: 1, tag: 0, nowMs: 0, pushes: [push], bytes: 'not bytes' },
+      { type: 'tick', seq: 1, tag: 0, nowMs: 0, pushes: [{ ...push, end: payload.length + 1 }], bytes },
+      { type: 'tick', seq: 1, tag: 0, nowMs: 0, pushes: [{ ...push, ssrc: -1 }], bytes },
+      { type: 'setListener', id: 'x', volumes: { a: 'loud' } },
+      { type: 'setVolume', id: 'nobody', loop: 'a', volume: 10 },
+    ];
+    for (const msg of hostile) host.onMessage(msg);
+    expect(dropped).toHaveLength(hostile.length);
+    expect(replies.map((r) => r.type)).toEqual(['ready']);
+    host.onMessage({ type: 'setListener', id: 'l', ssrc: undefined, volumes: { a: 100 } });
+    host.onMessage({ type: 'tick', seq: 1, tag: 7, nowMs: 20, pushes: [push], bytes });
+    expect(replies.map((r) => r.type)).toEqual(['ready', 'mixed']);
+    host.close();
+  });
+
+  it('the plane rejects replies that do not fit', () => {
+    const counters = { ticks: 0, idleTicks: 0, packets: 0, copies: 0, decodes: 0, conceals: 0, decodeErrors: 0, encodes: 0, primes: 0, sharedHits: 0, silentListenerTicks: 0, gated: 0, tailFrames: 0 };
+    const mixed = { type: 'mixed', seq: 1, tag: 0, outputs: [{ kind: 'mix', listenerIds: ['l'], talkers: [5], start: 0, end: 4 }], bytes: new ArrayBuffer(4), idle: false, counters, busyMs: 1 };
+    expect(parseFromEngine(mixed).ok).toBe(true);
+    for (const bad of [
+      { ...mixed, bytes: new ArrayBuffer(3) },
+      { ...mixed, outputs: [{ ...mixed.outputs[0], start: 3, end: 2 }] },
+      { ...mixed, outputs: [{ ...mixed.outputs[0], kind: 'other' }] },
+      { ...mixed, counters: { ...counters, encodes: -1 } },
+      { ...mixed, outputs: 'all' },
+      { type: 'mixed' },
+      undefined,
+      42,
+    ]) {
+      expect(parseFromEngine(bad).ok, JSON.stringify(bad)).toBe(false);
+    }
+  });
+});
