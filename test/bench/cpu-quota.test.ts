@@ -2,17 +2,18 @@
 // ramp's verdict against a quota, and — where this machine allows it — a real cgroup v1 group that
 // holds a busy process to its budget and is removed afterwards.
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPU_CGROUP_ROOT, createCpuQuotaGroup, parseCpuStat, quotaSettings, throttledPercent } from '../../bench/lib/cpu-quota.js';
+import { CPU_CGROUP_ROOT, GUARANTEE_SHARES, createCpuQuotaGroup, parseCpuStat, quotaSettings, throttledPercent } from '../../bench/lib/cpu-quota.js';
 import { readProc } from '../../bench/lib/proc-sampler.js';
 import { budgets, judgeSaturation } from '../../bench/lib/saturation.js';
 import type { WindowResult } from '../../bench/lib/window.js';
 
 describe('CPU quota settings', () => {
   it('turns cores into a CFS quota per period', () => {
-    expect(quotaSettings(0.5, 2)).toEqual({ periodUs: 10_000, quotaUs: 5000 });
+    expect(quotaSettings(0.5, 2)).toEqual({ periodUs: 100_000, quotaUs: 50_000 });
+    expect(quotaSettings(0.5, 2, 10_000)).toEqual({ periodUs: 10_000, quotaUs: 5000 });
     expect(quotaSettings(1.5, 2, 100_000)).toEqual({ periodUs: 100_000, quotaUs: 150_000 });
   });
 
@@ -21,7 +22,7 @@ describe('CPU quota settings', () => {
     expect(() => quotaSettings(Number.NaN, 2)).toThrow(/positive/);
     expect(() => quotaSettings(-1, 2)).toThrow(/positive/);
     expect(() => quotaSettings(3, 2)).toThrow(/exceeds/);
-    expect(() => quotaSettings(0.05, 2)).toThrow(/minimum/); // 500 µs of 10 ms
+    expect(() => quotaSettings(0.05, 2, 10_000)).toThrow(/minimum/); // 500 µs of 10 ms
     expect(() => quotaSettings(0.5, 2, 500)).toThrow(/period/);
   });
 
@@ -84,6 +85,9 @@ describe.skipIf(!cgroupWritable)('CPU quota group (cgroup v1, root)', () => {
     if (!existsSync(abandoned)) mkdirSync(abandoned);
     const group = createCpuQuotaGroup(0.2, 2);
     expect(existsSync(abandoned)).toBe(false);
+    // Capped by the quota, guaranteed by a weight above any ordinary task's.
+    expect(readFileSync(join(group.path, 'cpu.cfs_quota_us'), 'utf8').trim()).toBe('20000');
+    expect(Number(readFileSync(join(group.path, 'cpu.shares'), 'utf8'))).toBe(GUARANTEE_SHARES);
     const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 4000; while (Date.now() < end) {}'], { stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => busy.once('exit', () => resolve()));
     try {
