@@ -7,11 +7,13 @@
 //   cores  — listeners served at the latency/loss limit with 1 vs 2 mixer engines (bench/cores.ts)
 //   directory <dir> — write the load tool's accounts for a backend it does not start (bench/directory.ts)
 //   latency — PTT → audible and leave → silent in Chromium (bench/latency.ts; --talker/--listener keyset|mute, --url)
-const scripts: Record<string, string> = { directory: './directory.js', mixer: './mixer.js', cores: './cores.js', latency: './latency.js', compare: './compare.js', '--compare': './compare.js' };
+//   openvocs-recorder --openvocs <checkout> — the openvocs web client's recorder extension lists and plays a
+//                                            Loopcast recording (a check, not a measurement)
+const scripts: Record<string, string> = { directory: './directory.js', mixer: './mixer.js', cores: './cores.js', latency: './latency.js', 'openvocs-recorder': './openvocs-recorder.js', compare: './compare.js', '--compare': './compare.js' };
 
 const [what, ...rest] = process.argv.slice(2);
 if (!what) {
-  console.error('usage: npm run bench -- <smoke|shift|idle|stress|media|file.json|compare|mixer|cores|latency> [options]');
+  console.error('usage: npm run bench -- <smoke|shift|idle|stress|media|file.json|compare|mixer|cores|latency|openvocs-recorder> [options]');
   process.exit(2);
 }
 const script = scripts[what] ?? './load.js';

@@ -15,6 +15,8 @@ export interface RecordedProject {
   loops: Record<string, Record<string, unknown>>;
   /** Roles given the playback right. */
   playbackRoles?: string[];
+  /** Browser origins besides the server's own that may open the WebSocket (another web client's page). */
+  allowedOrigins?: string[];
 }
 
 export async function startRecordedServer(setup: RecordedProject): Promise<TestServer> {
@@ -24,7 +26,7 @@ export async function startRecordedServer(setup: RecordedProject): Promise<TestS
   for (const [id, fields] of Object.entries(setup.loops)) project.loops[id] = { ...project.loops[id], ...fields, recorded: true };
   for (const role of setup.playbackRoles ?? []) project.roles[role] = { ...project.roles[role], playback: true };
   await writeFile(file, JSON.stringify(project, null, 2));
-  return startTestServer({ db, config: { webRoot: KEYSET_DIST, media: { enabled: true, bindAddress: '127.0.0.1' }, recorder: { dir: join(db, 'recordings') } } });
+  return startTestServer({ db, config: { webRoot: KEYSET_DIST, media: { enabled: true, bindAddress: '127.0.0.1' }, recorder: { dir: join(db, 'recordings') }, ...(setup.allowedOrigins ? { allowedOrigins: setup.allowedOrigins } : {}) } });
 }
 
 /** Signs in on the history page (user name and password; the role is chosen by the page). */
