@@ -11,6 +11,8 @@ export interface RampOutcome {
   steps: RampStep[];
   maxOperators: number;
   stoppedBecause: string;
+  /** True when the ramp ended because a step broke the limits (not at its operator bound or a failed connect). */
+  limitsBroke: boolean;
   best: WindowResult | undefined;
   last: WindowResult;
 }
@@ -42,11 +44,13 @@ export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => Meas
     return step;
   };
   let stoppedBecause = `reached ${scenario.operators} operators`;
+  let limitsBroke = false;
   for (;;) {
     let step = await measure();
     if (!step.ok) step = await measure();
     if (!step.ok) {
       stoppedBecause = `loss ≥ ${stress.maxLossPercent} % or p99 ≥ ${stress.maxP99Ms} ms at ${step.operators} operators`;
+      limitsBroke = true;
       break;
     }
     best = last;
@@ -59,5 +63,5 @@ export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => Meas
     }
     await sleep(1000); // let the new operators' mixes settle before measuring
   }
-  return { steps, maxOperators: best?.operators ?? 0, stoppedBecause, best, last: last as WindowResult };
+  return { steps, maxOperators: best?.operators ?? 0, stoppedBecause, limitsBroke, best, last: last as WindowResult };
 }

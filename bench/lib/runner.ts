@@ -70,7 +70,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
     if (scenario.stress) {
       const budget = server?.cpuBudget;
       const r = await runRamp(fleet, scenario, () => new MeasureWindow(fleet, serverSampler, clientSampler, budget?.stat), log);
-      const saturated = saturatedSide(r.last, options.budgets ?? { server: cpus().length, generator: cpus().length });
+      const saturated = saturatedSide(r.last, options.budgets ?? { server: cpus().length, generator: cpus().length }, r.limitsBroke);
       log(`ramp ended: ${saturated}`);
       ramp = { steps: r.steps, maxOperators: r.maxOperators, stoppedBecause: r.stoppedBecause, saturated };
       window = r.best ?? r.last;

@@ -26,7 +26,8 @@ export interface Verdict {
 
 const share = (cpuPercent: number, cores: number): number => cpuPercent / (100 * cores);
 
-export function judgeSaturation(last: Pick<WindowResult, 'server' | 'client'>, budgets: Budgets): Verdict {
+/** `limitsBroke`: the ramp stopped on its loss/latency limits (else at its operator bound or a failed connect). */
+export function judgeSaturation(last: Pick<WindowResult, 'server' | 'client'>, budgets: Budgets, limitsBroke = true): Verdict {
   const server = share(last.server.cpuPercent, budgets.server);
   const generator = share(last.client.cpuPercent, budgets.generator);
   const throttled = last.server.throttledPercent;
@@ -38,7 +39,7 @@ export function judgeSaturation(last: Pick<WindowResult, 'server' | 'client'>, b
     `server ${Math.round(server * 100)} % of ${budget}${throttled !== undefined ? `, throttled in ${throttled} % of periods` : ''}`,
     `load generator ${Math.round(generator * 100)} % of ${budgets.generator} core(s), event-loop delay p99 ${last.client.eventLoopDelayP99Ms} ms`,
   ];
-  const lead = { server: 'the server saturated', 'load generator': 'the load generator saturated', both: 'both saturated', neither: 'neither side saturated (the limits broke first)' }[saturated];
+  const lead = { server: 'the server saturated', 'load generator': 'the load generator saturated', both: 'both saturated', neither: limitsBroke ? 'neither side saturated (the limits broke first)' : 'neither side saturated' }[saturated];
   return { saturated, text: `${lead} (${parts.join('; ')})` };
 }
 
@@ -70,6 +71,6 @@ export function budgets(placement: { machineCores: number; serverCpus?: string; 
 }
 
 /** The verdict as the ramp reports it (one sentence). */
-export function saturatedSide(last: Pick<WindowResult, 'server' | 'client'>, budgets: Budgets): string {
-  return judgeSaturation(last, budgets).text;
+export function saturatedSide(last: Pick<WindowResult, 'server' | 'client'>, budgets: Budgets, limitsBroke = true): string {
+  return judgeSaturation(last, budgets, limitsBroke).text;
 }

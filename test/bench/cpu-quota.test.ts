@@ -58,6 +58,11 @@ describe('ramp verdict with a server CPU quota', () => {
     expect(judgeSaturation(window(45, 60), { server: 2, generator: 2 }).saturated).toBe('neither');
   });
 
+  it('does not say the limits broke when the ramp ended at its operator bound', () => {
+    expect(judgeSaturation(window(100, 35), { server: 2, generator: 2 }, false).text).toMatch(/^neither side saturated \(server 50 %/);
+    expect(judgeSaturation(window(100, 35), { server: 2, generator: 2 }, true).text).toMatch(/^neither side saturated \(the limits broke first\)/);
+  });
+
   it('counts a server its quota keeps stopping as saturated even below 85 % on average', () => {
     expect(judgeSaturation(window(30, 60, 35), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('server');
     expect(judgeSaturation(window(30, 60, 10), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('neither');
