@@ -186,7 +186,7 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a backend SIGKILLed under a talking
     await heardAfter(performance.now(), 'after the hung backend');
     const hungGap = longestSilence(stoppedAt - 1000);
     console.log(`backend ${back.name} SIGSTOPped: microphone on backend ${survivor.name} after ${detectedMs.toFixed(0)} ms; bob's longest silence ${hungGap.toFixed(0)} ms`);
-    expect(detectedMs).toBeLessThan(1500);
+    expect(detectedMs).toBeLessThan(2000);
     expect(hungGap).toBeLessThan(2000);
 
     // PTT released: the server hears the end of talk, and no tone reaches bob afterwards (no stuck microphone).

@@ -1,4 +1,4 @@
-// `ping` is the keyset's liveness probe (a backend that does not answer it within 750 ms is failed
+// `ping` is the keyset's liveness probe (a backend that does not answer it within 800 ms is failed
 // over): it is answered at once, also while a request of the same socket waits for a slow store —
 // here a replicated state store whose write hangs, as a NATS bucket does while it elects a leader.
 import { pino } from 'pino';

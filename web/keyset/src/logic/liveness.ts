@@ -4,8 +4,8 @@
 // backend over when an answer takes longer than LIVENESS_TIMEOUT_MS. The openvocs C backend closes a
 // socket on an unknown event: a backend that closed or refused the first ping is never pinged again.
 
-export const LIVENESS_INTERVAL_MS = 250;
-export const LIVENESS_TIMEOUT_MS = 750;
+export const LIVENESS_INTERVAL_MS = 400;
+export const LIVENESS_TIMEOUT_MS = 800;
 
 /** How one ping ended: an answer, an error reply, no reply in time, the socket closed first. */
 export type PingOutcome = 'answered' | 'refused' | 'silent' | 'closed';
