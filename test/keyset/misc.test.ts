@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { ProtocolRequestError } from '../../web/keyset/src/logic/envelope.js';
 import { backendLabel, backendUrls, chooseLead, leadSwitchNotice } from '../../web/keyset/src/logic/lead.js';
-import { PingSupport } from '../../web/keyset/src/logic/liveness.js';
+import { livenessTimeout, PingSupport } from '../../web/keyset/src/logic/liveness.js';
 import { assessQuality } from '../../web/keyset/src/logic/quality.js';
 import { DEFAULT_SETTINGS, loadSession, loadSettings, loginErrorText, saveSession, saveSettings, type KeyValueStore } from '../../web/keyset/src/logic/storage.js';
 
@@ -92,6 +92,9 @@ describe('backends', () => {
     expect(closing.enabled).toBe(false);
 
     expect(new PingSupport().next('silent')).toBe('fail'); // hung from the start
+    // Fast when another backend can take over; alone, a short stall is not worth an outage.
+    expect(livenessTimeout(true)).toBeLessThan(1000);
+    expect(livenessTimeout(false)).toBeGreaterThanOrEqual(5000);
   });
 });
 

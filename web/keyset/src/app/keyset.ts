@@ -142,6 +142,7 @@ export class Keyset {
           onPush: (b, push) => this.onPush(b, push),
           onChange: () => this.onBackendChange(),
           onAuthFailed: (_b, error) => this.reset(this.password ? loginErrorText(error) : 'Your session has ended. Please log in again.'),
+          othersReady: (b) => this.backends.some((other) => other !== b && other.ready),
         }),
     );
     for (const b of this.backends) b.start();

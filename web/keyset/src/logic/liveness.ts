@@ -1,11 +1,18 @@
 // Liveness of a backend's socket. A killed backend's socket closes at once (the kernel resets it), but a
 // hung or cut-off backend keeps it open for minutes: while a socket is ready, the keyset sends `ping`
-// (Loopcast extension, answered ahead of queued requests) every LIVENESS_INTERVAL_MS and fails the
-// backend over when an answer takes longer than LIVENESS_TIMEOUT_MS. The openvocs C backend closes a
-// socket on an unknown event: a backend that closed or refused the first ping is never pinged again.
+// (Loopcast extension, answered ahead of queued requests) every LIVENESS_INTERVAL_MS and gives the
+// backend up when an answer takes longer than livenessTimeout(). The openvocs C backend closes a socket
+// on an unknown event: a backend that closed or refused the first ping is never pinged again.
 
 export const LIVENESS_INTERVAL_MS = 400;
 export const LIVENESS_TIMEOUT_MS = 800;
+/** With no other backend up, giving one up only shows the outage: wait longer before (a short stall is not one). */
+export const LIVENESS_TIMEOUT_ALONE_MS = 5_000;
+
+/** How long a ping may go unanswered: short when another backend is up and can take over. */
+export function livenessTimeout(othersReady: boolean): number {
+  return othersReady ? LIVENESS_TIMEOUT_MS : LIVENESS_TIMEOUT_ALONE_MS;
+}
 
 /** How one ping ended: an answer, an error reply, no reply in time, the socket closed first. */
 export type PingOutcome = 'answered' | 'refused' | 'silent' | 'closed';

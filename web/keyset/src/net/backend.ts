@@ -1,7 +1,7 @@
 // One backend (one signaling URL): connect, run the caller's establish sequence, reconnect with backoff
 // and jitter after any failure, until stopped. Also remembers what this socket has been switched to.
 import { ProtocolRequestError, type PushMessage } from '../logic/envelope.js';
-import { LIVENESS_INTERVAL_MS, LIVENESS_TIMEOUT_MS, PingSupport } from '../logic/liveness.js';
+import { LIVENESS_INTERVAL_MS, livenessTimeout, PingSupport } from '../logic/liveness.js';
 import { ReconnectPolicy, Reconnector, type Timers } from '../logic/reconnect.js';
 import type { LoopState } from '../logic/types.js';
 import type { MediaSession } from './media.js';
@@ -16,6 +16,8 @@ export interface BackendHooks {
   onChange(backend: Backend): void;
   /** Login refused (wrong credentials or throttled): reconnecting cannot help, the operator must log in again. */
   onAuthFailed(backend: Backend, error: ProtocolRequestError): void;
+  /** Another backend is ready to take over (a silent one is then given up sooner: logic/liveness.ts). */
+  othersReady(backend: Backend): boolean;
 }
 
 const windowTimers: Timers = {
@@ -126,9 +128,10 @@ export class Backend {
   private watch(socket: ProtocolSocket): void {
     const probe = async (): Promise<void> => {
       if (this.socket !== socket || !this.ready || !this.pingSupport.enabled) return;
-      const step = this.pingSupport.next(await socket.ping(LIVENESS_TIMEOUT_MS));
+      const timeoutMs = livenessTimeout(this.hooks.othersReady(this));
+      const step = this.pingSupport.next(await socket.ping(timeoutMs));
       if (this.socket !== socket) return;
-      if (step === 'fail') this.failed(new Error(`no answer within ${LIVENESS_TIMEOUT_MS} ms`));
+      if (step === 'fail') this.failed(new Error(`no answer within ${timeoutMs} ms`));
       else if (step === 'again') this.livenessTimer = window.setTimeout(() => void probe(), LIVENESS_INTERVAL_MS);
     };
     void probe();
