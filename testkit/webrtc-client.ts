@@ -238,6 +238,12 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
     return true;
   }
 
+  /** Sends one RTCP compound packet as it is (SRTCP on the muxed transport), e.g. a receiver report. */
+  sendRtcp(packet: Buffer): boolean {
+    if (this.closed || !this.track?.isOpen()) return false;
+    return this.track.sendMessageBinary(packet);
+  }
+
   stopSending(): void {
     clearTimeout(this.timer);
     this.timer = undefined;

@@ -167,6 +167,8 @@ describe('media session loss', () => {
     });
     await carol.switch('loop1', 'recv');
     await bob.switch('loop1', 'recv');
+    // A loop to talk into: a session without a `send` loop has its uplink dropped at the edge, natively.
+    await bob.switch('loop3', 'send');
     await alice.switch('loop1', 'send');
     alice.startSending();
     await waitFor(() => hears(carol), 10_000, 'carol hears alice');
@@ -185,5 +187,6 @@ describe('media session loss', () => {
     expect(faults.length).toBe(1);
     alice.stopSending();
     bob.stopSending();
+    await bob.switch('loop3', 'none');
   }, 60_000);
 });

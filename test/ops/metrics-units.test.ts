@@ -85,7 +85,7 @@ describe('uplink sampling', () => {
     let talkers: Array<{ ssrc: number; stats: PlayoutStats }> = [];
     const view: PlaneView = {
       sessionCount: 1,
-      counters: { rtpIn: 0, rtpOut: 0 },
+      counters: { rtpIn: 0, rtpOut: 0, dtxDropped: 0 },
       enginesLost: 0,
       engineCounters: { decodes: 0, conceals: 0, encodes: 0, sharedHits: 0 } as MixerCounters,
       talkerStats: () => talkers,

@@ -15,7 +15,9 @@ import {
 import { checkAnswerSdp, checkRemoteCandidate } from './remote-check.js';
 import { EdgeError } from './edge-error.js';
 import { guard, native, wireCleanup } from '../webrtc-native.js';
-import type { PeerConnection, Track } from '../webrtc-native.js';
+import type { Audio, PeerConnection, Track } from '../webrtc-native.js';
+import type { Direction } from 'node-datachannel';
+import { UplinkSwitch } from './uplink-switch.js';
 import { AUDIO_MID, MAX_PENDING_CANDIDATES, OPUS_FMTP, OPUS_PAYLOAD_TYPE } from './session-types.js';
 import type { EdgeSessionConfig, EdgeSessionEvents, EdgeSessionState, EdgeSessionStats } from './session-types.js';
 
@@ -41,6 +43,7 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   private readonly cfg: EdgeSessionConfig;
   private readonly pc: PeerConnection;
   private readonly track: Track;
+  private readonly uplink: UplinkSwitch;
   private pending: RemoteCandidate[] = [];
   private pcConnected = false;
   private trackOpen = false;
@@ -69,11 +72,7 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     // Registered first: it is also what lets node-datachannel free the connection (see wireCleanup).
     this.pc.onStateChange(guard((state: string) => this.onPeerState(state), this.onFault));
     try {
-      const audio = new native.Audio(AUDIO_MID, 'SendRecv');
-      audio.addOpusCodec(OPUS_PAYLOAD_TYPE, OPUS_FMTP);
-      // libdatachannel routes RTP to tracks by SSRC, and browsers want a=ssrc/msid for the remote track.
-      audio.addSSRC(cfg.ssrc, `loopcast-${cfg.id}`, 'loopcast', `downlink-${cfg.id}`);
-      this.track = this.pc.addTrack(audio);
+      this.track = this.pc.addTrack(audioDescription(cfg, 'SendRecv'));
     } catch (err) {
       this.pc.close();
       throw new EdgeError('native', 'cannot create the audio track', { cause: err });
@@ -88,6 +87,26 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     );
     this.track.onMessage(guard((msg: Buffer) => this.onMessage(msg), this.onFault));
     wireCleanup(this.track);
+    this.uplink = new UplinkSwitch(this.pc, (direction) => audioDescription(cfg, direction));
+  }
+
+  /**
+   * Whether the client's uplink RTP is wanted (default yes). Without, the edge drops it natively,
+   * before it costs the main thread anything (uplink-switch.ts); RTCP still arrives. Takes effect
+   * once connected; wanting it again takes effect for the next packet.
+   */
+  setUplink(wanted: boolean): void {
+    if (this.closed) return;
+    try {
+      this.uplink.want(wanted);
+    } catch (err) {
+      this.fail(new EdgeError('native', `cannot switch the uplink: ${firstLine(err)}`, { cause: err }));
+    }
+  }
+
+  /** Whether uplink RTP reaches this session now. */
+  get uplinkOpen(): boolean {
+    return this.uplink.open;
   }
 
   get state(): EdgeSessionState {
@@ -322,6 +341,8 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     this.connectMs = performance.now() - this.answeredAt;
     clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
+    // The offer is long applied: the track's direction may now change locally.
+    this.uplink.arm();
     this.emit('connected');
   }
 
@@ -357,6 +378,15 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   private releaseGatherWaiters(): void {
     for (const w of this.gatherWaiters.splice(0)) w();
   }
+}
+
+/** The session's one audio m-line; `direction` is ours (sendrecv as negotiated, sendonly to drop the uplink). */
+function audioDescription(cfg: EdgeSessionConfig, direction: Direction): Audio {
+  const audio = new native.Audio(AUDIO_MID, direction);
+  audio.addOpusCodec(OPUS_PAYLOAD_TYPE, OPUS_FMTP);
+  // libdatachannel routes RTP to tracks by SSRC, and browsers want a=ssrc/msid for the remote track.
+  audio.addSSRC(cfg.ssrc, `loopcast-${cfg.id}`, 'loopcast', `downlink-${cfg.id}`);
+  return audio;
 }
 
 function firstLine(err: unknown): string {

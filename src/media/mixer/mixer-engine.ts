@@ -79,6 +79,11 @@ export class MixerEngine {
     return true;
   }
 
+  /** True while `ssrc` has no spurt playing here (or is unknown): its uplink gate is closed. */
+  talkerIdle(ssrc: number): boolean {
+    return this.talkers.get(ssrc)?.playout.idle ?? true;
+  }
+
   /** Milliseconds until some waiting talk spurt may start (for the first tick of an idle clock). */
   startsInMs(nowMs: number): number | undefined {
     let min: number | undefined;

@@ -46,7 +46,7 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   /** The mixer engines (engine-pool.ts): one in this thread, more in worker threads when configured. */
   readonly engine: EnginePool;
   readonly clock: TickClock;
-  readonly counters: PlaneCounters = { rtpIn: 0, rtpOut: 0 };
+  readonly counters: PlaneCounters = { rtpIn: 0, rtpOut: 0, dtxDropped: 0 };
   private readonly metrics: PlaneMetrics | undefined;
   private readonly vad: LoopVad;
   private readonly sessions = new Map<string, PlaneSession>();
@@ -170,6 +170,14 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     if (!entry || --entry.listeners > 0) return;
     entry.handle.leave();
     this.loops.delete(loop.key);
+  }
+
+  uplinkIdle(ssrc: number): boolean {
+    return this.engine.local.talkerIdle(ssrc);
+  }
+
+  droppedDtx(): void {
+    this.counters.dtxDropped++;
   }
 
   /** A local talker's packet: into the local mix at once, and onto the bus for other processes. */

@@ -11,6 +11,8 @@ import { parseReportBlocks, type ReportBlock } from '../rtcp.js';
 export interface PlaneCounters {
   rtpIn: number;
   rtpOut: number;
+  /** Uplink DTX packets of idle talkers dropped before the mixer (plane-session.ts). */
+  dtxDropped: number;
 }
 
 export interface PlaneView {
@@ -70,6 +72,7 @@ export class PlaneMetrics {
     new Gauge({ name: 'loopcast_media_sessions', help: 'Media sessions (WebRTC clients)', registers, collect() { this.set(plane.sessionCount); } });
     followingCounter(registry, 'loopcast_rtp_in_packets_total', 'Uplink RTP packets from clients', () => plane.counters.rtpIn);
     followingCounter(registry, 'loopcast_rtp_out_packets_total', 'Downlink RTP packets to clients', () => plane.counters.rtpOut);
+    followingCounter(registry, 'loopcast_uplink_dtx_dropped_total', 'Uplink DTX packets of idle talkers dropped before the mixer', () => plane.counters.dtxDropped);
     followingCounter(registry, 'loopcast_mixer_decodes_total', 'Opus decodes (one per talker per frame)', () => plane.engineCounters.decodes);
     followingCounter(registry, 'loopcast_mixer_conceals_total', 'Frames concealed (lost or late uplink packets)', () => plane.engineCounters.conceals);
     followingCounter(registry, 'loopcast_mixer_encodes_total', 'Opus encodes (one per distinct mix per frame)', () => plane.engineCounters.encodes);

@@ -5,6 +5,7 @@ import type { LoopState } from '../../directory/permissions.js';
 import type { MediaClientInfo, MediaLoop, MediaLoss, MediaSession, MediaSessionEvents, MediaStats, RemoteCandidate } from '../control.js';
 import type { EdgeSession } from '../edge/index.js';
 import type { RtpPacket } from '../rtp.js';
+import { isDtxPayload } from '../mixer/index.js';
 
 /** What a session needs from its plane. */
 export interface PlaneHost {
@@ -12,6 +13,10 @@ export interface PlaneHost {
   setVolume(session: PlaneSession, loop: MediaLoop, volume: number): void;
   leaveLoop(session: PlaneSession, loop: MediaLoop): void;
   forward(loop: MediaLoop, packet: RtpPacket): void;
+  /** True while this talker has no spurt playing (its uplink gate is closed). */
+  uplinkIdle(ssrc: number): boolean;
+  /** Counts an uplink DTX packet dropped before the mixer. */
+  droppedDtx(): void;
   release(session: PlaneSession): void;
   uplinkStats(ssrc: number): { lost: number; received: number; jitterMs: number } | undefined;
 }
@@ -43,6 +48,8 @@ export class PlaneSession implements MediaSession {
     edge.on('rtp', (packet) => this.onUplink(packet));
     edge.on('failed', (err) => this.end({ code: err.code, description: err.message }));
     edge.on('close', () => this.end({ code: 'closed', description: 'closed' }));
+    // No `send` loop yet: the uplink goes nowhere, so the edge need not hand it to us (uplink-switch.ts).
+    edge.setUplink(false);
   }
 
   on<E extends keyof MediaSessionEvents>(event: E, listener: MediaSessionEvents[E]): void {
@@ -94,11 +101,20 @@ export class PlaneSession implements MediaSession {
       this.loops.delete(loop.key);
       this.setTalking(loop, false);
       this.host.leaveLoop(this, loop);
+      this.updateUplink();
       return;
     }
     this.loops.set(loop.key, { loop, state });
     if (had) this.host.setVolume(this, loop, volume);
     else this.host.joinLoop(this, loop, volume);
+    this.updateUplink();
+  }
+
+  /** Only a session with a `send` loop can talk: the others' uplink (a muted track's DTX) is dropped at the edge. */
+  private updateUplink(): void {
+    let sending = false;
+    for (const { state } of this.loops.values()) if (state === 'send') sending = true;
+    this.edge.setUplink(sending);
   }
 
   setTalking(loop: MediaLoop, talking: boolean): void {
@@ -122,6 +138,12 @@ export class PlaneSession implements MediaSession {
 
   /** The client's voice goes to every loop it has in `send` (with the hot-mic guard: while talking). */
   private onUplink(packet: RtpPacket): void {
+    // DTX (TOC only) opens no spurt (uplink-gate.ts): while idle it need not reach the mixer, its
+    // worker engines or the loop bus at all. Inside a spurt it is the talker's frame like any other.
+    if (isDtxPayload(packet.payload) && this.host.uplinkIdle(this.ssrc)) {
+      this.host.droppedDtx();
+      return;
+    }
     const own: RtpPacket = { ...packet, ssrc: this.ssrc };
     for (const { loop, state } of this.loops.values()) {
       if (state !== 'send') continue;
