@@ -1,6 +1,9 @@
 // Mixer engines per host: operators served at the latency/loss limit with 1 engine (in the main
-// thread, today's default) and with 2 (main thread + one worker thread, listeners balanced).
-// Run: npm run bench -- cores [--seconds 2]
+// thread, today's default) and with 2 (main thread + one worker thread, then main thread + one child
+// process: media.mixerIsolation; listeners balanced). Each row also gives the transport's share of a
+// tick: the round trip (tick sent → frames back) minus the engine's own time, p50/p99.
+// First, the bare round trip of an empty tick to an idle engine (500 ticks one after another).
+// Run: npm run bench -- cores [--seconds 2] [--isolation thread,process] (the order of the series)
 // Scenario as bench/mixer.ts: 24 loops, 6 talkers, each listener monitors 8 seeded random loops with
 // varied volumes (so listeners share encoders only partly). Every 20 ms (hrtime deadlines) each
 // engine gets the talkers' packets and one tick; a tick is done when every engine has its frames.
@@ -9,6 +12,7 @@
 import { loadavg, cpus } from 'node:os';
 import { MixerEngine } from '../src/media/mixer/index.js';
 import { WorkerMixerEngine } from '../src/media/mixer/worker/worker-engine.js';
+import type { Isolation } from '../src/media/mixer/worker/channel.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../src/media/opus.js';
 import { tone } from '../testkit/signal/index.js';
 
@@ -20,6 +24,8 @@ const P99_LIMIT_MS = 40;
 const LOST_AFTER_MS = 60;
 const LOSS_LIMIT = 0.01;
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 2;
+const isolationArg = process.argv.includes('--isolation') ? (process.argv[process.argv.indexOf('--isolation') + 1] ?? '') : 'thread,process';
+const isolations = isolationArg.split(',').filter((x): x is Isolation => x === 'thread' || x === 'process');
 
 let seed = 12345;
 const rand = (): number => {
@@ -49,6 +55,9 @@ interface StepResult {
   p99: number;
   loss: number;
   workerBusyMs: number;
+  /** Round trip minus the engine's time: what the thread or process boundary costs per tick. */
+  transportP50: number;
+  transportP99: number;
 }
 
 const pct = (xs: number[], p: number): number => {
@@ -56,9 +65,9 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;
 };
 
-async function runStep(engines: number, listeners: number): Promise<StepResult> {
+async function runStep(engines: number, listeners: number, isolation: Isolation): Promise<StepResult> {
   const local = new MixerEngine({ alwaysDecode: true, playout: { targetFrames: 1 } });
-  const workers = Array.from({ length: engines - 1 }, () => new WorkerMixerEngine({ playout: { targetFrames: 1 } }));
+  const workers = Array.from({ length: engines - 1 }, () => new WorkerMixerEngine({ playout: { targetFrames: 1 } }, { isolation }));
   await Promise.all(workers.map((w) => w.ready));
   // Least-loaded placement = round robin here (all listeners arrive at once).
   listenerConfigs(listeners).forEach((cfg, i) => {
@@ -73,7 +82,8 @@ async function runStep(engines: number, listeners: number): Promise<StepResult> 
   let busy = 0;
   const t0 = performance.now();
   const deadline = (k: number): number => t0 + k * TICK_MS;
-  const waiting = new Map<number, { left: number; k: number }>();
+  const waiting = new Map<number, { left: number; k: number; sentAt: number }>();
+  const transport: number[] = [];
   const finish = (k: number): void => {
     if (k >= warmup) late.push(performance.now() - deadline(k));
   };
@@ -81,6 +91,7 @@ async function runStep(engines: number, listeners: number): Promise<StepResult> 
     w.on('mixed', (t) => {
       const entry = waiting.get(t.seq);
       if (t.seq > warmup) busy += t.busyMs;
+      if (entry && t.seq > warmup) transport.push(performance.now() - entry.sentAt - t.busyMs);
       if (!entry || --entry.left > 0) return;
       waiting.delete(t.seq);
       finish(entry.k);
@@ -102,7 +113,7 @@ async function runStep(engines: number, listeners: number): Promise<StepResult> 
           local.push(`loop${t}`, pkt, now);
           for (const w of workers) w.push(`loop${t}`, pkt, now);
         }
-        if (workers.length > 0) waiting.set(k + 1, { left: workers.length, k });
+        if (workers.length > 0) waiting.set(k + 1, { left: workers.length, k, sentAt: performance.now() });
         for (const w of workers) w.tick(now);
         local.tick(now);
         if (workers.length === 0) finish(k);
@@ -120,18 +131,49 @@ async function runStep(engines: number, listeners: number): Promise<StepResult> 
   local.close();
   await Promise.all(workers.map((w) => w.terminate()));
   const measured = total - warmup;
-  return { p50: pct(late, 50), p99: pct(late, 99), loss: lost / measured, workerBusyMs: busy / measured };
+  return {
+    p50: pct(late, 50),
+    p99: pct(late, 99),
+    loss: lost / measured,
+    workerBusyMs: busy / measured,
+    transportP50: pct(transport, 50),
+    transportP99: pct(transport, 99),
+  };
+}
+
+/** Round trips of empty ticks to an idle engine: the bare cost of the thread or process boundary. */
+async function idleRoundTrip(isolation: Isolation): Promise<{ p50: number; p99: number }> {
+  const engine = new WorkerMixerEngine({}, { isolation });
+  await engine.ready;
+  const rtts: number[] = [];
+  let sentAt = 0;
+  await new Promise<void>((resolve) => {
+    engine.on('mixed', () => {
+      rtts.push(performance.now() - sentAt);
+      if (rtts.length >= 500) return resolve();
+      sentAt = performance.now();
+      engine.tick(sentAt);
+    });
+    sentAt = performance.now();
+    engine.tick(sentAt);
+  });
+  await engine.terminate();
+  return { p50: pct(rtts, 50), p99: pct(rtts, 99) };
 }
 
 const ok = (r: StepResult): boolean => r.p99 <= P99_LIMIT_MS && r.loss <= LOSS_LIMIT;
 
-async function served(engines: number): Promise<number> {
+async function served(engines: number, isolation: Isolation): Promise<number> {
   let good = 0;
   let bad: number | undefined;
   let n = 25;
   const row = async (size: number): Promise<boolean> => {
-    const r = await runStep(engines, size);
-    console.log(`| ${engines} | ${size} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.loss * 100).toFixed(1)} % | ${r.workerBusyMs.toFixed(2)} | ${ok(r) ? 'ok' : 'over'} | ${loadavg()[0]?.toFixed(1)} |`);
+    const r = await runStep(engines, size, isolation);
+    const where = engines === 1 ? 'main' : `main + ${isolation}`;
+    const transport = engines === 1 ? '' : `${r.transportP50.toFixed(2)} / ${r.transportP99.toFixed(2)}`;
+    console.log(
+      `| ${where} | ${size} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.loss * 100).toFixed(1)} % | ${r.workerBusyMs.toFixed(2)} | ${transport} | ${ok(r) ? 'ok' : 'over'} | ${loadavg()[0]?.toFixed(1)} |`,
+    );
     return ok(r);
   };
   while (bad === undefined && n <= 6400) {
@@ -150,9 +192,17 @@ async function served(engines: number): Promise<number> {
 }
 
 console.log(`# Mixer engines per host (${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}, ${seconds} s per step, node ${process.version})\n`);
-console.log('| engines | listeners | done p50 ms | done p99 ms | lost | worker ms/tick | | load 1 min |');
-console.log('|---:|---:|---:|---:|---:|---:|---|---:|');
-const one = await served(1);
-const two = await served(2);
-console.log(`\nServed at the limit (p99 ≤ ${P99_LIMIT_MS} ms, ≤ ${LOSS_LIMIT * 100} % lost): 1 engine ${one}, 2 engines ${two}: ratio ${one > 0 ? (two / one).toFixed(2) : 'n/a'}×`);
+for (const isolation of isolations) {
+  const r = await idleRoundTrip(isolation);
+  console.log(`Empty tick round trip, ${isolation}: p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms`);
+}
+console.log('');
+console.log('| engines | listeners | done p50 ms | done p99 ms | lost | worker ms/tick | transport p50 / p99 ms | | load 1 min |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---|---:|');
+const one = await served(1, 'thread');
+const two = new Map<Isolation, number>();
+for (const isolation of isolations) two.set(isolation, await served(2, isolation));
+const ratio = (n: number): string => (one > 0 ? `${(n / one).toFixed(2)}×` : 'n/a');
+console.log(`\nServed at the limit (p99 ≤ ${P99_LIMIT_MS} ms, ≤ ${LOSS_LIMIT * 100} % lost): 1 engine ${one}`);
+for (const [isolation, n] of two) console.log(`2 engines (main + ${isolation}): ${n}, ratio ${ratio(n)}`);
 console.log(`Load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
