@@ -57,7 +57,8 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a backend SIGKILLed under a talking
   let browser: Browser;
   let cluster: NatsCluster;
   let work: string;
-  let db: string;
+  /** Each backend its own directory files (the first one seeds the NATS buckets; local files stay its own). */
+  const dbs: Record<string, string> = {};
   const children = new Set<ChildProcess>();
   const operators: Operator[] = [];
   const ports: Record<string, number> = {};
@@ -67,7 +68,7 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a backend SIGKILLed under a talking
     const port = ports[name]!;
     const argv = ['bin/loopcast.js', 'serve', '--backend', name, '--services', 'signaling,edge,mixer,recorder'];
     argv.push('--nats', cluster.urls[node]!, ...cluster.urls.filter((_, i) => i !== node), '--nats-user', cluster.user, '--nats-password-file', join(work, 'nats-password'));
-    argv.push('--config', join(work, 'backend.json'), '--db', db, '--data-dir', join(work, name), '--host', '127.0.0.1', '--port', String(port), '--no-demo', '--log-level', 'warn');
+    argv.push('--config', join(work, 'backend.json'), '--db', dbs[name]!, '--data-dir', join(work, name), '--host', '127.0.0.1', '--port', String(port), '--no-demo', '--log-level', 'warn');
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     children.add(child);
     child.once('exit', () => children.delete(child));
@@ -89,8 +90,10 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a backend SIGKILLed under a talking
     await ensureBuilt();
     cluster = await startNatsCluster({ nodes: 3 });
     await writeFile(join(work, 'nats-password'), `${cluster.password}\n`, { mode: 0o600 });
-    db = await copyFixture();
-    await testGroups(db);
+    for (const name of ['a', 'b']) {
+      dbs[name] = await copyFixture();
+      await testGroups(dbs[name]);
+    }
     ports.a = await freePort();
     ports.b = await freePort();
     const origins = [ports.a, ports.b].map((p) => `https://127.0.0.1:${p}`);
@@ -106,7 +109,7 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a backend SIGKILLed under a talking
     await browser?.close();
     for (const child of children) child.kill('SIGKILL');
     await cluster?.stop();
-    if (db) await rm(db, { recursive: true, force: true });
+    for (const db of Object.values(dbs)) await rm(db, { recursive: true, force: true });
     if (work) await rm(work, { recursive: true, force: true });
   });
 
