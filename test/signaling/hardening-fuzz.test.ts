@@ -303,21 +303,22 @@ async function send(socket: FuzzSocket, index: number, frame: Frame): Promise<vo
 }
 
 /**
- * A `ping` queued behind everything sent so far: once its reply is in, every earlier frame of the
+ * A request queued behind everything sent so far: once its reply is in, every earlier frame of the
  * socket has been answered (one socket's requests are handled in order; refusals are immediate).
+ * `is_ldap_enabled` (no login, no side effect), not `ping`: `ping` is answered ahead of the queue.
  */
 async function drain(socket: FuzzSocket, index: number): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     await socket.pacer.take();
     const uuid = `sentinel-${index}-${serial++}`;
-    socket.raw.sendText(JSON.stringify({ event: 'ping', uuid, type: 'unicast', parameter: {} }));
+    socket.raw.sendText(JSON.stringify({ event: 'is_ldap_enabled', uuid, type: 'unicast', parameter: {} }));
     socket.sent++;
     socket.tracked.add(uuid);
     const reply = await socket.raw.waitForReply((r) => r.uuid === uuid, 15_000);
     if (!reply.error) return;
     // Only a rate-limited sentinel may fail; it is answered before queued requests, so send another.
     expect(reply.error.code).toBeGreaterThanOrEqual(50000);
-    if (attempt > 20) throw new Error('sentinel ping kept failing');
+    if (attempt > 20) throw new Error('sentinel kept failing');
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
