@@ -1,13 +1,15 @@
 // Which side was the limit at the end of a ramp. Each side is judged against its own CPU budget:
 // the server's cores (taskset) or its CFS quota, the load generator's cores. A side is saturated
-// when it used ≥ 85 % of its budget; the server also when its quota stopped it in ≥ 1 % of the CFS
-// periods: each such stop holds the server for the rest of a 100 ms period (several mixing ticks),
-// so from 1 % on the stops alone reach the p99 latency limit, whatever the average; the generator
-// also when its event loop lags > 50 ms (its arrival times then measure itself).
+// when it used ≥ 85 % of its budget; the server also when its quota stopped it in ≥ 5 % of the CFS
+// periods (once every 2 s at 100 ms periods): each stop means it wanted more than its budget in that
+// period, and its work comes in bursts, so it runs out in some periods before its average reaches
+// the budget. Sporadic stops below that (1–5 % with the limits still held were
+// seen) do not count. The generator is also saturated when its event loop lags > 50 ms (its arrival
+// times then measure itself).
 import type { WindowResult } from './window.js';
 
 export const FULL_SHARE = 0.85;
-export const THROTTLED_LIMIT_PERCENT = 1;
+export const THROTTLED_LIMIT_PERCENT = 5;
 export const GENERATOR_LAG_LIMIT_MS = 50;
 
 export interface Budgets {

@@ -65,14 +65,15 @@ describe('ramp verdict with a server CPU quota', () => {
 
   it('counts a server its quota keeps stopping as saturated even below 85 % on average', () => {
     expect(judgeSaturation(window(30, 60, 6), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('server');
-    expect(judgeSaturation(window(30, 60, 1), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('server');
-    expect(judgeSaturation(window(30, 60, 0.5), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('neither');
+    expect(judgeSaturation(window(30, 60, 5), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('server');
+    expect(judgeSaturation(window(30, 60, 4.9), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('neither');
+    expect(judgeSaturation(window(30, 60, 1), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('neither');
     expect(judgeSaturation(window(30, 60, 0), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('neither');
   });
 
   it('still blames the generator when it is the one lagging, and says both when both are', () => {
     expect(judgeSaturation(window(20, 100, 0, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('load generator');
-    expect(judgeSaturation(window(20, 100, 0.2, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('load generator');
+    expect(judgeSaturation(window(20, 100, 2, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('load generator');
     expect(judgeSaturation(window(48, 100, 40, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('both');
   });
 });
