@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config/config.js';
+import { EnginePool, HUNG_TICKS } from '../../src/media/plane/engine-pool.js';
 import { hostEngine } from '../../src/media/mixer/worker/engine-host.js';
 import type { FromWorker } from '../../src/media/mixer/worker/messages.js';
 import { parseFromEngine } from '../../src/media/mixer/worker/validate.js';
@@ -39,8 +40,11 @@ async function until(what: string, cond: () => boolean, ms = 5000): Promise<void
 
 let server: TestServer | undefined;
 let parent: ChildProcess | undefined;
+let pool: EnginePool | undefined;
 const operators: Operator[] = [];
 afterEach(async () => {
+  await pool?.close();
+  pool = undefined;
   for (const op of operators.splice(0)) op.close();
   await server?.stop();
   server = undefined;
@@ -134,6 +138,28 @@ describe('engine processes die with their parent', () => {
     parent.kill('SIGKILL');
     await until(`engine process ${pid} to exit after its parent`, () => !running(pid), 3000);
   }, 30_000);
+});
+
+describe('a hung engine process', () => {
+  it('is dropped after 50 ticks without answers, its listeners moved, and the process killed', async () => {
+    pool = new EnginePool({ engines: 2, isolation: 'process', mixer: {}, log: pino({ level: 'silent' }), onWorkerMix: () => undefined });
+    await pool.ready();
+    pool.setListener('a', { volumes: { loopA: 100 } });
+    pool.setListener('b', { volumes: { loopA: 100 } });
+    const pid = pool.workerEngines[0]?.pid ?? 0;
+    expect(pool.inWorker('b')).toBe(true);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      for (let k = 0; k <= HUNG_TICKS; k++) pool.tick(k * 20, k);
+      expect(pool.inWorker('b')).toBe(false);
+      expect(pool.load).toEqual([2]);
+      // A stopped process cannot see its channel close: it is killed after the grace period.
+      await until(`the hung engine process ${pid} to be gone`, () => !running(pid), 3000);
+      expect(pool.lost).toBe(1);
+    } finally {
+      if (running(pid)) process.kill(pid, 'SIGKILL');
+    }
+  }, 20_000);
 });
 
 describe('malformed messages', () => {
