@@ -158,6 +158,7 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a backend SIGKILLed under a talking
     const movedMs = performance.now() - killedAt;
     expect(moved.find((x) => x.url === survivor.url)?.lead).toBe(true);
     await page.waitForSelector(`[data-health="warn"][data-lead="${survivor.url}"]`, { timeout: 2_000 });
+    expect(await page.locator('[data-health]').textContent()).toBe(`Connected · 1/2 backends · via 127.0.0.1:${survivor.port}`);
     expect(await page.locator('.notice').textContent()).toContain(`Backend 127.0.0.1:${killed.port} lost · Switched to backend 127.0.0.1:${survivor.port}`);
     await heardAfter(performance.now(), 'after the failover');
     const failoverGap = longestSilence(killedAt - 1000);
@@ -193,9 +194,11 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a backend SIGKILLed under a talking
     expect(hungGap).toBeLessThan(2000);
 
     // PTT released: the server hears the end of talk, and no tone reaches bob afterwards (no stuck microphone).
+    const before = bob.signaling.pushes.length;
     await page.keyboard.up('Space');
     await page.waitForSelector('[data-transmitting="false"]', { timeout: 2_000 });
-    const ended = (m: Message) => m.event === 'talking' && (m.parameter as { user?: string }).user === 'alice' && (m.parameter as { state?: boolean }).state === false;
+    const ended = (m: Message) =>
+      bob.signaling.pushes.indexOf(m) >= before && m.event === 'talking' && (m.parameter as { user?: string }).user === 'alice' && (m.parameter as { state?: boolean }).state === false;
     await bob.signaling.waitFor(ended, 2_000);
     const endedAt = performance.now();
     const late = await poll(() => Promise.resolve(toneAt().filter((x) => x > endedAt + 300).length), (n) => n > 0, 1_500, 100);
