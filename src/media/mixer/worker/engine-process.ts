@@ -10,6 +10,7 @@ if (!send) {
   console.error('engine-process runs only as a forked child (an IPC channel is needed)');
   process.exit(2);
 }
+process.title = 'loopcast-mixer';
 process.on('disconnect', () => process.exit(0));
 // The parent may have gone while this process was still loading (the event was missed then).
 if (!process.connected) process.exit(0);
