@@ -78,7 +78,7 @@ describe('backends', () => {
     const loopcast = new PingSupport();
     expect(loopcast.enabled).toBe(true);
     expect(loopcast.next('answered')).toBe('again');
-    expect(loopcast.next('refused')).toBe('again'); // rate limited for a while: still an answer
+    expect(loopcast.next('refused')).toBe('again'); // an error reply is still an answer
     expect(loopcast.next('silent')).toBe('fail');
     expect(loopcast.next('closed')).toBe('stop');
     expect(loopcast.enabled).toBe(true);

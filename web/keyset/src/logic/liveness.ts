@@ -35,7 +35,7 @@ export class PingSupport {
         this.supported = true;
         return 'again';
       case 'refused':
-        // A Loopcast backend refuses only for a while (rate limit): an answer all the same, it is alive.
+        // Known to answer ping: a refusal is an answer all the same, it is alive.
         if (this.supported === true) return 'again';
         this.supported = false;
         return 'stop';

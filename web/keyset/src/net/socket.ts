@@ -41,7 +41,9 @@ export class ProtocolSocket {
       return 'answered';
     } catch (error) {
       if (error instanceof RequestTimeoutError) return 'silent';
-      return error instanceof RequestError ? 'refused' : 'closed';
+      // A temporary refusal (rate limit) is an answer from a live server that knows `ping`.
+      if (error instanceof RequestError) return error.temporary ? 'answered' : 'refused';
+      return 'closed';
     }
   }
 
