@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolError } from '../../src/protocol/errors.js';
 import { ProtocolRequestError } from '../../web/keyset/src/logic/envelope.js';
 import { backendLabel, backendUrls, chooseLead, leadSwitchNotice } from '../../web/keyset/src/logic/lead.js';
-import { livenessTimeout, PingSupport } from '../../web/keyset/src/logic/liveness.js';
+import { livenessInterval, livenessTimeout, PingSupport } from '../../web/keyset/src/logic/liveness.js';
 import { assessQuality } from '../../web/keyset/src/logic/quality.js';
 import { DEFAULT_SETTINGS, loadSession, loadSettings, loginErrorText, saveSession, saveSettings, type KeyValueStore } from '../../web/keyset/src/logic/storage.js';
 
@@ -95,6 +95,9 @@ describe('backends', () => {
     // Fast when another backend can take over; alone, a short stall is not worth an outage.
     expect(livenessTimeout(true)).toBeLessThan(1000);
     expect(livenessTimeout(false)).toBeGreaterThanOrEqual(5000);
+    // A keyset with one backend pings seldom (server cost), one with a standby often (fast failover).
+    expect(livenessInterval(true)).toBeLessThan(500);
+    expect(livenessInterval(false)).toBeGreaterThanOrEqual(2000);
   });
 });
 

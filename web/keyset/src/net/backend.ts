@@ -1,7 +1,7 @@
 // One backend (one signaling URL): connect, run the caller's establish sequence, reconnect with backoff
 // and jitter after any failure, until stopped. Also remembers what this socket has been switched to.
 import { ProtocolRequestError, type PushMessage } from '../logic/envelope.js';
-import { LIVENESS_INTERVAL_MS, livenessTimeout, PingSupport } from '../logic/liveness.js';
+import { livenessInterval, livenessTimeout, PingSupport } from '../logic/liveness.js';
 import { ReconnectPolicy, Reconnector, type Timers } from '../logic/reconnect.js';
 import type { LoopState } from '../logic/types.js';
 import type { MediaSession } from './media.js';
@@ -132,7 +132,7 @@ export class Backend {
       const step = this.pingSupport.next(await socket.ping(timeoutMs));
       if (this.socket !== socket) return;
       if (step === 'fail') this.failed(new Error(`no answer within ${timeoutMs} ms`));
-      else if (step === 'again') this.livenessTimer = window.setTimeout(() => void probe(), LIVENESS_INTERVAL_MS);
+      else if (step === 'again') this.livenessTimer = window.setTimeout(() => void probe(), livenessInterval(this.hooks.othersReady(this)));
     };
     void probe();
   }
