@@ -6,7 +6,9 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CPU_CGROUP_ROOT, GUARANTEE_SHARES, createCpuQuotaGroup, parseCpuStat, quotaSettings, throttledPercent } from '../../bench/lib/cpu-quota.js';
+import { DEFAULT_ACCOUNTS } from '../../bench/lib/directory.js';
 import { readProc } from '../../bench/lib/proc-sampler.js';
+import { startBenchServer } from '../../bench/lib/server.js';
 import { budgets, judgeSaturation } from '../../bench/lib/saturation.js';
 import type { WindowResult } from '../../bench/lib/window.js';
 
@@ -117,4 +119,23 @@ describe.skipIf(!cgroupWritable)('CPU quota group (cgroup v1, root)', () => {
     }
     expect(existsSync(group.path)).toBe(false);
   });
+
+  it('runs the self-started server in its quota group, with all its threads, and removes the group at stop', async () => {
+    const server = await startBenchServer(2, 2, DEFAULT_ACCOUNTS, { cpuQuota: { cores: 0.5, machineCores: 2 } });
+    let group = '';
+    try {
+      expect(server.cpuBudget?.cores).toBe(0.5);
+      group = /^\d+:cpu(?:,cpuacct)?:(\/loopcast-bench-[^\n]+)$/m.exec(readFileSync(`/proc/${server.pid}/cgroup`, 'utf8'))?.[1] ?? '';
+      expect(group).not.toBe('');
+      const procs = readFileSync(join(CPU_CGROUP_ROOT, group, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
+      expect(procs).toEqual([String(server.pid)]);
+      // Threads started after the move (libuv pool, libdatachannel, V8) are in the group too.
+      const tasks = readFileSync(join(CPU_CGROUP_ROOT, group, 'tasks'), 'utf8').split('\n').filter(Boolean);
+      expect(tasks.length).toBeGreaterThan(4);
+      expect(server.cpuBudget?.stat().periods).toBeGreaterThanOrEqual(0);
+    } finally {
+      await server.stop();
+    }
+    expect(existsSync(join(CPU_CGROUP_ROOT, group))).toBe(false);
+  }, 30_000);
 });
