@@ -137,7 +137,8 @@ export class Fleet {
       mutedUplink: this.scenario.idleUplink === 'dtx',
     });
     this.setupMs.push(op.setupMs);
-    for (const loop of monitoredLoops(this.scenario, index)) await op.switch(this.loopId(loop), 'recv');
+    const armed = this.scenario.idleArmed;
+    for (const [i, loop] of monitoredLoops(this.scenario, index).entries()) await op.switch(this.loopId(loop), armed && i === 0 ? 'send' : 'recv');
     return { index, op, analyzer, rtp };
   }
 

@@ -29,6 +29,11 @@ export const scenarioSchema = z.strictObject({
    * DTX sends (a comfort-noise and a DTX packet every ~400 ms; bench/lib/muted-uplink.ts).
    */
   idleUplink: z.enum(['nothing', 'dtx']).default('nothing'),
+  /**
+   * Operators keep their first monitored loop in `send` (armed, push-to-talk up) instead of `recv`:
+   * their muted uplink then must reach the server's uplink gate (a talk spurt may start any moment).
+   */
+  idleArmed: z.boolean().default(false),
   /** Seconds between connecting everybody and measuring (talk starts, mixes settle). */
   warmupSeconds: z.number().min(0).default(2),
   /** Measurement window. */

@@ -1,10 +1,11 @@
 // Idle operators cost (nearly) nothing even though muted browsers keep sending Opus DTX (issue 12):
-// counted, not timed. A monitoring operator's uplink never reaches JavaScript (dropped by the edge
-// natively); an armed but muted talker's DTX never reaches the mixer, its worker engines, the loop
-// bus or the clock; a real talk spurt right after still starts at once.
+// counted, not timed. A monitoring operator's uplink stops reaching JavaScript after a few packets
+// (dropped by the edge natively); an armed but muted talker's DTX never reaches the mixer, its
+// worker engines, the loop bus or the clock; a real talk spurt right after still starts at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mutedSchedule } from '../../bench/lib/muted-uplink.js';
 import type { EdgeSession } from '../../src/media/edge/edge-session.js';
+import { CLOSE_AFTER_PACKETS } from '../../src/media/edge/uplink-switch.js';
 import { isDtxPayload } from '../../src/media/mixer/index.js';
 import type { MediaPlane } from '../../src/media/plane/media-plane.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
@@ -65,19 +66,23 @@ describe('idle uplinks', () => {
     const { op, edge } = await connect('carol', 'flight');
     await op.switch('loop1', 'recv');
     await op.switch('loop2', 'recv');
+    const forwarded = plane.counters.rtpIn;
+    // The first few still cross (a switch only once it pays), the rest never reach JavaScript.
+    await sendMuted(op, edge, CLOSE_AFTER_PACKETS);
     expect(edge.uplinkOpen).toBe(false);
     await sendMuted(op, edge, 30);
-    expect(edge.stats.rtpIn).toBe(0);
+    expect(edge.stats.rtpIn).toBe(CLOSE_AFTER_PACKETS);
+    expect(plane.counters.rtpIn).toBe(forwarded);
     expect(plane.counters.dtxDropped).toBe(0);
 
     // Armed to talk: the uplink reaches the plane again from the next packet on.
     await op.switch('loop2', 'send');
     expect(edge.uplinkOpen).toBe(true);
     const sent = await sendMuted(op, edge, 30);
-    expect(edge.stats.rtpIn).toBe(30);
+    expect(edge.stats.rtpIn).toBe(CLOSE_AFTER_PACKETS + 30);
     expect(plane.counters.dtxDropped).toBe(sent.dtx);
+    expect(plane.counters.rtpIn - forwarded).toBe(sent.comfortNoise);
     await op.switch('loop2', 'recv');
-    expect(edge.uplinkOpen).toBe(false);
   });
 
   it('an armed, muted talker\'s DTX reaches neither the mixer (nor its worker) nor the bus nor the clock; its talk starts at once', async () => {

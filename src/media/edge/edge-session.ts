@@ -91,9 +91,9 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   }
 
   /**
-   * Whether the client's uplink RTP is wanted (default yes). Without, the edge drops it natively,
-   * before it costs the main thread anything (uplink-switch.ts); RTCP still arrives. Takes effect
-   * once connected; wanting it again takes effect for the next packet.
+   * Whether the client's uplink RTP is wanted (default yes). Unwanted packets are not emitted, and
+   * once a few arrived the edge drops them natively, before they cost the main thread anything
+   * (uplink-switch.ts); RTCP still arrives. Wanting it again takes effect for the next packet.
    */
   setUplink(wanted: boolean): void {
     if (this.closed) return;
@@ -104,7 +104,7 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     }
   }
 
-  /** Whether uplink RTP reaches this session now. */
+  /** Whether uplink RTP reaches this session natively now (false: dropped before JavaScript). */
   get uplinkOpen(): boolean {
     return this.uplink.open;
   }
@@ -360,6 +360,10 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     }
     this.stats.rtpIn++;
     this.stats.bytesIn += msg.length;
+    if (!this.uplink.wantedNow) {
+      this.uplink.unwanted();
+      return;
+    }
     this.emit('rtp', packet, msg);
   }
 

@@ -6,7 +6,7 @@
 // A worker (thread or process) that dies (or falls a second behind) is dropped: its listeners are replayed, with their
 // SSRC and volumes, into the remaining engines at once, and a replacement worker is started.
 import type { Logger } from 'pino';
-import { MixerEngine, type ListenerConfig, type MixerCounters, type MixerOptions, type MixTick } from '../mixer/index.js';
+import { MixerEngine, type ListenerConfig, type MixerCounters, type MixerOptions, type MixTick, type TalkerPushResult } from '../mixer/index.js';
 import { WorkerMixerEngine, type WorkerTick } from '../mixer/worker/worker-engine.js';
 import type { WorkerMixerOptions } from '../mixer/worker/messages.js';
 import type { Isolation } from '../mixer/worker/channel.js';
@@ -93,9 +93,11 @@ export class EnginePool {
     this.placement.delete(id);
   }
 
-  push(loop: string, pkt: PlayoutPacket, arrivalMs: number): void {
-    this.local.push(loop, pkt, arrivalMs);
+  /** Into every engine; returns what this thread's engine did with it ('gated': no spurt opened). */
+  push(loop: string, pkt: PlayoutPacket, arrivalMs: number): TalkerPushResult {
+    const result = this.local.push(loop, pkt, arrivalMs);
     for (const w of this.workers) w.push(loop, pkt, arrivalMs);
+    return result;
   }
 
   /** Ticks every engine: this thread's frames are returned, the workers' come via onWorkerMix. */

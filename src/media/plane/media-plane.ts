@@ -203,7 +203,9 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
 
   private receive(loop: MediaLoop, packet: RtpPacket): void {
     const now = performance.now();
-    this.engine.push(loop.key, packet, now);
+    // Gated silence (a muted track's comfort noise) and copies change nothing: no idle scan per packet.
+    const result = this.engine.push(loop.key, packet, now);
+    if (result === 'gated' || result === 'copy') return;
     // Gated silence leaves the engine idle: no clock. A spurt that waits gets its first tick as
     // soon as its first frame is old enough, not a whole period later.
     if (this.stopClock === undefined && !this.engine.idle) {
