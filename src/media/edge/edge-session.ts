@@ -46,7 +46,7 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   private readonly uplink: UplinkSwitch;
   private pending: RemoteCandidate[] = [];
   private pcConnected = false;
-  private trackOpen = false;
+  private openPoll: NodeJS.Timeout | undefined;
   private answeredAt = 0;
   private localUfrag: string | undefined;
   /** The client's ICE ufrag, from its answer: candidates of another ICE session are refused. */
@@ -78,13 +78,9 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
       throw new EdgeError('native', 'cannot create the audio track', { cause: err });
     }
     this.pc.onLocalCandidate(guard((candidate: string) => this.onLocalCandidate(candidate), this.onFault));
-    this.pc.onGatheringStateChange(guard((state: string) => state === 'complete' && this.releaseGatherWaiters(), this.onFault));
-    this.track.onOpen(
-      guard(() => {
-        this.trackOpen = true;
-        this.checkConnected();
-      }, this.onFault),
-    );
+    // Gathering and the track's opening are polled during setup, not registered as callbacks: every
+    // registered callback is a libuv async handle for the session's whole life, and each wake-up of
+    // the main thread (every received packet of any session) scans all of them (docs/media.md).
     this.track.onMessage(guard((msg: Buffer) => this.onMessage(msg), this.onFault));
     wireCleanup(this.track);
     this.uplink = new UplinkSwitch(this.pc, (direction) => audioDescription(cfg, direction));
@@ -244,6 +240,7 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     this.stateValue = 'closed';
     clearTimeout(this.connectTimer);
     clearTimeout(this.disconnectTimer);
+    clearTimeout(this.openPoll);
     this.pending = [];
     this.releaseGatherWaiters();
     try {
@@ -336,7 +333,15 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
   }
 
   private checkConnected(): void {
-    if (this.stateValue !== 'answered' || !this.pcConnected || !this.trackOpen) return;
+    if (this.stateValue !== 'answered' || !this.pcConnected) return;
+    if (!this.track.isOpen()) {
+      // SRTP keys follow DTLS within a few ms; the connect timeout bounds the wait.
+      this.openPoll ??= setTimeout(() => {
+        this.openPoll = undefined;
+        this.checkConnected();
+      }, SETUP_POLL_MS);
+      return;
+    }
     this.stateValue = 'connected';
     this.connectMs = performance.now() - this.answeredAt;
     clearTimeout(this.connectTimer);
@@ -371,11 +376,17 @@ export class EdgeSession extends EventEmitter<EdgeSessionEvents> {
     if (this.pc.gatheringState() === 'complete') return Promise.resolve();
     return new Promise((resolve) => {
       // With STUN servers configured gathering can stall; offer what we have after the timeout.
-      const timer = setTimeout(() => this.releaseGatherWaiters(), this.cfg.gatherTimeoutMs);
+      const deadline = performance.now() + this.cfg.gatherTimeoutMs;
+      let timer: NodeJS.Timeout | undefined;
+      const check = (): void => {
+        if (this.closed || this.pc.gatheringState() === 'complete' || performance.now() >= deadline) this.releaseGatherWaiters();
+        else timer = setTimeout(check, SETUP_POLL_MS);
+      };
       this.gatherWaiters.push(() => {
         clearTimeout(timer);
         resolve();
       });
+      timer = setTimeout(check, SETUP_POLL_MS);
     });
   }
 
@@ -392,6 +403,9 @@ function audioDescription(cfg: EdgeSessionConfig, direction: Direction): Audio {
   audio.addSSRC(cfg.ssrc, `loopcast-${cfg.id}`, 'loopcast', `downlink-${cfg.id}`);
   return audio;
 }
+
+/** How often setup polls gathering and the track's opening (each a few ms at most). */
+const SETUP_POLL_MS = 2;
 
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n', 1)[0]?.slice(0, 200) ?? '';
