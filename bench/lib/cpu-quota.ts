@@ -59,6 +59,15 @@ export function throttledPercent(from: CpuStat, to: CpuStat): number {
   return periods > 0 ? (100 * (to.throttled - from.throttled)) / periods : 0;
 }
 
+/**
+ * Share of the wall time between two readings (`wallMs` apart) in which the quota held the group
+ * stopped (%). The kernel sums throttled_time over the CPUs on which the group had work queued: one
+ * thread stopped reads ~80 % at 0.2 core, two threads spinning on two CPUs ~170 %.
+ */
+export function throttledTimePercent(from: CpuStat, to: CpuStat, wallMs: number): number {
+  return wallMs > 0 ? (100 * (to.throttledNs - from.throttledNs)) / 1e6 / wallMs : 0;
+}
+
 export interface CpuQuotaGroup {
   readonly path: string;
   readonly cores: number;

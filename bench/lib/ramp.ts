@@ -35,12 +35,13 @@ export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => Meas
       latencyMs: last.latencyMs,
       serverCpuPercent: Math.round(last.server.cpuPercent),
       ...(last.server.throttledPercent !== undefined ? { serverThrottledPercent: last.server.throttledPercent } : {}),
+      ...(last.server.stoppedPercent !== undefined ? { serverStoppedPercent: last.server.stoppedPercent } : {}),
       clientCpuPercent: Math.round(last.client.cpuPercent),
       clientEventLoopDelayP99Ms: last.client.eventLoopDelayP99Ms,
       ok,
     };
     steps.push(step);
-    log(`ramp: ${step.operators} operators, loss ${step.lossPercent} %, p99 ${step.latencyMs.p99} ms, server ${step.serverCpuPercent} %${step.serverThrottledPercent !== undefined ? ` (throttled in ${step.serverThrottledPercent} % of periods)` : ''}, load generator ${step.clientCpuPercent} % (event-loop delay p99 ${step.clientEventLoopDelayP99Ms} ms) → ${ok ? 'ok' : 'over the limits'}`);
+    log(`ramp: ${step.operators} operators, loss ${step.lossPercent} %, p99 ${step.latencyMs.p99} ms, server ${step.serverCpuPercent} %${step.serverThrottledPercent !== undefined ? ` (throttled in ${step.serverThrottledPercent} % of periods, stopped ${step.serverStoppedPercent ?? 0} % of the time)` : ''}, load generator ${step.clientCpuPercent} % (event-loop delay p99 ${step.clientEventLoopDelayP99Ms} ms) → ${ok ? 'ok' : 'over the limits'}`);
     return step;
   };
   let stoppedBecause = `reached ${scenario.operators} operators`;

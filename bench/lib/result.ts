@@ -34,6 +34,8 @@ export interface RampStep {
   serverCpuPercent: number;
   /** With a server CPU quota: % of CFS periods in which the server used up its budget. */
   serverThrottledPercent?: number;
+  /** With a server CPU quota: % of the window's time in which the quota held the server stopped. */
+  serverStoppedPercent?: number;
   clientCpuPercent: number;
   clientEventLoopDelayP99Ms: number;
   ok: boolean;

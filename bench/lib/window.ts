@@ -2,7 +2,7 @@
 // between start() and end().
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Fleet } from './fleet.js';
-import { throttledPercent, type CpuStat } from './cpu-quota.js';
+import { throttledPercent, throttledTimePercent, type CpuStat } from './cpu-quota.js';
 import { ProcSampler, type ProcSample } from './proc-sampler.js';
 import { lossPercent, type RtpCounts } from '../../src/media/rtp/receive-stats.js';
 import { round, summarize, type Summary } from './stats.js';
@@ -10,8 +10,11 @@ import { round, summarize, type Summary } from './stats.js';
 export interface WindowResult {
   seconds: number;
   operators: number;
-  /** throttledPercent: with a CPU quota, the share of CFS periods in which the server used up its budget. */
-  server: { cpuPercent: number; rssMb: number; throttledPercent?: number };
+  /**
+   * With a CPU quota: throttledPercent, the share of CFS periods in which the server used up its budget;
+   * stoppedPercent, the share of the window's time in which the quota held it stopped.
+   */
+  server: { cpuPercent: number; rssMb: number; throttledPercent?: number; stoppedPercent?: number };
   client: { cpuPercent: number; rssMb: number; eventLoopDelayP99Ms: number };
   lossPercent: number;
   /** Mean RFC 3550 jitter of the listeners that received audio, read at the end of the window. */
@@ -57,7 +60,7 @@ export class MeasureWindow {
       operators: this.fleet.members.length,
       server: {
         ...ProcSampler.window(this.server, server, this.serverSampler.peakRss(this.at)),
-        ...(this.serverCpuStat && this.quotaStat ? { throttledPercent: round(throttledPercent(this.quotaStat, this.serverCpuStat()), 1) } : {}),
+        ...(this.serverCpuStat && this.quotaStat ? quotaShares(this.quotaStat, this.serverCpuStat(), performance.now() - this.at) : {}),
       },
       client: {
         ...ProcSampler.window(this.client, client, this.clientSampler.peakRss(this.at)),
@@ -69,4 +72,8 @@ export class MeasureWindow {
       latencyMs: summarize(this.fleet.latencies(this.at)),
     };
   }
+}
+
+function quotaShares(from: CpuStat, to: CpuStat, wallMs: number): { throttledPercent: number; stoppedPercent: number } {
+  return { throttledPercent: round(throttledPercent(from, to), 1), stoppedPercent: round(throttledTimePercent(from, to, wallMs), 2) };
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CPU_CGROUP_ROOT, GUARANTEE_SHARES, createCpuQuotaGroup, parseCpuStat, quotaSettings, throttledPercent } from '../../bench/lib/cpu-quota.js';
+import { CPU_CGROUP_ROOT, GUARANTEE_SHARES, createCpuQuotaGroup, parseCpuStat, quotaSettings, throttledPercent, throttledTimePercent } from '../../bench/lib/cpu-quota.js';
 import { DEFAULT_ACCOUNTS } from '../../bench/lib/directory.js';
 import { readProc } from '../../bench/lib/proc-sampler.js';
 import { startBenchServer } from '../../bench/lib/server.js';
@@ -35,12 +35,16 @@ describe('CPU quota settings', () => {
     expect(throttledPercent(a, b)).toBe(25);
     expect(throttledPercent(b, b)).toBe(0);
     expect(parseCpuStat('')).toEqual({ periods: 0, throttled: 0, throttledNs: 0 });
+    // 4 ms (9 − 5) of stop in a 400 ms window: 1 %.
+    expect(throttledTimePercent(a, b, 400)).toBe(1);
+    expect(throttledTimePercent(a, b, 0)).toBe(0);
   });
 });
 
 describe('ramp verdict with a server CPU quota', () => {
-  const window = (server: number, client: number, throttled?: number, delay = 5): Pick<WindowResult, 'server' | 'client'> => ({
-    server: { cpuPercent: server, rssMb: 0, ...(throttled !== undefined ? { throttledPercent: throttled } : {}) },
+  // `stopped`: % of the window's time the quota held the server stopped; throttled periods are 5× that here.
+  const window = (server: number, client: number, stopped?: number, delay = 5): Pick<WindowResult, 'server' | 'client'> => ({
+    server: { cpuPercent: server, rssMb: 0, ...(stopped !== undefined ? { stoppedPercent: stopped, throttledPercent: stopped * 5 } : {}) },
     client: { cpuPercent: client, rssMb: 0, eventLoopDelayP99Ms: delay },
   });
 
@@ -54,9 +58,9 @@ describe('ramp verdict with a server CPU quota', () => {
 
   it('judges the server against its quota, not against the machine', () => {
     // 45 % of one core is 90 % of a half-core budget: the server is the limit.
-    const v = judgeSaturation(window(45, 60, 5), { server: 0.5, generator: 2, serverQuota: true });
+    const v = judgeSaturation(window(45, 60, 0.2), { server: 0.5, generator: 2, serverQuota: true });
     expect(v.saturated).toBe('server');
-    expect(v.text).toMatch(/^the server saturated \(server 90 % of 0.5 cores \(CPU quota\), throttled in 5 % of periods/);
+    expect(v.text).toMatch(/^the server saturated \(server 90 % of 0.5 cores \(CPU quota\), throttled in 1 % of periods, stopped 0.2 % of the time/);
     expect(judgeSaturation(window(45, 60), { server: 2, generator: 2 }).saturated).toBe('neither');
   });
 
@@ -65,18 +69,18 @@ describe('ramp verdict with a server CPU quota', () => {
     expect(judgeSaturation(window(100, 35), { server: 2, generator: 2 }, true).text).toMatch(/^neither side saturated \(the limits broke first\)/);
   });
 
-  it('counts a server its quota keeps stopping as saturated even below 85 % on average', () => {
-    expect(judgeSaturation(window(30, 60, 6), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('server');
-    expect(judgeSaturation(window(30, 60, 5), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('server');
-    expect(judgeSaturation(window(30, 60, 4.9), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('neither');
-    expect(judgeSaturation(window(30, 60, 1), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('neither');
-    expect(judgeSaturation(window(30, 60, 0), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('neither');
+  it('counts a server its quota holds stopped for ≥ 1 % of the time as saturated, even below 85 % on average', () => {
+    const quota = { server: 0.2, generator: 1.8, serverQuota: true };
+    expect(judgeSaturation(window(7, 8, 1.6), quota).saturated).toBe('server');
+    expect(judgeSaturation(window(7, 8, 1), quota).saturated).toBe('server');
+    expect(judgeSaturation(window(7, 8, 0.99), quota).saturated).toBe('neither');
+    expect(judgeSaturation(window(7, 8, 0), quota).saturated).toBe('neither');
   });
 
   it('still blames the generator when it is the one lagging, and says both when both are', () => {
     expect(judgeSaturation(window(20, 100, 0, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('load generator');
-    expect(judgeSaturation(window(20, 100, 2, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('load generator');
-    expect(judgeSaturation(window(48, 100, 40, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('both');
+    expect(judgeSaturation(window(20, 100, 0.5, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('load generator');
+    expect(judgeSaturation(window(48, 100, 2, 80), { server: 0.5, generator: 2, serverQuota: true }).saturated).toBe('both');
   });
 });
 
@@ -105,12 +109,16 @@ describe.skipIf(!cgroupWritable)('CPU quota group (cgroup v1, root)', () => {
       group.add(busy.pid as number);
       const before = readProc([busy.pid as number]);
       const statBefore = group.stat();
+      const wallFrom = performance.now();
       await new Promise((resolve) => setTimeout(resolve, 1500));
       const after = readProc([busy.pid as number]);
       const cores = (after.cpuSeconds - before.cpuSeconds) / ((after.at - before.at) / 1000);
       // A spinning process would use a whole core; the group holds it near 0.2 (clock ticks are 10 ms).
       expect(cores).toBeLessThan(0.3);
-      expect(throttledPercent(statBefore, group.stat())).toBeGreaterThan(50);
+      const statAfter = group.stat();
+      expect(throttledPercent(statBefore, statAfter)).toBeGreaterThan(50);
+      // One spinning thread at 0.2 core is held stopped ~80 % of the time.
+      expect(throttledTimePercent(statBefore, statAfter, performance.now() - wallFrom)).toBeGreaterThan(60);
     } finally {
       // Removing the group while the process still runs moves it back to the root group first.
       group.remove();
