@@ -7,6 +7,7 @@ import { volumeToDb } from '../../src/media/mixer/index.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { tsForward } from '../../src/media/rtp/sequence.js';
 import { Operator, sleep } from '../support/media-operator.js';
+import { seededRandom } from '../../testkit/random.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const TONE_DBFS = -12;
@@ -25,12 +26,30 @@ async function listen(op: Operator, ms = 600, settleMs = 300): Promise<Int16Arra
   return op.media.received.lastSamples(ms / 20);
 }
 
+/**
+ * A seeded loss pattern in which a lost packet is never followed by another: each loss is one 20 ms
+ * concealment. Runs of losses conceal with libopus's fading PLC (test/media/impairment.test.ts).
+ */
+function isolatedLosses(percent: number, seed = 5): () => number {
+  const random = seededRandom(seed);
+  let dropped = false;
+  return () => {
+    if (dropped) {
+      dropped = false;
+      return 1;
+    }
+    const value = random();
+    dropped = value * 100 < percent;
+    return value;
+  };
+}
+
 let server: TestServer;
 const operators: Operator[] = [];
 async function operator(user: string, role: string, frequency?: number, lossPercent?: number): Promise<Operator> {
   const op = await Operator.connect(server.apiUrl, user, role, {
     ...(frequency ? { source: toneSource(frequency) } : {}),
-    ...(lossPercent ? { lossPercent } : {}),
+    ...(lossPercent ? { lossPercent, random: isolatedLosses(lossPercent) } : {}),
   });
   operators.push(op);
   return op;
