@@ -4,7 +4,8 @@
 import type { Fleet } from './fleet.js';
 import type { RampStep } from './result.js';
 import type { Scenario } from './scenario.js';
-import { sleep } from './stats.js';
+import { countersDelta, lateTicksPercent, type MediaCounters } from './server-metrics.js';
+import { round, sleep } from './stats.js';
 import type { MeasureWindow, WindowResult } from './window.js';
 
 export interface RampOutcome {
@@ -17,16 +18,21 @@ export interface RampOutcome {
   last: WindowResult;
 }
 
-export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => MeasureWindow, log: (line: string) => void): Promise<RampOutcome> {
+/** `clock` reads the server's media counters (self-started Loopcast): how late its mixing ticks ran. */
+export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => MeasureWindow, log: (line: string) => void, clock?: () => Promise<MediaCounters | undefined>): Promise<RampOutcome> {
   const stress = scenario.stress;
   if (!stress) throw new Error('runRamp needs scenario.stress');
   const steps: RampStep[] = [];
   let best: WindowResult | undefined;
   let last: WindowResult | undefined;
   const measure = async (): Promise<RampStep> => {
+    const before = await clock?.();
     const window = open();
     await sleep(stress.stepSeconds * 1000);
     last = window.end();
+    const after = await clock?.();
+    const late = before && after ? lateTicksPercent(countersDelta(before, after)) : undefined;
+    if (late !== undefined) last.server.lateTicksPercent = round(late, 2);
     const ok = last.lossPercent < stress.maxLossPercent && last.latencyMs.p99 < stress.maxP99Ms;
     const step: RampStep = {
       operators: last.operators,
@@ -36,12 +42,13 @@ export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => Meas
       serverCpuPercent: Math.round(last.server.cpuPercent),
       ...(last.server.throttledPercent !== undefined ? { serverThrottledPercent: last.server.throttledPercent } : {}),
       ...(last.server.stoppedPercent !== undefined ? { serverStoppedPercent: last.server.stoppedPercent } : {}),
+      ...(last.server.lateTicksPercent !== undefined ? { serverLateTicksPercent: last.server.lateTicksPercent } : {}),
       clientCpuPercent: Math.round(last.client.cpuPercent),
       clientEventLoopDelayP99Ms: last.client.eventLoopDelayP99Ms,
       ok,
     };
     steps.push(step);
-    log(`ramp: ${step.operators} operators, loss ${step.lossPercent} %, p99 ${step.latencyMs.p99} ms, server ${step.serverCpuPercent} %${step.serverThrottledPercent !== undefined ? ` (throttled in ${step.serverThrottledPercent} % of periods, stopped ${step.serverStoppedPercent ?? 0} % of the time)` : ''}, load generator ${step.clientCpuPercent} % (event-loop delay p99 ${step.clientEventLoopDelayP99Ms} ms) → ${ok ? 'ok' : 'over the limits'}`);
+    log(`ramp: ${step.operators} operators, loss ${step.lossPercent} %, p99 ${step.latencyMs.p99} ms, server ${step.serverCpuPercent} %${step.serverThrottledPercent !== undefined ? ` (throttled in ${step.serverThrottledPercent} % of periods, stopped ${step.serverStoppedPercent ?? 0} % of the time)` : ''}${step.serverLateTicksPercent !== undefined ? `, ${step.serverLateTicksPercent} % of its ticks > 10 ms late` : ''}, load generator ${step.clientCpuPercent} % (event-loop delay p99 ${step.clientEventLoopDelayP99Ms} ms) → ${ok ? 'ok' : 'over the limits'}`);
     return step;
   };
   let stoppedBecause = `reached ${scenario.operators} operators`;

@@ -54,9 +54,9 @@ export function markdown(r: BenchResult): string {
     `| received tone level, mean (dBFS) | ${f(a.meanLevelDbfs)} |`,
   ];
   if (r.ramp) {
-    lines.push('', '| operators | loss % | stalls | p50 ms | p99 ms | server CPU % | server throttled % of periods | server stopped by quota % of time | load generator CPU % | load generator loop delay p99 ms | within limits |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    lines.push('', '| operators | loss % | stalls | p50 ms | p99 ms | server CPU % | server throttled % of periods | server stopped by quota % of time | server ticks > 10 ms late % | load generator CPU % | load generator loop delay p99 ms | within limits |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const s of r.ramp.steps) {
-      lines.push(`| ${s.operators} | ${s.lossPercent} | ${s.stalls} | ${f(s.latencyMs.p50)} | ${f(s.latencyMs.p99)} | ${s.serverCpuPercent} | ${s.serverThrottledPercent ?? '–'} | ${s.serverStoppedPercent ?? '–'} | ${s.clientCpuPercent} | ${s.clientEventLoopDelayP99Ms} | ${s.ok ? 'yes' : 'no'} |`);
+      lines.push(`| ${s.operators} | ${s.lossPercent} | ${s.stalls} | ${f(s.latencyMs.p50)} | ${f(s.latencyMs.p99)} | ${s.serverCpuPercent} | ${s.serverThrottledPercent ?? '–'} | ${s.serverStoppedPercent ?? '–'} | ${s.serverLateTicksPercent ?? '–'} | ${s.clientCpuPercent} | ${s.clientEventLoopDelayP99Ms} | ${s.ok ? 'yes' : 'no'} |`);
     }
     lines.push('', `Ramp stopped: ${r.ramp.stoppedBecause}; at the end ${r.ramp.saturated}.`);
   }

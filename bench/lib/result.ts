@@ -36,6 +36,8 @@ export interface RampStep {
   serverThrottledPercent?: number;
   /** With a server CPU quota: % of the window's time in which the quota held the server stopped. */
   serverStoppedPercent?: number;
+  /** Self-started Loopcast: % of the window's mixing ticks that ran more than 10 ms after their deadline. */
+  serverLateTicksPercent?: number;
   clientCpuPercent: number;
   clientEventLoopDelayP99Ms: number;
   ok: boolean;

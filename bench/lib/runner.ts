@@ -69,7 +69,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
     let serverMedia: BenchResult['serverMedia'];
     if (scenario.stress) {
       const budget = server?.cpuBudget;
-      const r = await runRamp(fleet, scenario, () => new MeasureWindow(fleet, serverSampler, clientSampler, budget?.stat), log);
+      const r = await runRamp(fleet, scenario, () => new MeasureWindow(fleet, serverSampler, clientSampler, budget?.stat), log, server ? () => scrapeMediaCounters(url) : undefined);
       const saturated = saturatedSide(r.last, options.budgets ?? { server: cpus().length, generator: cpus().length }, r.limitsBroke);
       log(`ramp ended: ${saturated}`);
       ramp = { steps: r.steps, maxOperators: r.maxOperators, stoppedBecause: r.stoppedBecause, saturated };

@@ -8,11 +8,15 @@
 // The count of throttled periods is not enough: a stop late in a period is short; 1–5 % of the
 // periods throttled were seen both with the p99 held and with it at 110 ms. The generator is also
 // saturated when its event loop lags > 50 ms (its arrival times then measure itself).
+// Self-started Loopcast also tells it directly: when ≥ 1 % of its 20 ms mixing ticks ran more than 10 ms
+// after their deadline, the server could not keep its own clock — each such tick delays every frame
+// it carries, which is what a p99 limit counts — so the server is the side that saturated.
 import type { WindowResult } from './window.js';
 
 export const FULL_SHARE = 0.85;
 export const STOPPED_LIMIT_PERCENT = 1;
 export const GENERATOR_LAG_LIMIT_MS = 50;
+export const LATE_TICKS_LIMIT_PERCENT = 1;
 
 export interface Budgets {
   /** Cores the server may use: its pinned cores, or its CPU quota in cores (e.g. 0.5). */
@@ -37,12 +41,13 @@ export function judgeSaturation(last: Pick<WindowResult, 'server' | 'client'>, b
   const generator = share(last.client.cpuPercent, budgets.generator);
   const throttled = last.server.throttledPercent;
   const stopped = last.server.stoppedPercent;
-  const serverFull = server >= FULL_SHARE || (stopped ?? 0) >= STOPPED_LIMIT_PERCENT;
+  const lateTicks = last.server.lateTicksPercent;
+  const serverFull = server >= FULL_SHARE || (stopped ?? 0) >= STOPPED_LIMIT_PERCENT || (lateTicks ?? 0) >= LATE_TICKS_LIMIT_PERCENT;
   const generatorFull = generator >= FULL_SHARE || last.client.eventLoopDelayP99Ms > GENERATOR_LAG_LIMIT_MS;
   const saturated: Saturated = serverFull && generatorFull ? 'both' : serverFull ? 'server' : generatorFull ? 'load generator' : 'neither';
   const budget = `${budgets.server} core${budgets.server === 1 ? '' : 's'}${budgets.serverQuota ? ' (CPU quota)' : ''}`;
   const parts = [
-    `server ${Math.round(server * 100)} % of ${budget}${throttled !== undefined ? `, throttled in ${throttled} % of periods` : ''}${stopped !== undefined ? `, stopped ${stopped} % of the time` : ''}`,
+    `server ${Math.round(server * 100)} % of ${budget}${throttled !== undefined ? `, throttled in ${throttled} % of periods` : ''}${stopped !== undefined ? `, stopped ${stopped} % of the time` : ''}${lateTicks !== undefined ? `, ${lateTicks} % of its ticks > 10 ms late` : ''}`,
     `load generator ${Math.round(generator * 100)} % of ${budgets.generator} core(s), event-loop delay p99 ${last.client.eventLoopDelayP99Ms} ms`,
   ];
   const lead = { server: 'the server saturated', 'load generator': 'the load generator saturated', both: 'both saturated', neither: limitsBroke ? 'neither side saturated (the limits broke first)' : 'neither side saturated' }[saturated];

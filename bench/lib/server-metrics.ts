@@ -10,18 +10,33 @@ const COUNTERS = {
   decodes: 'loopcast_mixer_decodes_total',
   encodes: 'loopcast_mixer_encodes_total',
   clockTicks: 'loopcast_mix_tick_seconds_count',
+  /** Ticks whose lateness was measured, and those of them at most LATE_TICK_MS late. */
+  latenessTicks: 'loopcast_clock_lateness_seconds_count',
+  onTimeTicks: 'loopcast_clock_lateness_seconds_bucket{le="0.01"}',
 } as const;
 
+/** A tick later than this after its deadline delays the frames it carries by half a frame or more. */
+export const LATE_TICK_MS = 10;
+
 export type MediaCounters = Record<keyof typeof COUNTERS, number>;
+
+const escape = (name: string): string => name.replace(/[{}.]/g, (c) => `\\${c}`);
 
 /** Parses the counters out of Prometheus text (missing ones read 0: prom-client omits untouched series). */
 export function parseMediaCounters(text: string): MediaCounters {
   const out = {} as MediaCounters;
   for (const [key, name] of Object.entries(COUNTERS) as Array<[keyof MediaCounters, string]>) {
-    const line = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm').exec(text);
+    const labels = name.includes('{') ? '' : '(?:\\{[^}]*\\})?';
+    const line = new RegExp(`^${escape(name)}${labels} ([0-9.eE+-]+)$`, 'm').exec(text);
     out[key] = line ? Number(line[1]) : 0;
   }
   return out;
+}
+
+/** Share of the window's mixing ticks that ran more than LATE_TICK_MS after their deadline (%). */
+export function lateTicksPercent(delta: MediaCounters): number | undefined {
+  if (delta.latenessTicks <= 0) return undefined;
+  return (100 * (delta.latenessTicks - delta.onTimeTicks)) / delta.latenessTicks;
 }
 
 /** Scrapes `wss://host:port/api`'s /metrics (self-signed certificate accepted: loopback bench server). */

@@ -13,8 +13,9 @@ export interface WindowResult {
   /**
    * With a CPU quota: throttledPercent, the share of CFS periods in which the server used up its budget;
    * stoppedPercent, the share of the window's time in which the quota held it stopped.
+   * Self-started Loopcast: lateTicksPercent, the share of its 20 ms mixing ticks that ran > 10 ms late.
    */
-  server: { cpuPercent: number; rssMb: number; throttledPercent?: number; stoppedPercent?: number };
+  server: { cpuPercent: number; rssMb: number; throttledPercent?: number; stoppedPercent?: number; lateTicksPercent?: number };
   client: { cpuPercent: number; rssMb: number; eventLoopDelayP99Ms: number };
   lossPercent: number;
   /** Mean RFC 3550 jitter of the listeners that received audio, read at the end of the window. */

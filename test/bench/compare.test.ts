@@ -55,6 +55,16 @@ describe('ramp verdict', () => {
     expect(saturatedSide(window(190, 190), { server: 2, generator: 2 })).toMatch(/^both saturated/);
   });
 
+  it('names the server when its own mixing clock fell behind (≥ 1 % of ticks > 10 ms late), whatever its CPU share', () => {
+    const late = (percent: number): WindowResult => {
+      const w = window(60, 30);
+      w.server.lateTicksPercent = percent;
+      return w;
+    };
+    expect(saturatedSide(late(1.5), { server: 1, generator: 1 })).toMatch(/^the server saturated .*1\.5 % of its ticks > 10 ms late/);
+    expect(saturatedSide(late(0.2), { server: 1, generator: 1 })).toMatch(/^neither side saturated/);
+  });
+
   it('reads taskset CPU lists', () => {
     expect(cpuList('1')).toEqual([1]);
     expect(cpuList('0-2,5')).toEqual([0, 1, 2, 5]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mutedSchedule } from '../../bench/lib/muted-uplink.js';
-import { parseMediaCounters } from '../../bench/lib/server-metrics.js';
+import { countersDelta, lateTicksPercent, parseMediaCounters } from '../../bench/lib/server-metrics.js';
 import { Talker } from '../../src/media/mixer/talker.js';
 import { isDtxPayload } from '../../src/media/mixer/uplink-gate.js';
 import { FRAME_SAMPLES, OpusFrameDecoder } from '../../src/media/opus.js';
@@ -38,6 +38,16 @@ describe('muted keyset uplink (Chromium with Opus DTX)', () => {
 describe('server media counters', () => {
   it('reads counters and the clock histogram count from Prometheus text', () => {
     const text = ['# HELP x', 'loopcast_rtp_in_packets_total 12', 'loopcast_mix_tick_seconds_count 3', 'loopcast_mix_tick_seconds_bucket{le="0.001"} 2'].join('\n');
-    expect(parseMediaCounters(text)).toEqual({ rtpIn: 12, rtpOut: 0, decodes: 0, encodes: 0, clockTicks: 3 });
+    expect(parseMediaCounters(text)).toEqual({ rtpIn: 12, rtpOut: 0, decodes: 0, encodes: 0, clockTicks: 3, latenessTicks: 0, onTimeTicks: 0 });
+  });
+
+  it('counts the ticks that ran more than 10 ms late from the lateness histogram', () => {
+    const scrape = (onTime: number, all: number) =>
+      parseMediaCounters(['loopcast_clock_lateness_seconds_bucket{le="0.005"} 1', `loopcast_clock_lateness_seconds_bucket{le="0.01"} ${onTime}`, 'loopcast_clock_lateness_seconds_bucket{le="0.02"} 999', `loopcast_clock_lateness_seconds_count ${all}`].join('\n'));
+    const before = scrape(90, 100);
+    const after = scrape(1080, 1100);
+    expect(after).toMatchObject({ onTimeTicks: 1080, latenessTicks: 1100 });
+    expect(lateTicksPercent(countersDelta(before, after))).toBeCloseTo(1, 5); // 10 of 1000 ticks
+    expect(lateTicksPercent(countersDelta(before, before))).toBeUndefined();
   });
 });
