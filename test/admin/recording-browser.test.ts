@@ -87,13 +87,36 @@ describe('admin console recording screens', () => {
     const trail = server.services.audit.query(() => true, 50).map((e) => e.event);
     for (const event of ['recording_retention', 'recording_hold', 'recording_hold_release', 'recording_export', 'recording_erase']) expect(trail, event).toContain(event);
   }, 60_000);
-  it("lets a domain admin pick a project and set its retention", async () => {
+  it("lets a domain admin pick a project and set its retention, never in a form showing another scope's values", async () => {
+    await alice.ok('recording_settings', { scope: { type: 'project', id: PROJECT }, retention_days: 12 });
     const page = await openConsole(browser, `https://127.0.0.1:${server.port}`, 'admin', 'admin');
+    // Answers to recording_settings reach the page late once `slow` is set: the project's settings are
+    // still on their way while the operator looks at (and could type into) the Retention form.
+    let slow = false;
+    await page.routeWebSocket(/\/api$/, (ws) => {
+      const upstream = ws.connectToServer();
+      upstream.onMessage((message) => {
+        if (slow && typeof message === 'string' && message.includes('"recording_settings"')) setTimeout(() => ws.send(message), 800);
+        else ws.send(message);
+      });
+    });
+    await page.reload();
+    await page.getByTestId('login-user').fill('admin');
+    await page.getByTestId('login-password').fill('admin');
+    await page.getByTestId('login-submit').click();
     await waitLoggedIn(page);
     await selectScope(page, 'domain', '127.0.0.1');
     await page.getByTestId('nav-recording').click();
     await page.getByTestId('recording-retention').waitFor({ timeout: STEP_MS });
+    const domainDays = await page.getByTestId('retention-days').inputValue();
+    expect(domainDays).not.toBe('12');
+    slow = true;
     await page.getByTestId('recording-scope').selectOption(`project:${PROJECT}`);
+    // While the project's settings load, no Retention form shows the domain's value under the project.
+    expect(await page.getByTestId('retention-days').count()).toBe(0);
+    await page.getByTestId('retention-days').waitFor({ timeout: STEP_MS });
+    expect(await page.getByTestId('retention-days').inputValue()).toBe('12');
+    slow = false;
     await page.getByTestId('retention-days').fill('5');
     await page.getByTestId('retention-save').click();
     await page.locator('[data-testid="notice"]', { hasText: 'kept 5 days' }).waitFor({ timeout: STEP_MS });

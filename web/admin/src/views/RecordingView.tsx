@@ -1,7 +1,7 @@
 // Recording: retention and legal holds of a scope the admin administers (picked here, the selected scope
 // first), and a person's erasure or export (every scope the admin administers). Which loops are recorded is
 // the loop editor's "Recorded" box.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { RecordingApi, type RecordingSettings } from '../api/recording-api.js';
 import { ConfirmButton } from '../components/ConfirmButton.js';
 import { describeError, isUnsupported } from '../logic/errors.js';
@@ -10,7 +10,8 @@ import { scopeKey, type ScopeRef } from '../logic/model.js';
 import { current, domains, notify, projects, requireApi } from '../state/app.js';
 import { DataTable } from '../components/DataTable.js';
 
-type Status = { kind: 'loading' } | { kind: 'unsupported' } | { kind: 'error'; text: string } | { kind: 'ok'; settings: RecordingSettings };
+/** `key`: the scope the settings belong to — a form is never shown for one scope with another's values. */
+type Status = { kind: 'loading' } | { kind: 'unsupported' } | { kind: 'error'; text: string } | { kind: 'ok'; key: string; settings: RecordingSettings };
 
 const recordingApi = () => new RecordingApi(requireApi().client);
 
@@ -224,12 +225,19 @@ function ScopePicker(props: { scope: ScopeRef; onPick: (scope: ScopeRef) => void
 export function RecordingView() {
   const [scope, setScope] = useState<ScopeRef | undefined>(() => current.value ?? administered()[0]);
   const [status, setStatus] = useState<Status>({ kind: 'loading' });
+  // The scope picked last: an answer for a scope picked before it arrives too late to be shown.
+  const latest = useRef('');
   const load = async () => {
     if (!scope) return setStatus({ kind: 'error', text: 'You administer no scope.' });
+    const key = scopeKey(scope);
+    latest.current = key;
+    const settle = (next: Status) => {
+      if (latest.current === key) setStatus(next);
+    };
     await recordingApi()
       .settings(scope)
-      .then((settings) => setStatus({ kind: 'ok', settings }))
-      .catch((err: unknown) => setStatus(isUnsupported(err) ? { kind: 'unsupported' } : { kind: 'error', text: describeError(err) }));
+      .then((settings) => settle({ kind: 'ok', key, settings }))
+      .catch((err: unknown) => settle(isUnsupported(err) ? { kind: 'unsupported' } : { kind: 'error', text: describeError(err) }));
   };
   useEffect(() => {
     setStatus({ kind: 'loading' });
@@ -241,12 +249,12 @@ export function RecordingView() {
       <p class="muted">
         History and playback: <a href="/history.html">Recordings</a>.
       </p>
-      {status.kind === 'loading' ? <p class="muted">Loading…</p> : null}
+      {status.kind === 'loading' || (status.kind === 'ok' && scope && status.key !== scopeKey(scope)) ? <p class="muted">Loading…</p> : null}
       {status.kind === 'unsupported' ? <p class="muted">Recording is not available on this server.</p> : null}
       {status.kind === 'error' ? <p class="form-error">{status.text}</p> : null}
-      {status.kind === 'ok' && scope ? (
-        <div class="stack" key={scopeKey(scope)}>
-          <Retention scope={scope} settings={status.settings} onChange={(settings) => setStatus({ kind: 'ok', settings })} />
+      {status.kind === 'ok' && scope && status.key === scopeKey(scope) ? (
+        <div class="stack" key={status.key}>
+          <Retention scope={scope} settings={status.settings} onChange={(settings) => setStatus({ kind: 'ok', key: status.key, settings })} />
           <Holds scope={scope} settings={status.settings} reload={load} />
         </div>
       ) : null}
