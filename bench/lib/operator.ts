@@ -5,7 +5,7 @@
 import type { LoopState, ProtocolClient } from '../../src/protocol/client/index.js';
 import { answerFields, chromiumAnswer, chromiumCandidate } from './chromium-sdp.js';
 import { connectSignaling } from './signaling.js';
-import { MutedUplink } from './muted-uplink.js';
+import { MutedUplink } from '../../testkit/muted-uplink.js';
 import type { SeriesRecorder } from './stats.js';
 import { WebRtcClient } from '../../testkit/webrtc-client.js';
 import type { LocalCandidate, PcmSource, WebRtcTestClientOptions } from '../../testkit/webrtc-client.js';

@@ -26,7 +26,7 @@ export const scenarioSchema = z.strictObject({
   rotateSeconds: z.number().min(0).default(0),
   /**
    * What operators send while not talking: 'nothing', or 'dtx' = what a muted Chromium keyset with Opus
-   * DTX sends (a comfort-noise and a DTX packet every ~400 ms; bench/lib/muted-uplink.ts).
+   * DTX sends (a comfort-noise and a DTX packet every ~400 ms; testkit/muted-uplink.ts).
    */
   idleUplink: z.enum(['nothing', 'dtx']).default('nothing'),
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mutedSchedule } from '../../bench/lib/muted-uplink.js';
+import { mutedSchedule } from '../../testkit/muted-uplink.js';
 import { countersDelta, lateTicksPercent, parseMediaCounters } from '../../bench/lib/server-metrics.js';
 import { Talker } from '../../src/media/mixer/talker.js';
 import { isDtxPayload } from '../../src/media/mixer/uplink-gate.js';

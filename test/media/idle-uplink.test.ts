@@ -3,7 +3,7 @@
 // (dropped by the edge natively); an armed but muted talker's DTX never reaches the mixer, its
 // worker engines, the loop bus or the clock; a real talk spurt right after still starts at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mutedSchedule } from '../../bench/lib/muted-uplink.js';
+import { mutedSchedule } from '../../testkit/muted-uplink.js';
 import type { EdgeSession } from '../../src/media/edge/edge-session.js';
 import { CLOSE_AFTER_PACKETS } from '../../src/media/edge/uplink-switch.js';
 import { isDtxPayload } from '../../src/media/mixer/index.js';

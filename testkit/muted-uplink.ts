@@ -9,8 +9,8 @@
 // 1-byte DTX packet: two tiny packets per ~400 ms, the rest of the time nothing.
 // The sequence is encoded once and replayed by every idle operator, so 200 of them cost the load
 // generator no codec time (the packets of one stream do not depend on who sends them).
-import { FRAME_MS, FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
-import type { WebRtcClient } from '../../testkit/webrtc-client.js';
+import { FRAME_MS, FRAME_SAMPLES, OpusFrameEncoder } from '../src/media/opus.js';
+import type { WebRtcClient } from './webrtc-client.js';
 
 /** One packet a muted Chromium sends: `frame` frames after the mute. */
 export interface DtxPacket {
