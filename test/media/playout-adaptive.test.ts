@@ -9,14 +9,21 @@ const pkt = (seq: number) => ({ sequenceNumber: seq, timestamp: 5000 + seq * TS,
 const label = (o: PlayoutOutput): string => (o.kind === 'frame' ? o.payload.toString() : o.kind === 'conceal' ? 'C' : 'S');
 
 describe('PlayoutPolicy', () => {
-  it('waits margin + max(extra target frames, jitterFactor × jitter); rises on late frames, relaxes after a quiet period', () => {
+  it('waits margin + max(peak relative delay, jitterFactor × jitter); the target rises on late frames; both relax after a quiet period', () => {
     const p = new PlayoutPolicy({ marginMs: 3, jitterFactor: 2, relaxMs: 1000, maxTargetFrames: 3 });
     expect(p.delayMs(0)).toBe(3);
     expect(p.delayMs(4)).toBe(11);
     expect(p.delayMs(500)).toBe(3 + 40); // capped at the largest target
     p.late(0);
     expect(p.target).toBe(2);
-    expect(p.delayMs(0)).toBe(23);
+    // A late frame deepens the buffer, but the next spurt waits only what frames were seen to lag.
+    expect(p.delayMs(0)).toBe(3);
+    p.observe(7, 0);
+    p.observe(4, 0);
+    expect(p.delayMs(0)).toBe(10);
+    expect(p.delayMs(6)).toBe(15); // the jitter wait when it is larger
+    p.observe(90, 0);
+    expect(p.delayMs(0)).toBe(43); // capped
     p.late(10);
     p.late(20);
     expect(p.target).toBe(3); // capped
@@ -28,6 +35,12 @@ describe('PlayoutPolicy', () => {
     expect(p.target).toBe(2);
     p.relax(2020);
     expect(p.target).toBe(1);
+    // The peak (40 ms, capped) fell by half a frame per quiet period: 20 ms after two.
+    expect(p.delayMs(0)).toBe(23);
+  });
+
+  it('a configured minimum target above one frame stays a floor for the wait', () => {
+    expect(new PlayoutPolicy({ minTargetFrames: 2, marginMs: 3 }).delayMs(0)).toBe(23);
   });
 });
 
@@ -96,7 +109,10 @@ describe('PlayoutBuffer with explicit time', () => {
     const jittery = run(20);
     expect(steady.startsIn).toBeCloseTo(3, 6);
     expect(jittery.jitter).toBeGreaterThan(3);
-    expect(jittery.startsIn).toBeCloseTo(3 + Math.max((jittery.target - 1) * 20, 2 * jittery.jitter), 6);
+    // Waits for the peak relative delay it saw (frames arrived up to 20 ms late), at least 2 × jitter.
+    expect(jittery.startsIn).toBeGreaterThanOrEqual(3 + 2 * jittery.jitter - 1e-6);
+    expect(jittery.startsIn).toBeGreaterThan(3 + 15);
+    expect(jittery.startsIn).toBeLessThanOrEqual(3 + 20 + 1e-6);
     expect(jittery.startsIn).toBeGreaterThan(steady.startsIn + 5);
   });
 });

@@ -80,6 +80,10 @@ export class PlayoutBuffer {
   private missingRun = 0;
   private holds = 0;
   private clockMs = 0;
+  // The spurt's fastest frame (frame index, arrival): other frames' delay relative to it is what the
+  // start of the next spurt must wait for (PlayoutPolicy.observe).
+  private delayBaseFrame = NaN;
+  private delayBaseMs = 0;
   private readonly s = { received: 0, played: 0, late: 0, duplicate: 0, concealed: 0, trimmed: 0, restarts: 0, held: 0 };
 
   constructor(opts: PlayoutOptions = {}) {
@@ -102,6 +106,17 @@ export class PlayoutBuffer {
   startsInMs(nowMs: number): number | undefined {
     if (this.playing || this.count === 0) return undefined;
     return Math.max(0, this.policy.delayMs(this.reception.jitterMs) - (nowMs - this.firstArrivalMs));
+  }
+
+  /** Reception statistics, and the frame's delay relative to the spurt's fastest frame. */
+  private record(pkt: PlayoutPacket, frame: number, arrivalMs: number): void {
+    this.reception.record(pkt, arrivalMs);
+    if (Number.isNaN(this.delayBaseFrame)) return;
+    const delay = arrivalMs - (this.delayBaseMs + (frame - this.delayBaseFrame) * FRAME_MS);
+    if (delay < 0) {
+      this.delayBaseFrame = frame;
+      this.delayBaseMs = arrivalMs;
+    } else this.policy.observe(delay, arrivalMs);
   }
 
   /** Ends the spurt now and drops what is buffered (the talker's gate closed on silence). */
@@ -144,13 +159,13 @@ export class PlayoutBuffer {
     } else if ((this.playing || this.count > 0) && f - lo >= CAPACITY) {
       this.resync();
     } else if (this.count > 0 && this.maxBuffered - f >= CAPACITY) {
-      this.reception.record(pkt, arrivalMs);
+      this.record(pkt, f, arrivalMs);
       this.s.late++;
       return 'late';
     }
     if (this.hasFloor && f < this.playFrame) {
       if (this.seen[f & (HISTORY - 1)] === f) return this.dup();
-      this.reception.record(pkt, arrivalMs);
+      this.record(pkt, f, arrivalMs);
       this.s.late++;
       // Within a spurt it missed its tick (skipped as lost): the buffer is too shallow.
       if (this.playing && this.playFrame - f <= this.policy.maxTarget) this.policy.late(this.clockMs);
@@ -165,13 +180,15 @@ export class PlayoutBuffer {
     if (this.count === 0 && !this.playing) {
       this.firstArrivalMs = arrivalMs;
       this.idleAge = 0;
+      this.delayBaseFrame = f;
+      this.delayBaseMs = arrivalMs;
     }
     this.count++;
     if (f > this.refFrame) {
       this.refFrame = f;
       this.refTs = pkt.timestamp;
     }
-    this.reception.record(pkt, arrivalMs);
+    this.record(pkt, f, arrivalMs);
     return 'buffered';
   }
 

@@ -1,10 +1,13 @@
 // Adaptive playout delay of one talker (docs/media.md "Playout policy"), pure arithmetic on times in ms.
 //
 // A talk spurt starts once its first frame is `delayMs()` old: a small margin, plus whichever is
-// larger of the extra target frames and `jitterFactor` x the measured interarrival jitter. The target
-// starts at `minTargetFrames` (1: play a frame as soon as it is here), rises by one frame at once
-// after a late frame (one that missed its tick), and falls back by one frame after `relaxMs` without
-// such an event. Trimming (in the buffer) keeps the depth near the target, so latency cannot drift.
+// larger of the peak relative delay (how much later than the spurt's fastest frame a frame arrived,
+// in ms — what a start must wait for so that no frame misses its tick) and `jitterFactor` x the
+// measured interarrival jitter. The peak is learnt from every frame and falls back by half a frame
+// after each `relaxMs` without a higher one: waiting exactly what a talker's lateness needs, not a whole
+// frame more (a tick comes every 20 ms anyway). The target (frames the buffer holds; trimming keeps the
+// depth near it, so latency cannot drift) starts at `minTargetFrames`, rises by one frame at once after
+// a late frame (one that missed its tick), and falls back by one frame after `relaxMs` without one.
 import { FRAME_MS } from '../opus.js';
 
 export interface PlayoutPolicyOptions {
@@ -28,6 +31,8 @@ export class PlayoutPolicy {
   private readonly relaxMs: number;
   private targetFrames: number;
   private lastEventMs: number | undefined;
+  private peakDelayMs = 0;
+  private peakSinceMs = 0;
   raises = 0;
 
   constructor(opts: PlayoutPolicyOptions = {}) {
@@ -46,8 +51,16 @@ export class PlayoutPolicy {
 
   /** How old a spurt's first frame must be before it plays. */
   delayMs(jitterMs: number): number {
-    const jitterWait = Math.min(this.jitterFactor * jitterMs, (this.maxTarget - 1) * FRAME_MS);
-    return this.marginMs + Math.max((this.targetFrames - 1) * FRAME_MS, jitterWait);
+    const cap = (this.maxTarget - 1) * FRAME_MS;
+    // A configured minimum target above one frame is a floor for the wait (a deployment's choice).
+    return this.marginMs + Math.max((this.minTarget - 1) * FRAME_MS, Math.min(cap, Math.max(this.peakDelayMs, this.jitterFactor * jitterMs)));
+  }
+
+  /** A frame arrived `delayMs` later than the spurt's fastest frame would have had it. */
+  observe(delayMs: number, nowMs: number): void {
+    if (delayMs <= this.peakDelayMs) return;
+    this.peakDelayMs = Math.min(delayMs, (this.maxTarget - 1) * FRAME_MS);
+    this.peakSinceMs = nowMs;
   }
 
   /** A frame missed its tick (it arrived after its slot, or playout waited for it): one frame more. */
@@ -59,8 +72,12 @@ export class PlayoutPolicy {
     }
   }
 
-  /** Called every tick: after a quiet period the target falls back one frame at a time. */
+  /** Called every tick: after a quiet period the target falls back one frame, the peak delay half a frame. */
   relax(nowMs: number): void {
+    if (this.peakDelayMs > 0 && nowMs - this.peakSinceMs >= this.relaxMs) {
+      this.peakDelayMs = Math.max(0, this.peakDelayMs - FRAME_MS / 2);
+      this.peakSinceMs = nowMs;
+    }
     if (this.targetFrames <= this.minTarget) return;
     this.lastEventMs ??= nowMs;
     if (nowMs - this.lastEventMs < this.relaxMs) return;
