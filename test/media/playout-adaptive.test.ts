@@ -9,7 +9,7 @@ const pkt = (seq: number) => ({ sequenceNumber: seq, timestamp: 5000 + seq * TS,
 const label = (o: PlayoutOutput): string => (o.kind === 'frame' ? o.payload.toString() : o.kind === 'conceal' ? 'C' : 'S');
 
 describe('PlayoutPolicy', () => {
-  it('waits margin + max(peak relative delay, jitterFactor × jitter); the target rises on late frames; both relax after a quiet period', () => {
+  it('waits margin + max(relative delay, jitterFactor × jitter); the target rises on late frames and relaxes after a quiet period', () => {
     const p = new PlayoutPolicy({ marginMs: 3, jitterFactor: 2, relaxMs: 1000, maxTargetFrames: 3 });
     expect(p.delayMs(0)).toBe(3);
     expect(p.delayMs(4)).toBe(11);
@@ -18,11 +18,11 @@ describe('PlayoutPolicy', () => {
     expect(p.target).toBe(2);
     // A late frame deepens the buffer, but the next spurt waits only what frames were seen to lag.
     expect(p.delayMs(0)).toBe(3);
-    p.observe(7, 0);
-    p.observe(4, 0);
+    p.observe(7);
+    p.observe(4);
     expect(p.delayMs(0)).toBe(10);
     expect(p.delayMs(6)).toBe(15); // the jitter wait when it is larger
-    p.observe(90, 0);
+    p.observe(90);
     expect(p.delayMs(0)).toBe(43); // capped
     p.late(10);
     p.late(20);
@@ -35,8 +35,16 @@ describe('PlayoutPolicy', () => {
     expect(p.target).toBe(2);
     p.relax(2020);
     expect(p.target).toBe(1);
-    // The peak (40 ms, capped) fell by half a frame per quiet period: 20 ms after two.
-    expect(p.delayMs(0)).toBe(23);
+  });
+
+  it('takes the 97th percentile of the last 200 frames: one hiccup does not slow every later start, a pattern does', () => {
+    const p = new PlayoutPolicy({ marginMs: 3, maxTargetFrames: 5 });
+    for (let i = 0; i < 200; i++) p.observe(i % 50 === 0 ? 40 : 5); // 4 hiccups in 200 frames (2 %)
+    expect(p.delayMs(0)).toBe(8);
+    for (let i = 0; i < 200; i++) p.observe(i % 20 === 0 ? 40 : 5); // 10 in 200 (5 %): waited for
+    expect(p.delayMs(0)).toBe(43);
+    for (let i = 0; i < 200; i++) p.observe(2); // the old frames leave the window
+    expect(p.delayMs(0)).toBe(5);
   });
 
   it('a configured minimum target above one frame stays a floor for the wait', () => {

@@ -116,7 +116,7 @@ export class PlayoutBuffer {
     if (delay < 0) {
       this.delayBaseFrame = frame;
       this.delayBaseMs = arrivalMs;
-    } else this.policy.observe(delay, arrivalMs);
+    } else this.policy.observe(delay);
   }
 
   /** Ends the spurt now and drops what is buffered (the talker's gate closed on silence). */

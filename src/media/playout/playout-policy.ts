@@ -1,11 +1,11 @@
 // Adaptive playout delay of one talker (docs/media.md "Playout policy"), pure arithmetic on times in ms.
 //
 // A talk spurt starts once its first frame is `delayMs()` old: a small margin, plus whichever is
-// larger of the peak relative delay (how much later than the spurt's fastest frame a frame arrived,
-// in ms — what a start must wait for so that no frame misses its tick) and `jitterFactor` x the
-// measured interarrival jitter. The peak is learnt from every frame and falls back by half a frame
-// after each `relaxMs` without a higher one: waiting exactly what a talker's lateness needs, not a whole
-// frame more (a tick comes every 20 ms anyway). The target (frames the buffer holds; trimming keeps the
+// larger of the talker's relative delay (how much later than its spurt's fastest frame a frame
+// arrived, in ms — what a start must wait for so that no frame misses its tick; the 97th percentile of
+// the last DELAY_HISTORY frames, so one hiccup does not slow every later start) and `jitterFactor` x
+// the measured interarrival jitter: waiting what a talker's lateness needs, not a whole frame more (a
+// tick comes every 20 ms anyway; a rarer, later frame is waited for mid-spurt, see the buffer). The target (frames the buffer holds; trimming keeps the
 // depth near it, so latency cannot drift) starts at `minTargetFrames`, rises by one frame at once after
 // a late frame (one that missed its tick), and falls back by one frame after `relaxMs` without one.
 import { FRAME_MS } from '../opus.js';
@@ -23,6 +23,10 @@ export interface PlayoutPolicyOptions {
   relaxMs?: number;
 }
 
+/** Frames whose relative delay the start wait is taken from (~4 s of talk). */
+const DELAY_HISTORY = 200;
+const DELAY_PERCENTILE = 0.97;
+
 export class PlayoutPolicy {
   readonly minTarget: number;
   readonly maxTarget: number;
@@ -31,8 +35,10 @@ export class PlayoutPolicy {
   private readonly relaxMs: number;
   private targetFrames: number;
   private lastEventMs: number | undefined;
-  private peakDelayMs = 0;
-  private peakSinceMs = 0;
+  private readonly delays = new Float64Array(DELAY_HISTORY);
+  private delayCount = 0;
+  private delayNext = 0;
+  private delayCached: number | undefined = 0;
   raises = 0;
 
   constructor(opts: PlayoutPolicyOptions = {}) {
@@ -53,14 +59,24 @@ export class PlayoutPolicy {
   delayMs(jitterMs: number): number {
     const cap = (this.maxTarget - 1) * FRAME_MS;
     // A configured minimum target above one frame is a floor for the wait (a deployment's choice).
-    return this.marginMs + Math.max((this.minTarget - 1) * FRAME_MS, Math.min(cap, Math.max(this.peakDelayMs, this.jitterFactor * jitterMs)));
+    return this.marginMs + Math.max((this.minTarget - 1) * FRAME_MS, Math.min(cap, Math.max(this.relativeDelayMs(), this.jitterFactor * jitterMs)));
   }
 
   /** A frame arrived `delayMs` later than the spurt's fastest frame would have had it. */
-  observe(delayMs: number, nowMs: number): void {
-    if (delayMs <= this.peakDelayMs) return;
-    this.peakDelayMs = Math.min(delayMs, (this.maxTarget - 1) * FRAME_MS);
-    this.peakSinceMs = nowMs;
+  observe(delayMs: number): void {
+    this.delays[this.delayNext] = delayMs;
+    this.delayNext = (this.delayNext + 1) % DELAY_HISTORY;
+    this.delayCount = Math.min(DELAY_HISTORY, this.delayCount + 1);
+    this.delayCached = undefined;
+  }
+
+  /** The 97th percentile of the recent relative delays (sorted only when a start asks for it). */
+  relativeDelayMs(): number {
+    if (this.delayCached === undefined) {
+      const recent = this.delays.slice(0, this.delayCount).sort();
+      this.delayCached = recent[Math.min(this.delayCount - 1, Math.floor(DELAY_PERCENTILE * this.delayCount))] ?? 0;
+    }
+    return this.delayCached;
   }
 
   /** A frame missed its tick (it arrived after its slot, or playout waited for it): one frame more. */
@@ -72,12 +88,8 @@ export class PlayoutPolicy {
     }
   }
 
-  /** Called every tick: after a quiet period the target falls back one frame, the peak delay half a frame. */
+  /** Called every tick: after a quiet period the target falls back one frame at a time. */
   relax(nowMs: number): void {
-    if (this.peakDelayMs > 0 && nowMs - this.peakSinceMs >= this.relaxMs) {
-      this.peakDelayMs = Math.max(0, this.peakDelayMs - FRAME_MS / 2);
-      this.peakSinceMs = nowMs;
-    }
     if (this.targetFrames <= this.minTarget) return;
     this.lastEventMs ??= nowMs;
     if (nowMs - this.lastEventMs < this.relaxMs) return;
