@@ -23,6 +23,19 @@ export const HEARD_DBFS = -42;
  * arrived" (onset latency below the network delay) or "a talker we must not hear" (false hearing).
  */
 export const TONAL_MARGIN_DB = -13;
+/**
+ * An onset also counts when the level at f jumps by this much from the frame before, to above
+ * ONSET_RISE_FLOOR_DBFS, and either stands out of the frame (the tonal margin) or the frame's broadband
+ * level did not jump (less than ONSET_RMS_RISE_DB): the first frame of a tone holds only its
+ * first milliseconds (two codec look-aheads and the fade-in), so it reads low and, next to other
+ * talkers' tones, fails the tonal margin although it is plainly our tone starting (measured in shift:
+ * −51 to −55 dBFS, up from below −100, while the frame's RMS stayed); a click raises every frequency
+ * and the frame's RMS.
+ */
+export const ONSET_RISE_DB = 30;
+export const ONSET_RMS_RISE_DB = 6;
+/** …and reaches this level (lower than ONSET_DBFS: such a frame holds only the tone's first ~5 ms). */
+export const ONSET_RISE_FLOOR_DBFS = -60;
 
 /** An expected tone not seen within this long after its onset is a missed burst. */
 const MAX_WAIT_MS = 300;
@@ -49,6 +62,8 @@ interface Probe {
   valid: () => boolean;
   checks: number;
   detectedAt?: number;
+  /** Expected probes: the level at f in the previous frame analysed for it. */
+  lastLevel?: number;
 }
 
 export interface SlotHearing {
@@ -78,6 +93,8 @@ export class ToneAnalyzer {
   private lastTimestamp: number | undefined;
   /** The last packet seen by onPacket() and whether it started a talk spurt. */
   private tracked: { arrivedAt: number; spurtStart: boolean } | undefined;
+  /** The frame analysed just before this one: the baseline of the onset rise rule. */
+  private previous: { arrivedAt: number; pcm: Int16Array; rms: number | undefined } | undefined;
 
   /**
    * A talker slot's burst started at `onset` (performance.now()). `kind` (or the legacy boolean, true =
@@ -110,12 +127,18 @@ export class ToneAnalyzer {
   }
 
   onFrame(frame: ReceivedFrame): void {
+    // The frame before this one (if it came within a frame and a half): the onset rise rule's baseline.
+    const before = this.previous && frame.arrivedAt - this.previous.arrivedAt < 1.5 * FRAME_MS ? this.previous : undefined;
+    this.previous = frame.concealed ? undefined : { arrivedAt: frame.arrivedAt, pcm: frame.pcm, rms: undefined };
     if (frame.concealed) return;
     // The first frame after a downlink pause starts a talk spurt; spot checks skip it (its click).
     const spurtStart = this.tracked?.arrivedAt === frame.arrivedAt ? this.tracked.spurtStart : this.spurt(frame.arrivedAt, frame.timestamp);
     if (this.probes.length === 0) return;
     let rms: number | undefined;
-    const tonal = (level: number): boolean => level - (rms ??= rmsDbfs(frame.pcm)) > TONAL_MARGIN_DB;
+    const frameRms = (): number => (rms ??= rmsDbfs(frame.pcm));
+    const tonal = (level: number): boolean => level - frameRms() > TONAL_MARGIN_DB;
+    const beforeRms = (): number | undefined => before && (before.rms ??= rmsDbfs(before.pcm));
+
     let done = false;
     for (const p of this.probes) {
       const age = frame.arrivedAt - p.onset;
@@ -123,7 +146,14 @@ export class ToneAnalyzer {
       if (p.expected) {
         if (p.detectedAt === undefined) {
           const level = levelAt(frame.pcm, p.frequency);
-          if (level > ONSET_DBFS && tonal(level)) {
+          const baseline = p.lastLevel ?? (before ? levelAt(before.pcm, p.frequency) : undefined);
+          p.lastLevel = level;
+          const risen = (): boolean => {
+            if (baseline === undefined || level - baseline < ONSET_RISE_DB || level <= ONSET_RISE_FLOOR_DBFS) return false;
+            const b = beforeRms();
+            return tonal(level) || (b !== undefined && frameRms() - b < ONSET_RMS_RISE_DB);
+          };
+          if ((level > ONSET_DBFS && tonal(level)) || risen()) {
             p.detectedAt = frame.arrivedAt;
             this.latencies.push({ onset: p.onset, ms: age });
           }

@@ -156,6 +156,33 @@ describe('ToneAnalyzer: the false-hearing mechanisms of issue 13', () => {
     expect(a.latencies).toEqual([{ onset: 1000, ms: 48 }]);
   });
 
+  it('an onset is the first frame in which the tone rises, also when it holds only its last milliseconds next to a louder talker', () => {
+    const other = (): Int16Array => beep(425, -25);
+    const partial = (): Int16Array => {
+      // Our tone in the frame's last 7 ms only (two codec look-aheads and the fade-in), over the other talker.
+      const mix = other();
+      const ours = beep(1025, -28);
+      for (let i = FRAME_SAMPLES - 336; i < FRAME_SAMPLES; i++) mix[i] = (mix[i] as number) + (ours[i] as number);
+      return mix;
+    };
+    const a = new ToneAnalyzer();
+    a.addProbe(0, 1025, 1000, 'expected');
+    a.onFrame(frame(1004, other()));
+    const first = partial();
+    expect(levelAt(first, 1025)).toBeGreaterThan(ONSET_DBFS);
+    a.onFrame(frame(1024, first)); // fails the tonal margin next to the louder tone, but rose from nothing
+    a.onFrame(frame(1044, beep(1025)));
+    expect(a.latencies).toEqual([{ onset: 1000, ms: 24 }]);
+
+    // The rise rule does not take another talker's spurt-start click over a running stream for our tone.
+    const b = new ToneAnalyzer();
+    b.addProbe(0, 1025, 1000, 'expected');
+    b.onFrame(frame(1004, beep(425)));
+    b.onFrame(frame(1024, click(3, 425)));
+    b.onFrame(frame(1044, beep(1025)));
+    expect(b.latencies).toEqual([{ onset: 1000, ms: 44 }]);
+  });
+
   it('(a) a probe whose slot changed hands before it ended is dropped, not booked as own voice', () => {
     // B takes over slot 3 (tone 725 Hz) from A. B's own-voice probe was classified at the onset; A's last
     // frames (the same slot tone) reach B, and the slot changed hands during the probe.
