@@ -16,8 +16,9 @@ import type { FromWorker } from '../../src/media/mixer/worker/messages.js';
 import { parseFromEngine } from '../../src/media/mixer/worker/validate.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
 import { startMediaPlane } from '../../src/media/plane/start.js';
-import { concat, dominantFrequency, levelAt, tone } from '../../testkit/signal/index.js';
-import { Operator, sleep } from '../support/media-operator.js';
+import { tone } from '../../testkit/signal/index.js';
+import { sleep, type Operator } from '../support/media-operator.js';
+import { heard, longestSilenceAround, startTalk, toneScene } from './support/engine-loss.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 /** Whether `pid` runs (a zombie nobody reaped does not: it has exited). */
@@ -64,31 +65,10 @@ describe('media plane with two mixer processes', () => {
     expect(pids.size).toBe(2);
     for (const pid of pids) expect(pid !== process.pid && running(pid)).toBe(true);
 
-    const source = (i: number) => tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
-    const connect = async (user: string, role: string, talk = false) => {
-      const op = await Operator.connect(server!.apiUrl, user, role, talk ? { source } : {});
-      operators.push(op);
-      return op;
-    };
-    const alice = await connect('alice', 'flight', true); // engine 0 (this thread)
-    const bob = await connect('bob', 'ground'); // process 1
-    const carol = await connect('carol', 'flight'); // process 2
+    const scene = await toneScene(server.apiUrl, operators); // alice: engine 0 (this thread), bob: process 1, carol: process 2
     expect(plane.engine.load).toEqual([1, 1, 1]);
-    await bob.switch('loop1', 'recv');
-    await bob.volume('loop1', 50);
-    await carol.switch('loop1', 'recv');
-    await alice.switch('loop1', 'send');
-    alice.media.startSending();
-
-    const heard = async (op: Operator, sinceMs: number): Promise<{ level: number; frequency: number }> => {
-      let frames = op.media.received.frames();
-      await until(`${op.name} hearing 440 Hz`, () => {
-        frames = op.media.received.frames().filter((f) => f.arrivedAt > sinceMs);
-        return frames.length >= 20 && levelAt(concat(frames.slice(-20).map((f) => f.pcm)), 440) > -40;
-      });
-      const pcm = concat(frames.slice(-20).map((f) => f.pcm));
-      return { level: levelAt(pcm, 440), frequency: dominantFrequency(pcm) };
-    };
+    await startTalk(scene);
+    const { bob, carol } = scene;
     const before = await heard(bob, performance.now());
     await heard(carol, performance.now());
 
@@ -97,11 +77,7 @@ describe('media plane with two mixer processes', () => {
     expect(victim?.listeners.size, 'the victim serves bob').toBe(1);
     const killedAt = performance.now();
     process.kill(pid, 'SIGKILL');
-    const toneTimes = () => bob.media.received.frames().filter((f) => f.arrivedAt > killedAt - 500 && levelAt(f.pcm, 440) > -40).map((f) => f.arrivedAt);
-    // One second of tone after the kill: the gap, wherever it fell, is behind us then.
-    await until('bob hearing a second of tone after the kill', () => toneTimes().filter((t) => t > killedAt).length >= 50);
-    const times = toneTimes();
-    const gap = Math.max(...times.slice(1).map((t, i) => t - (times[i] ?? t)));
+    const gap = await longestSilenceAround(bob, killedAt);
     console.log(`mixer process SIGKILLed: bob's longest silence ${gap.toFixed(0)} ms`);
     expect(gap).toBeLessThan(2000);
 
