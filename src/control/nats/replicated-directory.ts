@@ -11,6 +11,7 @@ import { readDirectory, serializeScope } from '../../directory/persistence.js';
 import { StorageError } from '../../directory/storage-error.js';
 import { DirectoryChangeError, scopeFileSchema } from '../../directory/validation.js';
 import { ConcurrentChangeError, durableKvWrite, type KvTarget } from './kv-retry.js';
+import { retried } from './retried.js';
 
 type ScopeRef = Pick<Scope, 'kind' | 'id' | 'domainId'>;
 
@@ -39,18 +40,12 @@ function decodeScope(ref: ScopeRef, value: Uint8Array): ScopeData | undefined {
   }
 }
 
-/** Right after a node died the cluster may need a few seconds to elect leaders: retry, bounded. */
-async function openBucket<T>(open: () => Promise<T>, deadlineMs = 15_000): Promise<T> {
-  const deadline = Date.now() + deadlineMs;
-  for (;;) {
-    try {
-      return await open();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
+/**
+ * Right after a node died the cluster elects leaders again; on a loaded machine the JetStream API
+ * answered nothing for more than 15 s once (consumer create timing out in a fresh backend's watch), so
+ * opening waits up to this long before a backend gives up (and systemd starts it again).
+ */
+const OPEN_DEADLINE_MS = 30_000;
 
 export interface ReplicatedDirectoryOptions {
   bucket?: string;
@@ -87,9 +82,9 @@ export class ReplicatedDirectoryStore implements DirectoryStore {
   static async open(connection: NatsConnection, options: ReplicatedDirectoryOptions = {}): Promise<ReplicatedDirectoryStore> {
     const bucket = options.bucket ?? 'loopcast-directory';
     const js = connection.jetstream();
-    const kv = await openBucket(() => js.views.kv(bucket, { replicas: options.replicas ?? 3, history: 5 }));
+    const kv = await retried(() => js.views.kv(bucket, { replicas: options.replicas ?? 3, history: 5 }), OPEN_DEADLINE_MS);
     const store = new ReplicatedDirectoryStore({ js, kv, bucket });
-    if (options.seedRoot !== undefined && (await kv.status()).values === 0) await store.seed(options.seedRoot);
+    if (options.seedRoot !== undefined && (await retried(() => kv.status(), OPEN_DEADLINE_MS)).values === 0) await store.seed(options.seedRoot);
     await store.startWatch();
     store.resumeAfterReconnects(connection);
     return store;
@@ -113,14 +108,16 @@ export class ReplicatedDirectoryStore implements DirectoryStore {
     let initialized!: () => void;
     const ready = new Promise<void>((resolve) => (initialized = resolve));
     let loading = true;
-    const watch = await openBucket(() =>
-      this.kv.watch({
-        key: '>',
-        initializedFn: () => {
-          loading = false;
-          initialized();
-        },
-      }),
+    const watch = await retried(
+      () =>
+        this.kv.watch({
+          key: '>',
+          initializedFn: () => {
+            loading = false;
+            initialized();
+          },
+        }),
+      OPEN_DEADLINE_MS,
     );
     this.stopWatch = () => watch.stop();
     void (async () => {

@@ -1,5 +1,6 @@
-// Idempotent JetStream writes (put/delete of a whole value, an append with a fixed id): after a lost
-// acknowledgement or during a leader election, simply try again until the deadline.
+// Idempotent JetStream operations (put/delete of a whole value, an append with a fixed id, opening a
+// bucket or a watch, reading a status): after a lost acknowledgement or during a leader election,
+// simply try again until the deadline.
 export async function retried<T>(task: () => Promise<T>, deadlineMs = 8000): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
