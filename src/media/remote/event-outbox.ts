@@ -1,0 +1,57 @@
+// A media host's events for one signaling service, in order and batched: while one batch is on its
+// way, new events queue up and go together in the next one. Signaling answers each batch with the
+// sessions it does not know (e.g. it restarted): the host closes them, nobody drives them any more.
+import type { ControlPlane } from '../../control/control-plane.js';
+import { errorMessage } from '../../control/plane-base.js';
+import { eventsReplySchema, MEDIA_EVENTS_COMMAND, type MediaEvent } from './messages.js';
+
+/** A batch above this many events is split (a burst of candidates must not make one huge message). */
+const MAX_BATCH = 200;
+
+export interface OutboxOptions {
+  control: ControlPlane;
+  host: string;
+  owner: string;
+  timeoutMs: number;
+  onUnknown: (sessions: string[]) => void;
+  onFailure: (message: string) => void;
+}
+
+export class EventOutbox {
+  private queue: MediaEvent[] = [];
+  private sending = false;
+  private closed = false;
+
+  constructor(private readonly options: OutboxOptions) {}
+
+  push(event: MediaEvent): void {
+    if (this.closed) return;
+    this.queue.push(event);
+    if (!this.sending) void this.drain();
+  }
+
+  /** Whether events wait or travel (tests wait for an idle outbox). */
+  get idle(): boolean {
+    return !this.sending && this.queue.length === 0;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    const { control, host, owner, timeoutMs } = this.options;
+    while (this.queue.length > 0 && !this.closed) {
+      const events = this.queue.splice(0, MAX_BATCH);
+      try {
+        const reply = eventsReplySchema.safeParse(await control.request(owner, MEDIA_EVENTS_COMMAND, { host, events }, { timeoutMs, retries: 1 }));
+        if (reply.success && reply.data.unknown.length > 0) this.options.onUnknown(reply.data.unknown);
+      } catch (err) {
+        this.options.onFailure(errorMessage(err));
+      }
+    }
+    this.sending = false;
+  }
+}

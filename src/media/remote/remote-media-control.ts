@@ -1,0 +1,133 @@
+// MediaControl for a signaling service without a media plane of its own: every client session is
+// placed on a media host of the backend (a `loopcast serve --services edge,mixer` process) and driven
+// over the control plane. When a host goes down (its heartbeats stop) every session on it ends with
+// `media-host-lost`; signaling pushes `media_lost`, the client asks for media again and lands on a
+// host that is alive. Voice activity of a loop mixed on several hosts is combined (vad-combiner.ts).
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { ControlPlane, ServiceInfo } from '../../control/control-plane.js';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
+import { chooseMediaHost } from './host-choice.js';
+import { MEDIA_EVENTS_COMMAND, mediaEventBatchSchema, type MediaEventBatch } from './messages.js';
+import { HOST_LOST, RemoteMediaSession, type SessionLink } from './remote-session.js';
+import { VadCombiner } from './vad-combiner.js';
+
+export interface RemoteMediaOptions {
+  control: ControlPlane;
+  backend: string;
+  /** This signaling service's id in the registry: media hosts send its sessions' events there. */
+  id: string;
+  /** Fills in a loop's bus address before it goes to a host (default: as it is). */
+  addressOf?: (loop: MediaLoop) => MediaLoop;
+  /** Per command attempt (two retries follow). */
+  timeoutMs?: number;
+  log?: Logger;
+}
+
+export class RemoteMediaControl implements MediaControl {
+  private readonly sessions = new Map<string, RemoteMediaSession>();
+  private readonly vad = new VadCombiner();
+  private readonly activity = new EventEmitter<{ vad: [VoiceActivity] }>();
+  private readonly stopServing: () => void;
+  private readonly stopWatching: () => void;
+
+  constructor(private readonly options: RemoteMediaOptions) {
+    this.stopServing = options.control.serve(options.id, MEDIA_EVENTS_COMMAND, (payload) => Promise.resolve(this.receive(payload)));
+    this.stopWatching = options.control.on('down', (service) => this.hostDown(service));
+  }
+
+  openSession(client: MediaClientInfo): MediaSession {
+    const { control, backend } = this.options;
+    const host = chooseMediaHost(control.services('edge'), backend, this.placed());
+    if (!host) throw new ProtocolError(ErrorCode.noResources, `no more resources: no media host of backend ${backend} has a free session`);
+    const link: SessionLink = {
+      control,
+      host: host.id,
+      owner: this.options.id,
+      addressOf: this.options.addressOf ?? ((loop) => loop),
+      timeoutMs: this.options.timeoutMs ?? 1000,
+      ended: (session) => {
+        if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+      },
+    };
+    const session = new RemoteMediaSession(link, `ms-${randomBytes(12).toString('hex')}`, client);
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  onVoiceActivity(listener: (activity: VoiceActivity) => void): void {
+    this.activity.on('vad', listener);
+  }
+
+  /** Sessions on each host now (diagnostics, tests). */
+  placed(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const s of this.sessions.values()) counts.set(s.host, (counts.get(s.host) ?? 0) + 1);
+    return counts;
+  }
+
+  /** A batch of events from a media host; answers with the sessions we do not know. */
+  private receive(payload: unknown): { unknown: string[] } {
+    const parsed = mediaEventBatchSchema.safeParse(payload);
+    if (!parsed.success) throw new Error('malformed media events');
+    const { host, events } = parsed.data;
+    const unknown = new Set<string>();
+    // Only the host a session lives on speaks for it.
+    const ours = (id: string): RemoteMediaSession | undefined => {
+      const session = this.sessions.get(id);
+      if (session?.host === host) return session;
+      unknown.add(id);
+      return undefined;
+    };
+    for (const event of events) this.apply(host, event, ours);
+    return { unknown: [...unknown] };
+  }
+
+  private apply(host: string, event: MediaEventBatch['events'][number], ours: (id: string) => RemoteMediaSession | undefined): void {
+    switch (event.type) {
+      case 'stats':
+        for (const [id, stats] of Object.entries(event.stats)) ours(id)?.updateStats(stats);
+        return;
+      case 'vad': {
+        const change = this.vad.report(host, { loop: event.loop, on: event.on, talkers: event.talkers });
+        if (change) this.emitActivity(change);
+        return;
+      }
+      case 'closed': {
+        // A session that ended there: not an unknown one to be closed again.
+        const session = this.sessions.get(event.session);
+        if (session?.host === host) session.deliver(event);
+        return;
+      }
+      default:
+        ours(event.session)?.deliver(event);
+    }
+  }
+
+  private hostDown(service: ServiceInfo): void {
+    const lost = [...this.sessions.values()].filter((s) => s.host === service.id);
+    if (lost.length > 0) this.options.log?.warn({ host: service.id, sessions: lost.length }, 'media host down: its sessions are lost');
+    for (const session of lost) session.lose({ code: HOST_LOST, description: `media host ${service.id} is down (no heartbeat)` });
+    for (const change of this.vad.dropHost(service.id)) this.emitActivity(change);
+  }
+
+  private emitActivity(activity: VoiceActivity): void {
+    for (const listener of this.activity.listeners('vad')) {
+      try {
+        listener(activity);
+      } catch (err) {
+        this.options.log?.error({ err }, 'voice activity listener failed');
+      }
+    }
+  }
+
+  close(): Promise<void> {
+    for (const session of [...this.sessions.values()]) session.close();
+    this.stopServing();
+    this.stopWatching();
+    this.activity.removeAllListeners();
+    return Promise.resolve();
+  }
+}
