@@ -19,6 +19,7 @@ import { SessionStore } from './directory/session-store.js';
 import { StateStore, type StateFile } from './directory/state-store.js';
 import type { MediaControl } from './media/control.js';
 import { startMediaPlane, type KnownLoop } from './media/plane/start.js';
+import type { LoopBus } from './media/loopbus/index.js';
 import { UnavailableMediaControl } from './media/unavailable.js';
 import { Metrics } from './metrics/registry.js';
 import { attachMetrics } from './metrics/attach.js';
@@ -90,6 +91,10 @@ function freeTcpPort(host: string): Promise<number> {
 export interface StartOptions {
   log?: Logger;
   media?: MediaControl;
+  /** A media control that needs the directory (deployed signaling driving media hosts): every loop with its bus address. */
+  mediaFor?: (directory: Directory, loops: () => KnownLoop[]) => MediaControl;
+  /** The recorder's loop bus when no media plane runs in this process (deployed signaling with media hosts). */
+  recorderBus?: LoopBus;
   metrics?: Metrics;
   /** Where the directory is durable: the files under `db` by default, a replicated store when deployed (src/control). */
   directoryStore?: DirectoryStore;
@@ -121,6 +126,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
   const metrics = options.metrics ?? new Metrics();
   const media =
     options.media ??
+    options.mediaFor?.(directory, () => knownLoops(directory)) ??
     (config.media.enabled
       ? // An auto-chosen HTTPS port gets an auto-chosen media port too (no reason to collide).
         await startMediaPlane(config, config.port === 0 ? 0 : port, knownLoops(directory), log, metrics.registry)
@@ -140,7 +146,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
   };
   if (config.ldap) services.ldap = new LdapLogin(config.ldap, directory, log);
   const unwatch = watchDirectory(services);
-  const recording = startRecording(config, { directory, audit, media, log, registry: metrics.registry });
+  const recording = startRecording(config, { directory, audit, media, log, registry: metrics.registry, ...(options.recorderBus ? { bus: options.recorderBus } : {}) });
   if (recording) services.recording = recording.service;
   // SIP gateway in-process when configured (docs/telephony.md); a taken SIP port fails the start cleanly.
   const telephony = await startTelephony(config, { directory, media, hub, log }).catch(async (err: unknown) => {

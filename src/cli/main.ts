@@ -5,7 +5,8 @@ import { ConfigError, configFromEnv, configFromFile, resolveConfig } from '../co
 import { join } from 'node:path';
 import { DirectoryLoadError } from '../directory/load-error.js';
 import { ImportError, importOpenvocs } from './import-openvocs.js';
-import { parseServices, serve } from './serve.js';
+import { parseServices, roleOf, serve, SERVE_EXPIRY_MS, SERVE_HEARTBEAT_MS, type ServeSettings } from './serve.js';
+import { serveMediaHost } from './serve-media.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -24,6 +25,12 @@ interface StartFlags {
   origin?: string[];
   demo?: boolean;
   logLevel?: string;
+}
+
+function milliseconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 50 || n > 60_000) throw new InvalidArgumentError('must be an integer 50..60000');
+  return n;
 }
 
 function replicaCount(value: string): number {
@@ -93,22 +100,37 @@ interface ServeFlags extends StartFlags {
   natsPasswordFile: string;
   natsCa?: string;
   replicas: number;
+  heartbeatMs: number;
+  expiryMs: number;
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
   const configPath = flags.config ?? process.env.LOOPCAST_CONFIG;
   const fileLayer = configPath ? await configFromFile(configPath) : {};
   const config = resolveConfig(fileLayer, configFromEnv(process.env), flagLayer(flags));
-  const backend = await serve(config, {
+  if (flags.expiryMs <= flags.heartbeatMs) throw new ConfigError('--expiry-ms must be longer than --heartbeat-ms (a service is down after missing heartbeats)');
+  const settings: ServeSettings = {
     services: parseServices(flags.services),
     backend: flags.backend,
     nats: { servers: flags.nats, user: flags.natsUser, passwordFile: flags.natsPasswordFile, ...(flags.natsCa ? { tlsCaFile: flags.natsCa } : {}) },
     replicas: flags.replicas,
-  });
-  process.stderr.write(`\nLoopcast backend ${flags.backend} is running: ${backend.app.url}  (directory: NATS JetStream, ${flags.nats.join(', ')})\n\n`);
+    heartbeatMs: flags.heartbeatMs,
+    expiryMs: flags.expiryMs,
+  };
+  let close: () => Promise<void>;
+  if (roleOf(settings.services) === 'media-host') {
+    const host = await serveMediaHost(config, settings);
+    process.stderr.write(`\nLoopcast media host ${host.id} of backend ${flags.backend} is running (WebRTC on UDP ${host.udpPort}; control: ${flags.nats.join(', ')})\n\n`);
+    close = () => host.close();
+  } else {
+    const backend = await serve(config, settings);
+    const what = backend.remoteMedia ? 'signaling (media on the media hosts of this backend)' : 'backend';
+    process.stderr.write(`\nLoopcast ${what} ${flags.backend} is running: ${backend.app.url}  (directory: NATS JetStream, ${flags.nats.join(', ')})\n\n`);
+    close = () => backend.close();
+  }
   const stop = (signal: string): void => {
     process.stderr.write(`loopcast: ${signal}, shutting down\n`);
-    void backend.close().then(() => process.exit(0));
+    void close().then(() => process.exit(0));
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
@@ -117,13 +139,15 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
 program
   .command('serve')
   .description('run a backend of a deployed system: directory replicated over NATS JetStream (docs/deployment.md)')
-  .requiredOption('--services <list>', 'services of this process, comma-separated: signaling,edge,mixer,recorder (all four today)')
+  .requiredOption('--services <list>', 'services of this process, comma-separated: signaling,edge,mixer[,recorder] (a whole backend), signaling[,recorder] (media on media hosts) or edge,mixer (a media host)')
   .requiredOption('--backend <name>', 'name of this backend, e.g. a or b')
   .requiredOption('--nats <url...>', 'NATS servers of the control LAN, e.g. tls://10.1.0.1:4222 (several nodes of one cluster)')
   .requiredOption('--nats-user <user>', 'NATS user')
   .requiredOption('--nats-password-file <file>', 'file holding the NATS password')
   .option('--nats-ca <file>', 'PEM CA of the NATS servers: TLS required')
   .option('--replicas <n>', 'copies of the directory in the NATS cluster, 1..5', replicaCount, 3)
+  .option('--heartbeat-ms <n>', 'heartbeat interval of this process on the control plane', milliseconds, SERVE_HEARTBEAT_MS)
+  .option('--expiry-ms <n>', 'a service silent this long is down (its sessions move elsewhere)', milliseconds, SERVE_EXPIRY_MS)
   .option('-c, --config <file>', 'JSON configuration file (also LOOPCAST_CONFIG)')
   .option('--db <dir>', 'directory files that seed an empty NATS bucket; default <data-dir>/db')
   .option('--data-dir <dir>', 'Loopcast data directory, default ./data (LOOPCAST_DATA_DIR)')

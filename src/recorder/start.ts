@@ -7,7 +7,7 @@ import type { LoopcastConfig } from '../config/config.js';
 import type { AuditLog } from '../directory/audit-log.js';
 import type { Directory } from '../directory/directory.js';
 import type { MediaControl } from '../media/control.js';
-import { InProcessLoopBus } from '../media/loopbus/index.js';
+import { InProcessLoopBus, type LoopBus } from '../media/loopbus/index.js';
 import { MediaPlane } from '../media/plane/media-plane.js';
 import { recordingRoute } from './http-route.js';
 import { LinkSigner, RECORDINGS_PREFIX } from './links.js';
@@ -27,6 +27,8 @@ export interface RecordingDeps {
   directory: Directory;
   audit: AuditLog;
   media: MediaControl;
+  /** The loop bus to record when `media` is not a local plane (signaling driving media hosts). */
+  bus?: LoopBus;
   log: Logger;
   registry?: Registry;
   now?: () => number;
@@ -39,7 +41,7 @@ export function startRecording(config: LoopcastConfig, deps: RecordingDeps): Run
   const dir = resolve(cfg.dir ?? join(config.dataDir, 'recordings'));
   const plane = deps.media instanceof MediaPlane ? deps.media : undefined;
   // Without a local media plane nothing is heard here, but history, retention and erasure still work.
-  const bus = plane?.bus ?? new InProcessLoopBus();
+  const bus = plane?.bus ?? deps.bus ?? new InProcessLoopBus();
   const keys = recordingKeys(cfg.encryptionKey, cfg.oldEncryptionKeys);
   const recorder = Recorder.open({
     dir, bus, keys, log: deps.log, now, flushMs: cfg.flushMs, syncMs: cfg.syncMs, minFreeBytes: cfg.minFreeMb * 1024 * 1024,

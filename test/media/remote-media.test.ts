@@ -30,7 +30,7 @@ describe('signaling with media hosts over the control plane', () => {
     for (const id of ['a-media-1', 'a-media-2']) {
       const edge = await WebRtcEdge.start({ port: 0, bindAddress: '127.0.0.1' });
       // Both planes on one bus (as hosts on one multicast LAN); neither closes it before the end.
-      const plane = new MediaPlane({ edge, bus: { join: (key, address) => bus.join(key, address), close: () => undefined }, log, maxSessions: 10, guard: { requireTalking: false, talkTimeoutMs: 0 } });
+      const plane = new MediaPlane({ edge, bus: { join: (key) => bus.join(key), close: () => undefined }, log, maxSessions: 10, guard: { requireTalking: false, talkTimeoutMs: 0 } });
       planes.push(plane);
       hosts.push(new MediaService({ control, media: plane, maxSessions: 10, id, backend: 'a', log, statsIntervalMs: 200 }));
     }

@@ -1,0 +1,117 @@
+// Services as separate processes: one signaling process (`serve --services signaling`) places client
+// sessions on two media hosts (`serve --services edge,mixer`) over NATS; loops go between the hosts
+// over multicast on 127.0.0.1. The media host carrying the listener is SIGKILLed during a continuous
+// tone: the listener gets `media_lost`, sets media up again by itself, lands on the other host and
+// hears the tone again with its loop state and volume replayed — the gap is printed and must stay
+// under 3 s. Afterwards nothing is stuck: the dead host is gone, the survivor carries exactly the
+// live sessions, and a new operator's session works.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectNats } from '../../src/control/nats/connection.js';
+import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
+import { FRAME_SAMPLES } from '../../src/media/opus.js';
+import { tone } from '../../testkit/signal/index.js';
+import { copyFixtureDb, cleanupChildren, ensureBuilt } from '../support/kill-server.js';
+import { Operator, sleep } from '../support/media-operator.js';
+import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { killAllServe, spawnServe, useTestGroups, type ServeProcess } from '../support/serve-process.js';
+import { heard } from '../media/support/engine-loss.js';
+import { gapAcrossNewClient } from '../media/support/host-loss.js';
+
+const TONE_HZ = 440;
+const MEDIA = { bus: 'multicast', multicast: { interface: '127.0.0.1' }, bindAddress: '127.0.0.1' };
+
+async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('signaling and media hosts as separate processes', () => {
+  let cluster: NatsCluster;
+  let dir: string;
+  let observer: NatsConnection;
+  let control: NatsControlPlane;
+  let signaling: ServeProcess;
+  const hosts: ServeProcess[] = [];
+  const operators: Operator[] = [];
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    cluster = await startNatsCluster({ nodes: 3 });
+    dir = await mkdtemp(join(tmpdir(), 'loopcast-media-hosts-'));
+    await writeFile(join(dir, 'nats-password'), `${cluster.password}\n`, { mode: 0o600 });
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ media: MEDIA }));
+    const db = await copyFixtureDb();
+    await useTestGroups(db, 28_000 + Math.floor(Math.random() * 10_000));
+    const common = ['--backend', 'a', '--nats', cluster.urls[0]!, '--nats-user', cluster.user, '--nats-password-file', join(dir, 'nats-password')];
+    const local = ['--host', '127.0.0.1', '--port', '0', '--config', join(dir, 'config.json'), '--log-level', 'info'];
+    for (let i = 0; i < 2; i++) hosts.push(await spawnServe(['--services', 'edge,mixer', ...common, ...local, '--data-dir', join(dir, `host${i}`)], 'media host ready'));
+    signaling = await spawnServe(['--services', 'signaling', ...common, ...local, '--db', db, '--data-dir', join(dir, 'signaling'), '--no-demo'], 'loopcast listening');
+    observer = await connectNats({ servers: cluster.urls, user: cluster.user, password: cluster.password });
+    control = new NatsControlPlane(observer, { heartbeatMs: 250, expiryMs: 1000 });
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const op of operators) op.close();
+    await control?.close();
+    await observer?.close();
+    await killAllServe();
+    await cleanupChildren();
+    await cluster?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const loads = (): Record<string, number> => Object.fromEntries(control.services('edge').map((s) => [s.id, s.load]));
+
+  it('a SIGKILLed media host: its listener is on the other host and hears the tone again within 3 s', async () => {
+    const apiUrl = `wss://127.0.0.1:${String(signaling.ready.port)}/api`;
+    const hostOf = (p: ServeProcess): string => String(p.ready.id);
+    await until('both media hosts announced', () => control.services('edge').length === 2);
+    const source = (i: number): Int16Array => tone({ frequency: TONE_HZ, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
+    const alice = await Operator.connect(apiUrl, 'alice', 'flight', { source });
+    operators.push(alice);
+    await until('alice placed on a host', () => Object.values(loads()).includes(1));
+    const aliceHost = Object.entries(loads()).find(([, load]) => load === 1)![0];
+    const bob = await Operator.connect(apiUrl, 'bob', 'ground');
+    operators.push(bob);
+    // The least-loaded host takes bob: the other one.
+    await until('bob placed on the other host', () => Object.values(loads()).every((load) => load === 1));
+    const victim = hosts.find((h) => hostOf(h) !== aliceHost)!;
+    const survivor = hosts.find((h) => hostOf(h) === aliceHost)!;
+
+    await bob.switch('loop1', 'recv');
+    await bob.volume('loop1', 50);
+    await alice.switch('loop1', 'send');
+    alice.media.startSending();
+    // Across hosts: alice's voice reaches bob's host over the multicast bus.
+    const before = await heard(bob, performance.now());
+
+    const client = bob.media;
+    const killedAt = performance.now();
+    await victim.kill('SIGKILL');
+    const gap = await gapAcrossNewClient(bob, client, killedAt, TONE_HZ);
+    console.log(`media host SIGKILLed: the listener's longest silence ${gap.toFixed(0)} ms (expiry 1000 ms, heartbeat 250 ms)`);
+    expect(gap).toBeLessThan(3000);
+    expect(bob.losses.map((l) => l.reason)).toEqual(['media-host-lost']);
+    expect(alice.losses, 'the talker on the surviving host noticed nothing').toEqual([]);
+    // Loop state and volume replayed by signaling: the same level without any switch by bob.
+    const after = await heard(bob, performance.now());
+    expect(Math.abs(after.level - before.level)).toBeLessThan(3);
+
+    // Nothing stuck: the dead host is gone from the registry, the survivor carries alice and bob only.
+    await until('the killed host gone, the survivor at 2 sessions', () => control.services('edge').length === 1 && loads()[hostOf(survivor)] === 2);
+    // A new session works (on the survivor) and hears the tone.
+    const carol = await Operator.connect(apiUrl, 'carol', 'flight');
+    operators.push(carol);
+    await carol.switch('loop1', 'recv');
+    await heard(carol, performance.now());
+    await until('the survivor at 3 sessions', () => loads()[hostOf(survivor)] === 3);
+    expect(signaling.proc.exitCode, 'signaling still running').toBeNull();
+  }, 120_000);
+});
