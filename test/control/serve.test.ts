@@ -1,12 +1,13 @@
 // `loopcast serve`: two backends on one NATS cluster share the directory and announce themselves with
-// their capacity; a clean stop withdraws the announcement; subsets of services are refused for now.
+// their capacity; a clean stop withdraws the announcement; which service sets make a process.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseServices, serve, type RunningBackend } from '../../src/cli/serve.js';
+import { parseServices, roleOf, serve, type RunningBackend } from '../../src/cli/serve.js';
 import { resolveConfig } from '../../src/config/config.js';
+import { serveMediaHost } from '../../src/cli/serve-media.js';
 import { ConfigError } from '../../src/config/config.js';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
@@ -39,10 +40,32 @@ async function until(check: () => boolean, ms: number): Promise<void> {
   }
 }
 
-it('refuses unknown services and, for now, a subset of them', () => {
+it('refuses unknown services, edge or mixer alone and a recorder without signaling; knows the three roles', () => {
   expect(() => parseServices('signaling,database')).toThrow(ConfigError);
-  expect(() => parseServices('edge,mixer')).toThrow(/all of/);
+  expect(() => parseServices('')).toThrow(/at least one/);
+  expect(() => parseServices('signaling,edge')).toThrow(/edge and mixer run together in one process/);
+  expect(() => parseServices('mixer')).toThrow(/name both/);
+  expect(() => parseServices('edge,mixer,recorder')).toThrow(/recorder runs beside signaling/);
   expect(parseServices('mixer,signaling,edge,recorder,mixer')).toHaveLength(4);
+  expect(roleOf(parseServices('signaling,edge,mixer,recorder'))).toBe('backend');
+  expect(roleOf(parseServices('signaling,edge,mixer'))).toBe('backend');
+  expect(roleOf(parseServices('signaling'))).toBe('signaling');
+  expect(roleOf(parseServices('recorder,signaling'))).toBe('signaling');
+  expect(roleOf(parseServices('edge,mixer'))).toBe('media-host');
+});
+
+it('refuses, before connecting, what a process of a split backend cannot run', async () => {
+  const settings = (services: string) => ({
+    services: parseServices(services),
+    backend: 'a',
+    nats: { servers: ['nats://127.0.0.1:1'], user: 'u', passwordFile: join(dir, 'missing') },
+    replicas: 1,
+  });
+  const config = (extra: Parameters<typeof resolveConfig>[0]) => resolveConfig({ dataDir: dir, logLevel: 'silent', ...extra });
+  await expect(serveMediaHost(config({}), settings('edge,mixer'))).rejects.toThrow(/media host needs media.bus "multicast"/);
+  await expect(serve(config({ sip: {} }), settings('signaling'))).rejects.toThrow(/SIP gateway \(sip\) needs the media plane/);
+  await expect(serve(config({ recorder: { enabled: true } }), settings('signaling,recorder'))).rejects.toThrow(/recorder hears the loops of the media hosts only on the multicast bus/);
+  await expect(serve(config({}), settings('edge,mixer'))).rejects.toThrow(ConfigError);
 });
 
 it('two backends share the directory and announce themselves; a clean stop withdraws', async () => {
