@@ -13,6 +13,9 @@
 //                               server's limit, and reports which side saturated
 //   --server-cpu-quota CORES    give the self-started server a CPU budget (cgroup v1 CFS quota, e.g. 0.5
 //                               = half a core; needs root): a ramp then finds "N operators at 0.5 core"
+//   --generator-shards N        run the operators in N load-generator processes (default: the scenario's;
+//                               stress uses 3): shard 0 holds the talkers, the others the listeners, so
+//                               no single event loop's lag enters every send and arrival time
 //   --json out.json             write the full result
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -42,6 +45,7 @@ const { values, positionals } = parseArgs({
     'server-cpus': { type: 'string' },
     'generator-cpus': { type: 'string' },
     'server-cpu-quota': { type: 'string' },
+    'generator-shards': { type: 'string' },
   },
 });
 
@@ -62,6 +66,7 @@ if (values.operators) scenario.operators = Number(values.operators);
 if (values.seconds) scenario.durationSeconds = Number(values.seconds);
 if (scenario.stress && values['max-p99']) scenario.stress.maxP99Ms = Number(values['max-p99']);
 if (scenario.stress && values['max-loss']) scenario.stress.maxLossPercent = Number(values['max-loss']);
+if (values['generator-shards']) scenario.generatorShards = Number(values['generator-shards']);
 
 const result = await runScenario({
   scenario,

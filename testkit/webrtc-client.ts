@@ -311,6 +311,8 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
   }
 
   private onMessage(msg: Buffer): void {
+    // Stamped first: the closest to the socket this callback gets (node-datachannel queues it to the event loop).
+    const arrivedAt = performance.now();
     if (this.closed) return;
     if (isRtcp(msg)) {
       this.stats.rtcp++;
@@ -319,7 +321,6 @@ export class WebRtcClient extends EventEmitter<WebRtcTestClientEvents> {
     }
     const p = parseRtp(msg);
     if (!p) return;
-    const arrivedAt = performance.now();
     this.stats.received++;
     this.opts.onRtp?.(p, arrivedAt);
     const wanted = this.opts.decodeWhen?.(arrivedAt) ?? true;

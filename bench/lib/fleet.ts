@@ -1,11 +1,17 @@
-// The simulated operators of one run: connects them (with bounded concurrency), sets up their
-// monitored loops, drives the talker slots (talk, rotate) and tells every listener which burst
-// onsets to look for, and whether it should hear them (from the states the server confirmed).
+// The simulated operators of one load-generator process (a shard; with one shard, the whole fleet):
+// connects them (with bounded concurrency), sets up their monitored loops, drives the talker slots
+// it owns (talk, rotate), and turns every announced burst — its own talkers' or another shard's — into
+// probes for its listeners: whether they should hear it, from the states the server confirmed.
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { burstSource, slotFrequencies, slotPattern } from './talk.js';
 import { LoadOperator, type LoopState, type OperatorLogin } from './operator.js';
-import { RtpReceiveStats, type RtpCounts } from '../../src/media/rtp/receive-stats.js';
+import { RtpReceiveStats } from '../../src/media/rtp/receive-stats.js';
+import { fromMono, toMono } from './clock.js';
+import { decodedCounts, hearing, missedBursts } from './result.js';
 import { monitoredLoops, slotLoop, slotOperator, type Scenario } from './scenario.js';
-import { SeriesRecorder, sleep } from './stats.js';
+import type { ShardReport, ShardSnapshot } from './shard.js';
+import type { SlotEvent } from './slot-events.js';
+import { SeriesRecorder, round, sleep } from './stats.js';
 import { ToneAnalyzer } from './tone-analyzer.js';
 
 /** Probes are skipped this long after a listener's or talker's loop state changed (ms). */
@@ -27,6 +33,24 @@ interface Slot {
   holder: Member | undefined;
   startedAt: number;
   bursts: number;
+  /** The key of the burst announced and not yet started. */
+  announced: string | undefined;
+}
+
+export interface FleetOptions {
+  scenario: Scenario;
+  login: (index: number) => OperatorLogin;
+  /** Operators the talker slots are spread over (the initial fleet for ramps). */
+  placement?: number;
+  loopId?: (index: number) => string;
+  /** Local address of every operator's WebRTC client (another namespace or host needs a routable one). */
+  bindAddress?: string;
+  /** This shard holds the talker slots' operators and drives the slots (default true). */
+  ownsSlots?: boolean;
+  /** Slot events for the other shards (this fleet handles its own before publishing them). */
+  publish?: (event: SlotEvent) => void;
+  /** Operators setting up at the same time in this shard (default the scenario's). */
+  connectConcurrency?: number;
 }
 
 export class Fleet {
@@ -34,18 +58,18 @@ export class Fleet {
   readonly setupMs: number[] = [];
   readonly errors: string[] = [];
   readonly replyMs = new SeriesRecorder();
+  readonly scenario: Scenario;
   private readonly slots: Slot[];
+  /** Every slot's holder and since when, as announced (valid() of the probes compares with it). */
+  private readonly holders = new Map<number, { holder: number; startedAt: number }>();
+  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
   private round = 0;
 
-  constructor(
-    readonly scenario: Scenario,
-    private readonly login: (index: number) => OperatorLogin,
-    /** Operators the talker slots are spread over (the initial fleet for ramps). */
-    private readonly placement = scenario.operators,
-    private readonly loopId: (index: number) => string = (i) => `l${i}`,
-    /** Local address of every operator's WebRTC client (another namespace or host needs a routable one). */
-    private readonly bindAddress?: string,
-  ) {
+  constructor(private readonly options: FleetOptions) {
+    const { scenario } = options;
+    this.scenario = scenario;
+    const placement = options.placement ?? scenario.operators;
+    const loopId = options.loopId ?? ((i: number) => `l${i}`);
     const frequencies = slotFrequencies(scenario.talkers);
     this.slots = Array.from({ length: Math.min(scenario.talkers, placement) }, (_, t) => ({
       slot: t,
@@ -54,12 +78,14 @@ export class Fleet {
       holder: undefined,
       startedAt: 0,
       bursts: 0,
+      announced: undefined,
     }));
+    this.loopDelay.enable();
   }
 
-  /** Connects operators until `target` exist; returns how many failed. */
-  async grow(target: number): Promise<number> {
-    const queue = Array.from({ length: Math.max(0, target - this.members.length) }, (_, k) => this.members.length + k);
+  /** Connects the operators `indexes`; returns how many failed. */
+  async grow(indexes: readonly number[]): Promise<number> {
+    const queue = [...indexes];
     let failed = 0;
     const worker = async (): Promise<void> => {
       for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
@@ -67,17 +93,18 @@ export class Fleet {
           this.members.push(await this.connect(i));
         } catch (err) {
           failed++;
-          this.errors.push(`${this.login(i).user}: ${(err as Error).message}`);
+          this.errors.push(`${this.options.login(i).user}: ${(err as Error).message}`);
         }
       }
     };
-    await Promise.all(Array.from({ length: this.scenario.connectConcurrency }, worker));
+    await Promise.all(Array.from({ length: this.options.connectConcurrency ?? this.scenario.connectConcurrency }, worker));
     this.members.sort((a, b) => a.index - b.index);
     return failed;
   }
 
-  /** Gives every talker slot to its operator of rotation round `round` and starts the bursts. */
+  /** Gives every owned talker slot to its operator of rotation round `round` and starts the bursts. */
   async startTalkers(): Promise<void> {
+    if (this.options.ownsSlots === false) return;
     await Promise.all(this.slots.map((slot) => this.startSlot(slot)));
   }
 
@@ -92,25 +119,44 @@ export class Fleet {
     await this.startTalkers();
   }
 
-  rtpCounts(): RtpCounts[] {
-    return this.members.map((m) => m.rtp.counts());
+  /** Handles a slot event of this shard's talkers or another shard's. */
+  receive(event: SlotEvent): void {
+    if (event.type === 'released') this.holders.delete(event.slot);
+    else if (event.type === 'onset') for (const m of this.members) m.analyzer.confirmOnset(event.key, fromMono(event.at));
+    else this.probe(event);
   }
 
-  latencies(from: number, to = Infinity): number[] {
-    const out: number[] = [];
-    for (const m of this.members) for (const s of m.analyzer.latencies) if (s.onset >= from && s.onset < to) out.push(s.ms);
-    return out;
+  /** Measures since the previous snapshot (event-loop delay) or since `sinceMono` (latency samples by onset). */
+  snapshot(sinceMono: number): ShardSnapshot {
+    const from = fromMono(sinceMono);
+    const latencies: ShardSnapshot['latencies'] = [];
+    for (const m of this.members) for (const s of m.analyzer.latencies) if (s.onset >= from) latencies.push({ onset: toMono(s.onset), ms: s.ms, listener: m.index });
+    const listening = this.members.filter((m) => m.rtp.received > 0);
+    const loopDelayP99Ms = round(this.loopDelay.percentile(99) / 1e6);
+    this.loopDelay.reset();
+    return {
+      operators: this.members.length,
+      rtp: this.members.map((m) => m.rtp.counts()),
+      jitterSumMs: listening.reduce((sum, m) => sum + m.rtp.jitterMs, 0),
+      listening: listening.length,
+      latencies,
+      loopDelayP99Ms,
+      mutedPackets: this.members.reduce((n, m) => n + m.op.mutedPackets, 0),
+    };
   }
 
-  /** Finishes probes whose window has passed, so hearing counts are complete. */
-  settle(): void {
+  /** Finishes probes whose window has passed and reports hearing and setup (call after stopTalkers + a pause). */
+  report(): ShardReport {
     const now = performance.now();
     for (const m of this.members) m.analyzer.expire(now);
-  }
-
-  /** DTX packets the operators sent while muted (scenario idleUplink 'dtx'). */
-  mutedPackets(): number {
-    return this.members.reduce((n, m) => n + m.op.mutedPackets, 0);
+    return {
+      hearing: hearing(this.members).map((h, k) => ({ index: this.members[k]?.index ?? -1, hearing: h })),
+      missedBursts: missedBursts(this.members),
+      decoded: decodedCounts(this.members),
+      setupMs: [...this.setupMs],
+      replyMs: this.replyMs.raw(),
+      errors: [...this.errors],
+    };
   }
 
   frequencies(): number[] {
@@ -118,13 +164,19 @@ export class Fleet {
   }
 
   async close(): Promise<void> {
+    this.loopDelay.disable();
     await Promise.all(this.members.map((m) => m.op.close()));
+  }
+
+  private publish(event: SlotEvent): void {
+    this.receive(event);
+    this.options.publish?.(event);
   }
 
   private async connect(index: number): Promise<Member> {
     const analyzer = new ToneAnalyzer();
     const rtp = new RtpReceiveStats({ jitter: 'spurt' });
-    const op = await LoadOperator.connect(this.login(index), {
+    const op = await LoadOperator.connect(this.options.login(index), {
       replyMs: this.replyMs,
       onFrame: (frame) => analyzer.onFrame(frame),
       onRtp: (packet, arrivedAt) => {
@@ -133,7 +185,7 @@ export class Fleet {
       },
       // Decoding is most of a listener's cost: only around the burst onsets the analyser probes.
       ...(process.env.LOOPCAST_BENCH_DECODE_ALL ? {} : { decodeWhen: (arrivedAt: number) => analyzer.wantsAudio(arrivedAt) }),
-      ...(this.bindAddress ? { bindAddress: this.bindAddress } : {}),
+      ...(this.options.bindAddress ? { bindAddress: this.options.bindAddress } : {}),
       mutedUplink: this.scenario.idleUplink === 'dtx',
     });
     this.setupMs.push(op.setupMs);
@@ -142,8 +194,12 @@ export class Fleet {
     return { index, op, analyzer, rtp };
   }
 
+  private loopId(loop: number): string {
+    return (this.options.loopId ?? ((i: number) => `l${i}`))(loop);
+  }
+
   private async startSlot(slot: Slot): Promise<void> {
-    const holder = this.members.find((m) => m.index === slotOperator(this.scenario, this.placement, slot.slot, this.round));
+    const holder = this.members.find((m) => m.index === slotOperator(this.scenario, this.options.placement ?? this.scenario.operators, slot.slot, this.round));
     if (!holder) return; // its operator failed to connect
     await holder.op.switch(slot.loop, 'send');
     // A random start: talkers do not press the key in the same millisecond, and the bursts' phase
@@ -154,37 +210,67 @@ export class Fleet {
     await sleep(Math.random() * (pattern.burstMs + pattern.pauseMs));
     slot.holder = holder;
     slot.startedAt = performance.now();
-    await holder.op.talk(slot.loop, burstSource(slot.frequency, pattern, (at) => this.onOnset(slot, at)));
+    slot.announced = undefined;
+    await holder.op.talk(
+      slot.loop,
+      burstSource(
+        slot.frequency,
+        pattern,
+        (at) => this.onOnset(slot, at),
+        () => this.onUpcoming(slot),
+      ),
+    );
   }
 
   private async stopSlot(slot: Slot): Promise<void> {
     const holder = slot.holder;
     if (!holder) return;
     slot.holder = undefined;
+    this.publish({ type: 'released', slot: slot.slot });
     await holder.op.stopTalking(slot.loop);
     const inWindow = monitoredLoops(this.scenario, holder.index).some((l) => this.loopId(l) === slot.loop);
     const back: LoopState = inWindow ? 'recv' : 'none';
     await holder.op.switch(slot.loop, back);
   }
 
+  /** A burst of `slot` starts in a few frames: every listener of every shard gets ready to probe it. */
+  private onUpcoming(slot: Slot): void {
+    const holder = slot.holder;
+    const now = performance.now();
+    slot.announced = undefined;
+    if (!holder || now - slot.startedAt < SETTLE_MS) return;
+    const key = `${slot.slot}.${slot.bursts}`;
+    const spot = slot.bursts++ % SPOT_CHECK_EVERY === 0;
+    slot.announced = key;
+    this.publish({ type: 'burst', key, slot: slot.slot, loop: slot.loop, frequency: slot.frequency, holder: holder.index, startedAt: toMono(slot.startedAt), spot, announcedAt: toMono(now) });
+  }
+
+  /** The announced burst's first frame was produced at `at`: the onset every latency sample counts from. */
+  private onOnset(slot: Slot, at: number): void {
+    const key = slot.announced;
+    slot.announced = undefined;
+    if (key !== undefined && slot.holder) this.publish({ type: 'onset', key, at: toMono(at) });
+  }
+
   /**
-   * A burst of `slot` started: every listener gets a probe (expected, own voice, or a spot check). A probe
+   * A burst was announced: every listener gets a probe (expected, own voice, or a spot check). A probe
    * is classified now and re-checked when it ends: if the slot changed hands or the listener's state on
    * the loop changed meanwhile, it is dropped (at a handover the next holder legitimately hears the
    * previous holder's last frames, at the same slot tone).
    */
-  private onOnset(slot: Slot, at: number): void {
-    const holder = slot.holder;
-    if (!holder || at - slot.startedAt < SETTLE_MS) return;
-    const spot = slot.bursts++ % SPOT_CHECK_EVERY === 0;
-    const startedAt = slot.startedAt;
+  private probe(e: Extract<SlotEvent, { type: 'burst' }>): void {
+    this.holders.set(e.slot, { holder: e.holder, startedAt: e.startedAt });
+    const announcedAt = fromMono(e.announcedAt);
     for (const m of this.members) {
-      const changedAt = m.op.changedAt.get(slot.loop) ?? 0;
-      if (at - changedAt < SETTLE_MS) continue;
-      const kind = m === holder ? 'own' : m.op.monitors(slot.loop) ? 'expected' : 'unexpected';
-      if (kind !== 'expected' && !spot) continue;
-      const valid = (): boolean => slot.holder === holder && slot.startedAt === startedAt && (m.op.changedAt.get(slot.loop) ?? 0) === changedAt;
-      m.analyzer.addProbe(slot.slot, slot.frequency, at, kind, valid);
+      const changedAt = m.op.changedAt.get(e.loop) ?? 0;
+      if (announcedAt - changedAt < SETTLE_MS) continue;
+      const kind = m.index === e.holder ? 'own' : m.op.monitors(e.loop) ? 'expected' : 'unexpected';
+      if (kind !== 'expected' && !e.spot) continue;
+      const valid = (): boolean => {
+        const now = this.holders.get(e.slot);
+        return now?.holder === e.holder && now.startedAt === e.startedAt && (m.op.changedAt.get(e.loop) ?? 0) === changedAt;
+      };
+      m.analyzer.addProbe(e.slot, e.frequency, announcedAt, kind, valid, e.key);
     }
   }
 }

@@ -1,9 +1,9 @@
 // The stress ramp: measure a window, and while loss and p99 latency stay within the limits, add
 // operators and measure again. A step fails only if two windows in a row break a limit (the
 // machine is shared and a single noisy window should not end the ramp).
-import type { Fleet } from './fleet.js';
 import type { RampStep } from './result.js';
 import type { Scenario } from './scenario.js';
+import type { ShardedFleet } from './sharded-fleet.js';
 import { countersDelta, lateTicksPercent, type MediaCounters } from './server-metrics.js';
 import { round, sleep } from './stats.js';
 import type { MeasureWindow, WindowResult } from './window.js';
@@ -19,7 +19,7 @@ export interface RampOutcome {
 }
 
 /** `clock` reads the server's media counters (self-started Loopcast): how late its mixing ticks ran. */
-export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => MeasureWindow, log: (line: string) => void, clock?: () => Promise<MediaCounters | undefined>): Promise<RampOutcome> {
+export async function runRamp(fleet: ShardedFleet, scenario: Scenario, open: () => Promise<MeasureWindow>, log: (line: string) => void, clock?: () => Promise<MediaCounters | undefined>): Promise<RampOutcome> {
   const stress = scenario.stress;
   if (!stress) throw new Error('runRamp needs scenario.stress');
   const steps: RampStep[] = [];
@@ -27,9 +27,9 @@ export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => Meas
   let last: WindowResult | undefined;
   const measure = async (): Promise<RampStep> => {
     const before = await clock?.();
-    const window = open();
+    const window = await open();
     await sleep(stress.stepSeconds * 1000);
-    last = window.end();
+    last = await window.end();
     const after = await clock?.();
     const late = before && after ? lateTicksPercent(countersDelta(before, after)) : undefined;
     if (late !== undefined) last.server.lateTicksPercent = round(late, 2);
@@ -45,10 +45,11 @@ export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => Meas
       ...(last.server.lateTicksPercent !== undefined ? { serverLateTicksPercent: last.server.lateTicksPercent } : {}),
       clientCpuPercent: Math.round(last.client.cpuPercent),
       clientEventLoopDelayP99Ms: last.client.eventLoopDelayP99Ms,
+      ...(last.client.shardEventLoopDelayP99Ms ? { clientShardEventLoopDelayP99Ms: last.client.shardEventLoopDelayP99Ms } : {}),
       ok,
     };
     steps.push(step);
-    log(`ramp: ${step.operators} operators, loss ${step.lossPercent} %, p99 ${step.latencyMs.p99} ms, server ${step.serverCpuPercent} %${step.serverThrottledPercent !== undefined ? ` (throttled in ${step.serverThrottledPercent} % of periods, stopped ${step.serverStoppedPercent ?? 0} % of the time)` : ''}${step.serverLateTicksPercent !== undefined ? `, ${step.serverLateTicksPercent} % of its ticks > 10 ms late` : ''}, load generator ${step.clientCpuPercent} % (event-loop delay p99 ${step.clientEventLoopDelayP99Ms} ms) → ${ok ? 'ok' : 'over the limits'}`);
+    log(`ramp: ${step.operators} operators, loss ${step.lossPercent} %, p99 ${step.latencyMs.p99} ms, server ${step.serverCpuPercent} %${step.serverThrottledPercent !== undefined ? ` (throttled in ${step.serverThrottledPercent} % of periods, stopped ${step.serverStoppedPercent ?? 0} % of the time)` : ''}${step.serverLateTicksPercent !== undefined ? `, ${step.serverLateTicksPercent} % of its ticks > 10 ms late` : ''}, load generator ${step.clientCpuPercent} % (event-loop delay p99 ${step.clientShardEventLoopDelayP99Ms ? `per shard ${step.clientShardEventLoopDelayP99Ms.join(' / ')}` : step.clientEventLoopDelayP99Ms} ms) → ${ok ? 'ok' : 'over the limits'}`);
     return step;
   };
   let stoppedBecause = `reached ${scenario.operators} operators`;
@@ -62,11 +63,11 @@ export async function runRamp(fleet: Fleet, scenario: Scenario, open: () => Meas
       break;
     }
     best = last;
-    if (fleet.members.length >= scenario.operators) break;
-    const target = Math.min(scenario.operators, fleet.members.length + stress.step);
+    if (fleet.size >= scenario.operators) break;
+    const target = Math.min(scenario.operators, fleet.size + stress.step);
     const failed = await fleet.grow(target);
     if (failed > 0) {
-      stoppedBecause = `${failed} operators could not connect at ${fleet.members.length} (${fleet.errors.at(-1) ?? ''})`;
+      stoppedBecause = `${failed} operators could not connect at ${fleet.size} (${fleet.errors.at(-1) ?? ''})`;
       break;
     }
     await sleep(1000); // let the new operators' mixes settle before measuring

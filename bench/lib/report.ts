@@ -39,6 +39,7 @@ export function markdown(r: BenchResult): string {
     '',
     `${r.date.slice(0, 10)}, ${r.server}, ${r.machine.cpus} cores (shared with the load generator), Node ${r.machine.node}; ` +
       `${r.operators} operators, ${r.loops} loops, ${r.talkers} talkers, ${r.durationSeconds} s window` +
+      (r.generatorShards ? `; load generator in ${r.generatorShards} processes (shard 0 holds the talkers)` : '') +
       (r.machine.loadAverage ? `; load average ${r.machine.loadAverage.start[0]} at the start, ${r.machine.loadAverage.end[0]} at the end.` : '.'),
     '',
     '| measure | value |',
@@ -54,9 +55,9 @@ export function markdown(r: BenchResult): string {
     `| received tone level, mean (dBFS) | ${f(a.meanLevelDbfs)} |`,
   ];
   if (r.ramp) {
-    lines.push('', '| operators | loss % | stalls | p50 ms | p99 ms | server CPU % | server throttled % of periods | server stopped by quota % of time | server ticks > 10 ms late % | load generator CPU % | load generator loop delay p99 ms | within limits |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    lines.push('', '| operators | loss % | stalls | p50 ms | p99 ms | server CPU % | server throttled % of periods | server stopped by quota % of time | server ticks > 10 ms late % | load generator CPU % | load generator loop delay p99 ms (per shard) | within limits |', '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
     for (const s of r.ramp.steps) {
-      lines.push(`| ${s.operators} | ${s.lossPercent} | ${s.stalls} | ${f(s.latencyMs.p50)} | ${f(s.latencyMs.p99)} | ${s.serverCpuPercent} | ${s.serverThrottledPercent ?? '–'} | ${s.serverStoppedPercent ?? '–'} | ${s.serverLateTicksPercent ?? '–'} | ${s.clientCpuPercent} | ${s.clientEventLoopDelayP99Ms} | ${s.ok ? 'yes' : 'no'} |`);
+      lines.push(`| ${s.operators} | ${s.lossPercent} | ${s.stalls} | ${f(s.latencyMs.p50)} | ${f(s.latencyMs.p99)} | ${s.serverCpuPercent} | ${s.serverThrottledPercent ?? '–'} | ${s.serverStoppedPercent ?? '–'} | ${s.serverLateTicksPercent ?? '–'} | ${s.clientCpuPercent} | ${s.clientShardEventLoopDelayP99Ms?.join(' / ') ?? s.clientEventLoopDelayP99Ms} | ${s.ok ? 'yes' : 'no'} |`);
     }
     lines.push('', `Ramp stopped: ${r.ramp.stoppedBecause}; at the end ${r.ramp.saturated}.`);
   }

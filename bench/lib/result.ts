@@ -1,6 +1,6 @@
 // The JSON result of one load-tool run (written by --json, compared by `bench compare`), and how
 // it is assembled from the fleet's measures.
-import type { Fleet } from './fleet.js';
+import type { Member } from './fleet.js';
 import { round, summarize, type Summary } from './stats.js';
 
 export interface Cost {
@@ -40,6 +40,8 @@ export interface RampStep {
   serverLateTicksPercent?: number;
   clientCpuPercent: number;
   clientEventLoopDelayP99Ms: number;
+  /** With several load-generator shards: each one's (shard 0 holds the talkers). */
+  clientShardEventLoopDelayP99Ms?: number[];
   ok: boolean;
 }
 
@@ -83,14 +85,16 @@ export interface BenchResult {
   hearing: Hearing[];
   serverCost: Cost;
   clientCost: Cost & { eventLoopDelayP99Ms: number };
+  /** Load-generator processes the operators ran in (absent: one, this process). */
+  generatorShards?: number;
   /** `saturated`: which side was the limit at the end (server, load generator, both, neither) and why. */
   ramp?: { steps: RampStep[]; maxOperators: number; stoppedBecause: string; saturated: string };
   errors: string[];
 }
 
-/** Per-listener hearing from the analyzers (call fleet.settle() first). */
-export function hearing(fleet: Fleet): Hearing[] {
-  return fleet.members.map((m) => {
+/** Per-listener hearing from the analyzers (expire their probes first). */
+export function hearing(members: readonly Member[]): Hearing[] {
+  return members.map((m) => {
     const expected: number[] = [];
     const heard: number[] = [];
     const unexpected: number[] = [];
@@ -128,21 +132,26 @@ export function audioSummary(list: Hearing[]): BenchResult['audio'] {
   };
 }
 
-/** Downlink packets decoded, % of those received, over the whole run. */
-export function decodedPercent(fleet: Fleet): number {
+/** Downlink packets received and left undecoded, over the whole run. */
+export function decodedCounts(members: readonly Member[]): { received: number; undecoded: number } {
   let received = 0;
   let undecoded = 0;
-  for (const m of fleet.members) {
+  for (const m of members) {
     received += m.op.media.stats.received;
     undecoded += m.op.media.stats.undecoded;
   }
-  return received ? round((100 * (received - undecoded)) / received) : 0;
+  return { received, undecoded };
+}
+
+/** Downlink packets decoded, % of those received. */
+export function decodedPercent(counts: { received: number; undecoded: number }): number {
+  return counts.received ? round((100 * (counts.received - counts.undecoded)) / counts.received) : 0;
 }
 
 /** Expected bursts that no listener detected within 300 ms of their onset. */
-export function missedBursts(fleet: Fleet): number {
+export function missedBursts(members: readonly Member[]): number {
   let missed = 0;
-  for (const m of fleet.members) for (const s of m.analyzer.slots.values()) missed += s.expectedBursts - s.heardBursts;
+  for (const m of members) for (const s of m.analyzer.slots.values()) missed += s.expectedBursts - s.heardBursts;
   return missed;
 }
 

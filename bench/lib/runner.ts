@@ -4,15 +4,16 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { DEFAULT_ACCOUNTS, type BenchAccounts } from './directory.js';
-import { Fleet } from './fleet.js';
 import { ProcSampler } from './proc-sampler.js';
 import { runRamp } from './ramp.js';
 import { saturatedSide, type Budgets } from './saturation.js';
-import { audioSummary, cost, decodedPercent, hearing, missedBursts, summarize, type BenchResult, type RampStep } from './result.js';
+import { audioSummary, cost, decodedPercent, summarize, type BenchResult, type RampStep } from './result.js';
 import type { Scenario } from './scenario.js';
 import { startBenchServer, type BenchServer } from './server.js';
 import { countersDelta, scrapeMediaCounters } from './server-metrics.js';
+import { ShardedFleet } from './sharded-fleet.js';
 import { round, sleep } from './stats.js';
+import { toMono } from './clock.js';
 import { MeasureWindow, type WindowResult } from './window.js';
 
 export interface RunOptions {
@@ -31,6 +32,8 @@ export interface RunOptions {
   serverCpuQuota?: number;
   /** CPU budgets of the server and of the load generator, to tell which side saturated in a ramp (see budgets()). */
   budgets?: Budgets;
+  /** Load-generator processes to split the operators over (default: the scenario's generatorShards). */
+  generatorShards?: number;
 }
 
 export async function runScenario(options: RunOptions): Promise<BenchResult> {
@@ -48,20 +51,28 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
   }
   const url = options.url ?? (server as BenchServer).apiUrl;
   const serverPids = [...(server ? [server.pid] : []), ...(options.pids ?? [])];
-  const serverSampler = new ProcSampler(serverPids).start();
-  const clientSampler = new ProcSampler([process.pid]).start();
   const placement = scenario.stress?.start ?? scenario.operators;
-  const fleet = new Fleet(
-    scenario,
-    (i) => ({ url, user: `${accounts.userPrefix}${i}`, password: accounts.password, role: accounts.role }),
-    placement,
-    (l) => `${accounts.loopPrefix}${l}`,
-    options.bindAddress,
-  );
+  let fleet: ShardedFleet;
+  try {
+    fleet = await ShardedFleet.start({
+      scenario,
+      url,
+      accounts,
+      placement,
+      shards: options.generatorShards ?? scenario.generatorShards,
+      ...(options.bindAddress ? { bindAddress: options.bindAddress } : {}),
+    });
+  } catch (err) {
+    await server?.stop();
+    throw err;
+  }
+  const serverSampler = new ProcSampler(serverPids).start();
+  const clientSampler = new ProcSampler(fleet.pids()).start();
+  if (fleet.shardCount > 1) log(`load generator: ${fleet.shardCount} shard processes (shard 0 holds the talkers), pids ${fleet.pids().join(', ')}`);
   try {
     const failed = await fleet.grow(placement);
-    log(`${fleet.members.length} operators connected (${failed} failed)`);
-    if (fleet.members.length === 0) throw new Error(`no operator could connect: ${fleet.errors.slice(0, 3).join('; ')}`);
+    log(`${fleet.size} operators connected (${failed} failed)`);
+    if (fleet.size === 0) throw new Error(`no operator could connect: ${fleet.errors.slice(0, 3).join('; ')}`);
     await fleet.startTalkers();
     await sleep(scenario.warmupSeconds * 1000);
     let window: WindowResult;
@@ -69,28 +80,29 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
     let serverMedia: BenchResult['serverMedia'];
     if (scenario.stress) {
       const budget = server?.cpuBudget;
-      const r = await runRamp(fleet, scenario, () => new MeasureWindow(fleet, serverSampler, clientSampler, budget?.stat), log, server ? () => scrapeMediaCounters(url) : undefined);
+      const r = await runRamp(fleet, scenario, () => MeasureWindow.open(fleet, serverSampler, clientSampler, budget?.stat), log, server ? () => scrapeMediaCounters(url) : undefined);
       const saturated = saturatedSide(r.last, options.budgets ?? { server: cpus().length, generator: cpus().length }, r.limitsBroke);
       log(`ramp ended: ${saturated}`);
       ramp = { steps: r.steps, maxOperators: r.maxOperators, stoppedBecause: r.stoppedBecause, saturated };
       window = r.best ?? r.last;
     } else {
       const countersBefore = await scrapeMediaCounters(url);
-      const mutedBefore = fleet.mutedPackets();
-      const measure = new MeasureWindow(fleet, serverSampler, clientSampler, server?.cpuBudget?.stat);
-      const measureFrom = performance.now();
+      const measure = await MeasureWindow.open(fleet, serverSampler, clientSampler, server?.cpuBudget?.stat);
+      const measureFrom = toMono(performance.now());
+      const mutedBefore = (await fleet.snapshot(Infinity)).mutedPackets;
       await talkFor(fleet, scenario, log);
-      window = measure.end();
+      window = await measure.end();
+      const after = await fleet.snapshot(measureFrom);
       // Every onset → listener sample of the window, for looking at the distribution (not only p50/p99).
       const dump = process.env.LOOPCAST_BENCH_LATENCIES;
-      if (dump) await writeFile(dump, JSON.stringify(fleet.latencies(measureFrom)));
+      if (dump) await writeFile(dump, JSON.stringify(after.latencies.map((s) => s.ms)));
       const countersAfter = await scrapeMediaCounters(url);
-      if (countersBefore && countersAfter) serverMedia = { ...countersDelta(countersBefore, countersAfter), mutedPacketsSent: fleet.mutedPackets() - mutedBefore };
+      if (countersBefore && countersAfter) serverMedia = { ...countersDelta(countersBefore, countersAfter), mutedPacketsSent: after.mutedPackets - mutedBefore };
     }
     await fleet.stopTalkers();
     await sleep(500);
-    fleet.settle();
-    const heard = hearing(fleet);
+    const report = await fleet.report();
+    const heard = report.hearing;
     const result: BenchResult = {
       scenario: scenario.name,
       description: scenario.description,
@@ -98,24 +110,25 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
       server: options.url ?? 'self-started Loopcast (node bin/loopcast.js start)',
       machine: { cpus: cpus().length, node: process.version, loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) } },
       operators: window.operators,
-      failedOperators: fleet.errors.length,
+      failedOperators: report.errors.length,
       loops: scenario.loops,
       talkers: scenario.talkers,
       durationSeconds: window.seconds,
-      setupMs: summarize(fleet.setupMs),
-      replyMs: fleet.replyMs.summaries(),
+      setupMs: summarize(report.setupMs),
+      replyMs: report.replyMs.summaries(),
       latencyMs: window.latencyMs,
       lossPercent: window.lossPercent,
       jitterMs: window.jitterMs,
       stalls: window.stalls,
-      missedBursts: missedBursts(fleet),
-      audio: { ...audioSummary(heard), decodedPercent: decodedPercent(fleet) },
+      missedBursts: report.missedBursts,
+      audio: { ...audioSummary(heard), decodedPercent: decodedPercent(report.decoded) },
       hearing: heard,
       serverCost: cost(window.server, window.operators),
       clientCost: { ...cost(window.client, window.operators), eventLoopDelayP99Ms: window.client.eventLoopDelayP99Ms },
+      ...(fleet.shardCount > 1 ? { generatorShards: fleet.shardCount } : {}),
       ...(ramp ? { ramp } : {}),
       ...(serverMedia ? { serverMedia } : {}),
-      errors: fleet.errors.slice(0, 20),
+      errors: report.errors.slice(0, 20),
     };
     return result;
   } finally {
@@ -127,7 +140,7 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
 }
 
 /** Waits out the measurement window, rotating the talker slots when the scenario asks for it. */
-async function talkFor(fleet: Fleet, scenario: Scenario, log: (line: string) => void): Promise<void> {
+async function talkFor(fleet: ShardedFleet, scenario: Scenario, log: (line: string) => void): Promise<void> {
   const end = performance.now() + scenario.durationSeconds * 1000;
   const every = scenario.rotateSeconds * 1000;
   for (;;) {

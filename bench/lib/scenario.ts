@@ -38,6 +38,12 @@ export const scenarioSchema = z.strictObject({
   warmupSeconds: z.number().min(0).default(2),
   /** Measurement window. */
   durationSeconds: z.number().positive(),
+  /**
+   * Load-generator processes: 1 runs every operator in the bench's process; more start shard processes
+   * (shard 0 holds the talkers, the others share the listeners), so that no single event loop's lag is in
+   * every send and arrival time (bench/lib/sharded-fleet.ts).
+   */
+  generatorShards: z.number().int().min(1).max(16).default(1),
   /** Operators setting up at the same time (login → media_ready). */
   connectConcurrency: z.number().int().positive().default(8),
   /** Ramp: start with `start` operators, add `step` every `stepSeconds` until the limits break. */

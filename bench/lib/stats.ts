@@ -34,6 +34,15 @@ export class SeriesRecorder {
     list.push(value);
   }
 
+  /** The samples per series (to merge recorders of several processes). */
+  raw(): Record<string, number[]> {
+    return Object.fromEntries([...this.series].map(([name, values]) => [name, [...values]]));
+  }
+
+  merge(raw: Record<string, number[]>): void {
+    for (const [name, values] of Object.entries(raw)) for (const v of values) this.add(name, v);
+  }
+
   summaries(): Record<string, Summary> {
     const out: Record<string, Summary> = {};
     for (const [name, values] of [...this.series].sort(([a], [b]) => a.localeCompare(b))) out[name] = summarize(values);

@@ -68,12 +68,17 @@ export function slotFrequencies(slots: number): number[] {
   return chosen;
 }
 
+/** Frames ahead of a burst's onset at which `onUpcoming` announces it (the pause must be this long). */
+export const ANNOUNCE_FRAMES = 2;
+
 /**
  * A PCM source for WebRtcClient: bursts of the tone, nothing between them (no packets, like a
  * DTX client or a released push-to-talk). The burst frames are computed once and replayed.
- * `onOnset` is called with performance.now() when the first frame of every burst is produced.
+ * `onOnset` is called with performance.now() when the first frame of every burst is produced;
+ * `onUpcoming` ANNOUNCE_FRAMES frames before it (not before the first burst), so that listeners in
+ * other processes can start watching before the tone can reach them.
  */
-export function burstSource(frequency: number, pattern: TalkPattern, onOnset: (at: number) => void): PcmSource {
+export function burstSource(frequency: number, pattern: TalkPattern, onOnset: (at: number) => void, onUpcoming?: () => void): PcmSource {
   const burstFrames = Math.max(1, Math.round(pattern.burstMs / FRAME_MS));
   const periodFrames = burstFrames + Math.max(0, Math.round(pattern.pauseMs / FRAME_MS));
   const frames = Array.from({ length: burstFrames }, (_, k) => tone({ frequency, dbfs: pattern.dbfs, samples: FRAME_SAMPLES, startSample: k * FRAME_SAMPLES }));
@@ -82,6 +87,7 @@ export function burstSource(frequency: number, pattern: TalkPattern, onOnset: (a
   return (index) => {
     first ??= index;
     const phase = (index - first) % periodFrames;
+    if (phase === periodFrames - ANNOUNCE_FRAMES && phase >= burstFrames) onUpcoming?.();
     if (phase >= burstFrames) return undefined;
     if (phase === 0) onOnset(performance.now());
     return frames[phase];

@@ -60,6 +60,12 @@ interface Probe {
   kind: ProbeKind;
   /** False once the slot's holder or the listener's state changed: the probe's classification is void. */
   valid: () => boolean;
+  /**
+   * Probes announced ahead of their burst (another process's talker) carry a key and an early onset until
+   * confirmOnset() gives the real one; unconfirmed probes are not spot-checked and end up dropped.
+   */
+  key?: string;
+  confirmed: boolean;
   checks: number;
   detectedAt?: number;
   /** Expected probes: the level at f in the previous frame analysed for it. */
@@ -100,11 +106,29 @@ export class ToneAnalyzer {
    * A talker slot's burst started at `onset` (performance.now()). `kind` (or the legacy boolean, true =
    * expected) says whether the listener should hear it; `valid` is asked when the probe ends.
    */
-  addProbe(slot: number, frequency: number, onset: number, kind: ProbeKind | boolean, valid: () => boolean = () => true): void {
+  addProbe(slot: number, frequency: number, onset: number, kind: ProbeKind | boolean, valid: () => boolean = () => true, key?: string): void {
     this.expire(onset);
     const k: ProbeKind = kind === true ? 'expected' : kind === false ? 'unexpected' : kind;
-    const probe: Probe = { slot, frequency, onset, expected: k === 'expected', kind: k, valid, checks: 0 };
+    const probe: Probe = { slot, frequency, onset, expected: k === 'expected', kind: k, valid, checks: 0, confirmed: key === undefined, ...(key !== undefined ? { key } : {}) };
     this.probes.push(probe);
+  }
+
+  /**
+   * The burst announced under `key` started at `onset` (performance.now()). A detection before it was no
+   * tone of this burst (nothing can arrive before it is sent): the probe keeps looking.
+   */
+  confirmOnset(key: string, onset: number): void {
+    for (const p of this.probes) {
+      if (p.key !== key || p.confirmed || p.checks < 0) continue;
+      p.onset = onset;
+      p.confirmed = true;
+      if (p.detectedAt === undefined || !p.expected) continue;
+      if (p.detectedAt > onset) this.latencies.push({ onset, ms: p.detectedAt - onset });
+      else {
+        delete p.detectedAt;
+        p.checks = 0;
+      }
+    }
   }
 
   /**
@@ -155,7 +179,7 @@ export class ToneAnalyzer {
           };
           if ((level > ONSET_DBFS && tonal(level)) || risen()) {
             p.detectedAt = frame.arrivedAt;
-            this.latencies.push({ onset: p.onset, ms: age });
+            if (p.confirmed) this.latencies.push({ onset: p.onset, ms: age });
           }
         } else if (++p.checks === 2) {
           // Two frames after the onset frame: the tone is steady, read its level.
@@ -163,6 +187,8 @@ export class ToneAnalyzer {
           done = this.finish(p) || done;
         }
         if (p.detectedAt === undefined && age > MAX_WAIT_MS) done = this.finish(p) || done;
+      } else if (!p.confirmed) {
+        if (age > SPOT_TO_MS) done = this.finish(p) || done;
       } else if (age >= SPOT_FROM_MS && age <= SPOT_TO_MS && p.checks < 2 && !spurtStart) {
         p.checks++;
         const level = levelAt(frame.pcm, p.frequency);
@@ -204,7 +230,7 @@ export class ToneAnalyzer {
     if (p.checks < 0) return false;
     const s = this.slot(p.slot);
     p.checks = -1;
-    if (!p.valid()) {
+    if (!p.confirmed || !p.valid()) {
       s.dropped++;
       return true;
     }

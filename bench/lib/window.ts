@@ -1,10 +1,10 @@
 // One measurement window: server and load-generator CPU/RSS, downlink loss and tone latency
 // between start() and end().
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { Fleet } from './fleet.js';
+import { toMono } from './clock.js';
+import type { FleetSnapshot, ShardedFleet } from './sharded-fleet.js';
 import { throttledPercent, throttledTimePercent, type CpuStat } from './cpu-quota.js';
 import { ProcSampler, type ProcSample } from './proc-sampler.js';
-import { lossPercent, type RtpCounts } from '../../src/media/rtp/receive-stats.js';
+import { lossPercent } from '../../src/media/rtp/receive-stats.js';
 import { round, summarize, type Summary } from './stats.js';
 
 export interface WindowResult {
@@ -16,7 +16,8 @@ export interface WindowResult {
    * Self-started Loopcast: lateTicksPercent, the share of its 20 ms mixing ticks that ran > 10 ms late.
    */
   server: { cpuPercent: number; rssMb: number; throttledPercent?: number; stoppedPercent?: number; lateTicksPercent?: number };
-  client: { cpuPercent: number; rssMb: number; eventLoopDelayP99Ms: number };
+  /** eventLoopDelayP99Ms: the worst shard's; shardEventLoopDelayP99Ms: each shard's (shard 0 holds the talkers). */
+  client: { cpuPercent: number; rssMb: number; eventLoopDelayP99Ms: number; shardEventLoopDelayP99Ms?: number[] };
   lossPercent: number;
   /** Mean RFC 3550 jitter of the listeners that received audio, read at the end of the window. */
   jitterMs: number;
@@ -29,48 +30,51 @@ export class MeasureWindow {
   private readonly at = performance.now();
   private readonly server: ProcSample;
   private readonly client: ProcSample;
-  private readonly rtp: RtpCounts[];
   private readonly quotaStat: CpuStat | undefined;
-  // The load generator's own event-loop delay: when it is high, arrival times (latency, jitter,
-  // stalls) include the load generator's lateness, not only the server's.
-  private readonly loopDelay: IntervalHistogram = monitorEventLoopDelay({ resolution: 5 });
 
-  constructor(
-    private readonly fleet: Fleet,
+  private constructor(
+    private readonly fleet: ShardedFleet,
     private readonly serverSampler: ProcSampler,
     private readonly clientSampler: ProcSampler,
+    /** The fleet's counters at the start (it also restarts every shard's event-loop delay histogram). */
+    private readonly start: FleetSnapshot,
     /** The server's CPU quota counters (cpu.stat of its cgroup), when it runs on a budget. */
     private readonly serverCpuStat?: () => CpuStat,
   ) {
     this.server = serverSampler.sample();
     this.quotaStat = serverCpuStat?.();
     this.client = clientSampler.sample();
-    this.rtp = fleet.rtpCounts();
-    this.loopDelay.enable();
   }
 
-  /** Latency samples are those whose onset lies inside the window. */
-  end(): WindowResult {
+  static async open(fleet: ShardedFleet, serverSampler: ProcSampler, clientSampler: ProcSampler, serverCpuStat?: () => CpuStat): Promise<MeasureWindow> {
+    const start = await fleet.snapshot(Infinity);
+    return new MeasureWindow(fleet, serverSampler, clientSampler, start, serverCpuStat);
+  }
+
+  /**
+   * Latency samples are those whose onset lies inside the window. The shards' event-loop delay counts
+   * too: when it is high, arrival times (latency, jitter, stalls) include the load generator's lateness.
+   */
+  async end(): Promise<WindowResult> {
     const server = this.serverSampler.sample();
     const client = this.clientSampler.sample();
-    this.loopDelay.disable();
-    const rtp = this.fleet.rtpCounts();
-    const listening = this.fleet.members.filter((m) => m.rtp.received > 0);
+    const wallMs = performance.now() - this.at;
+    const quota = this.serverCpuStat && this.quotaStat ? quotaShares(this.quotaStat, this.serverCpuStat(), wallMs) : {};
+    const now = await this.fleet.snapshot(toMono(this.at));
+    const before = this.start.rtp;
     return {
-      seconds: round((performance.now() - this.at) / 1000),
-      operators: this.fleet.members.length,
-      server: {
-        ...ProcSampler.window(this.server, server, this.serverSampler.peakRss(this.at)),
-        ...(this.serverCpuStat && this.quotaStat ? quotaShares(this.quotaStat, this.serverCpuStat(), performance.now() - this.at) : {}),
-      },
+      seconds: round(wallMs / 1000),
+      operators: now.operators,
+      server: { ...ProcSampler.window(this.server, server, this.serverSampler.peakRss(this.at)), ...quota },
       client: {
         ...ProcSampler.window(this.client, client, this.clientSampler.peakRss(this.at)),
-        eventLoopDelayP99Ms: round(this.loopDelay.percentile(99) / 1e6),
+        eventLoopDelayP99Ms: now.loopDelayP99Ms,
+        ...(now.shardLoopDelayP99Ms.length > 1 ? { shardEventLoopDelayP99Ms: now.shardLoopDelayP99Ms } : {}),
       },
-      lossPercent: round(lossPercent(this.rtp, rtp), 3),
-      jitterMs: round(listening.reduce((sum, m) => sum + m.rtp.jitterMs, 0) / (listening.length || 1), 2),
-      stalls: rtp.reduce((sum, c, i) => sum + c.stalls - (this.rtp[i]?.stalls ?? 0), 0),
-      latencyMs: summarize(this.fleet.latencies(this.at)),
+      lossPercent: round(lossPercent(before, now.rtp), 3),
+      jitterMs: now.jitterMs,
+      stalls: now.rtp.reduce((sum, c, i) => sum + c.stalls - (before[i]?.stalls ?? 0), 0),
+      latencyMs: summarize(now.latencies.map((s) => s.ms)),
     };
   }
 }
