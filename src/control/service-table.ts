@@ -44,13 +44,16 @@ export class ServiceTable {
     return entry?.info;
   }
 
-  /** Drops the services silent since `now - expiryMs`; returns them. */
+  /**
+   * Drops the services silent since `now - expiryMs`; returns them. Unlike a withdrawn one, an expired
+   * service that heartbeats again (it was cut off, not dead) is up again: its work moved away when it
+   * went down, and it takes new work from then on.
+   */
   expire(now: number): ServiceInfo[] {
     const down: ServiceInfo[] = [];
     for (const [id, entry] of this.entries) {
       if (now - entry.lastSeen > this.expiryMs) {
         this.entries.delete(id);
-        this.gone.add(id);
         down.push(entry.info);
       }
     }

@@ -6,15 +6,17 @@ import type { ServiceInfo } from '../../src/control/control-plane.js';
 const svc = (id: string, capacity: number, load: number): ServiceInfo => ({ id, kind: 'mixer', backend: 'a', capacity, load });
 
 describe('ServiceTable', () => {
-  it('adds on the first heartbeat, expires silent services, never revives a withdrawn one', () => {
+  it('adds on the first heartbeat, expires silent services, up again when an expired one beats, never revives a withdrawn one', () => {
     const table = new ServiceTable(100);
     expect(table.heartbeat(svc('a', 1, 0), 0)).toBe(true);
     expect(table.heartbeat(svc('a', 1, 1), 50)).toBe(false);
     expect(table.heartbeat(svc('b', 1, 0), 60)).toBe(true);
     expect(table.expire(145).map((s) => s.id)).toEqual([]);
     expect(table.expire(155).map((s) => s.id)).toEqual(['a']);
-    expect(table.heartbeat(svc('a', 1, 0), 170)).toBe(false);
-    expect(table.list().map((s) => s.id)).toEqual(['b']);
+    // Cut off for a while, not dead (e.g. a media host behind a network split): up again, new work goes there.
+    expect(table.heartbeat(svc('a', 1, 0), 170)).toBe(true);
+    expect(table.list().map((s) => s.id)).toEqual(['a', 'b']);
+    expect(table.withdraw('a')?.id).toBe('a');
     expect(table.withdraw('b')?.id).toBe('b');
     expect(table.heartbeat(svc('b', 1, 0), 180)).toBe(false);
   });

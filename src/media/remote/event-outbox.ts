@@ -15,17 +15,22 @@ export interface OutboxOptions {
   timeoutMs: number;
   onUnknown: (sessions: string[]) => void;
   onFailure: (message: string) => void;
+  /** Closed (close(), or drained after closeWhenDrained()): the owner of the outbox forgets it. */
+  onClosed: () => void;
 }
 
 export class EventOutbox {
   private queue: MediaEvent[] = [];
   private sending = false;
   private closed = false;
+  private closing = false;
 
   constructor(private readonly options: OutboxOptions) {}
 
   push(event: MediaEvent): void {
     if (this.closed) return;
+    // New events (the signaling service is back): stay open.
+    this.closing = false;
     this.queue.push(event);
     if (!this.sending) void this.drain();
   }
@@ -36,8 +41,16 @@ export class EventOutbox {
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.queue = [];
+    this.options.onClosed();
+  }
+
+  /** Sends what is queued (a last word to a signaling service that may be gone), then closes. */
+  closeWhenDrained(): void {
+    this.closing = true;
+    if (this.idle) this.close();
   }
 
   private async drain(): Promise<void> {
@@ -53,5 +66,6 @@ export class EventOutbox {
       }
     }
     this.sending = false;
+    if (this.closing) this.close();
   }
 }

@@ -10,7 +10,7 @@ import { ProtocolError } from '../../protocol/errors.js';
 import type { MediaControl, MediaSession } from '../control.js';
 import { EdgeError } from '../edge/edge-error.js';
 import { EventOutbox } from './event-outbox.js';
-import { MEDIA_COMMAND, MEDIA_HOST_ROLE, mediaCommandSchema, type MediaCommand, type MediaEvent } from './messages.js';
+import { HOST_LOST, MEDIA_COMMAND, MEDIA_HOST_ROLE, mediaCommandSchema, type MediaCommand, type MediaEvent } from './messages.js';
 
 export interface MediaServiceOptions {
   control: ControlPlane;
@@ -158,6 +158,9 @@ export class MediaService {
           for (const id of ids) if (this.sessions.get(id)?.owner === owner) this.close1(id);
         },
         onFailure: (message) => this.options.log.warn({ owner, problem: message }, 'media events not delivered'),
+        onClosed: () => {
+          if (this.outboxes.get(owner) === outbox) this.outboxes.delete(owner);
+        },
       });
       this.outboxes.set(owner, outbox);
     }
@@ -174,13 +177,21 @@ export class MediaService {
     for (const [owner, stats] of byOwner) this.outbox(owner).push({ type: 'stats', stats });
   }
 
-  /** A signaling service is gone (crashed or withdrawn): its sessions here have nobody left. */
+  /**
+   * A signaling service is down here (crashed, withdrawn, or cut off from this host): its sessions have
+   * nobody to drive them. Each is closed and reported as lost, so that a signaling service that was
+   * only cut off learns it when it hears us again (its client then sets media up again).
+   */
   private ownerDown(service: ServiceInfo): void {
     const orphans = [...this.sessions].filter(([, h]) => h.owner === service.id).map(([id]) => id);
-    if (orphans.length > 0) this.options.log.info({ owner: service.id, sessions: orphans.length }, 'signaling service down: closing its media sessions');
-    for (const id of orphans) this.close1(id);
-    this.outboxes.get(service.id)?.close();
-    this.outboxes.delete(service.id);
+    if (orphans.length === 0) return;
+    this.options.log.info({ owner: service.id, sessions: orphans.length }, 'signaling service down: closing its media sessions');
+    const outbox = this.outbox(service.id);
+    for (const id of orphans) {
+      outbox.push({ type: 'closed', session: id, loss: { code: HOST_LOST, description: 'the media host lost contact with its signaling service' } });
+      this.close1(id);
+    }
+    outbox.closeWhenDrained();
   }
 
   async close(): Promise<void> {

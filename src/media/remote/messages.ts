@@ -11,6 +11,8 @@ export const MEDIA_COMMAND = 'media';
 export const MEDIA_EVENTS_COMMAND = 'media-events';
 /** `meta.role` of a media host's announcement (kind `edge`: edge and mixer in one process). */
 export const MEDIA_HOST_ROLE = 'media-host';
+/** The loss code (and `media_lost` reason) of a session whose media host or signaling link is gone. */
+export const HOST_LOST = 'media-host-lost';
 
 const token = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
 const name = z.string().min(1).max(256);

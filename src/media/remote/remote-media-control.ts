@@ -10,8 +10,8 @@ import type { ControlPlane, ServiceInfo } from '../../control/control-plane.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
 import { chooseMediaHost } from './host-choice.js';
-import { MEDIA_EVENTS_COMMAND, mediaEventBatchSchema, type MediaEventBatch } from './messages.js';
-import { HOST_LOST, RemoteMediaSession, type SessionLink } from './remote-session.js';
+import { HOST_LOST, MEDIA_EVENTS_COMMAND, mediaEventBatchSchema, type MediaEventBatch } from './messages.js';
+import { RemoteMediaSession, type SessionLink } from './remote-session.js';
 import { VadCombiner } from './vad-combiner.js';
 
 export interface RemoteMediaOptions {

@@ -11,9 +11,7 @@ import type { LoopState } from '../../directory/permissions.js';
 import type { LocalCandidate, MediaClientInfo, MediaLoop, MediaLoss, MediaSession, MediaSessionEvents, MediaStats, RemoteCandidate } from '../control.js';
 import { EdgeError, type EdgeErrorCode } from '../edge/edge-error.js';
 import { checkRemoteCandidate } from '../edge/remote-check.js';
-import { MEDIA_COMMAND, offerResultSchema, refusalResultSchema, type MediaCommand, type MediaEvent } from './messages.js';
-
-export const HOST_LOST = 'media-host-lost';
+import { HOST_LOST, MEDIA_COMMAND, offerResultSchema, refusalResultSchema, type MediaCommand, type MediaEvent } from './messages.js';
 
 /** What a session needs from the RemoteMediaControl that made it. */
 export interface SessionLink {

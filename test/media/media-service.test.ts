@@ -1,7 +1,7 @@
-// Hostile input at a media host (a real media plane behind MediaService) and at signaling's event
-// command: malformed, oversized, mistyped and randomly mutated payloads are each answered with an
-// error, nothing is applied and nothing crashes; afterwards a valid session still opens (once, however
-// often its open is retried) and offers.
+// A media host (a real media plane behind MediaService) and signaling's event command under hostile
+// input: malformed, oversized, mistyped and randomly mutated payloads are each answered with an error,
+// nothing is applied and nothing crashes; afterwards a valid session still opens (once, however often
+// its open is retried) and offers. A session whose signaling service goes down is closed and reported.
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteCommandError } from '../../src/control/control-plane.js';
@@ -85,6 +85,27 @@ describe('media host under hostile commands', () => {
     expect(await send({ op: 'answer', session: 'ms-good', sdp: 'not sdp' })).toMatchObject({ refused: { code: expect.any(String) as string } });
     await send({ op: 'close', session: 'ms-good' });
     expect(plane.sessionCount - before).toBe(0);
+  });
+
+  it('closes the sessions of a signaling service that goes down and tells it, in case it was only cut off', async () => {
+    const batches: unknown[] = [];
+    const stop = control.serve('sig-9', 'media-events', (payload) => {
+      batches.push(payload);
+      return Promise.resolve({ unknown: [] });
+    });
+    const signaling = control.announce({ id: 'sig-9', kind: 'signaling', backend: 'a', capacity: 1, load: 0 });
+    const before = plane.sessionCount;
+    await send({ op: 'open', session: 'ms-orphan', owner: 'sig-9', client });
+    expect(plane.sessionCount - before).toBe(1);
+    await signaling.withdraw();
+    const deadline = Date.now() + 3000;
+    const closed = () => JSON.stringify(batches).includes('"type":"closed","session":"ms-orphan"');
+    while (!closed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(closed()).toBe(true);
+    expect(JSON.stringify(batches)).toContain('media-host-lost');
+    expect(plane.sessionCount - before).toBe(0);
+    await expect(send({ op: 'offer', session: 'ms-orphan' })).rejects.toThrow(/unknown media session/);
+    stop();
   });
 });
 
