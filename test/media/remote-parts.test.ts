@@ -25,6 +25,7 @@ describe('chooseMediaHost', () => {
     expect(chooseMediaHost([host('h1', 1), host('h2', 2)], 'a', new Map())?.id).toBe('h1');
     expect(chooseMediaHost([host('h1', 0), host('h2', 2)], 'a', new Map([['h1', 2]]))).toBeUndefined();
     expect(chooseMediaHost([], 'a', new Map())).toBeUndefined();
+    expect(chooseMediaHost(services, 'a', new Map(), new Set(['h1']))?.id).toBe('h2');
   });
 });
 
@@ -133,21 +134,27 @@ describe('RemoteMediaSession against a scripted media host', () => {
     await control.close();
   });
 
-  it('ends every session of a host that goes down with media-host-lost, and one whose host stops answering', async () => {
-    const { control, announcement, remote } = setUp((op) => (op === 'offer' ? new Promise(() => undefined) : {}));
+  it('loses every session of a host that leaves a command unanswered (no new ones there for a while) or goes down', async () => {
+    const { control, remote } = setUp((op) => (op === 'offer' ? new Promise(() => undefined) : {}));
+    control.serve('h2', 'media', () => Promise.resolve({}));
+    const h2 = control.announce(host('h2', 1));
     const a = remote.openSession(client);
     const b = remote.openSession({ ...client, connectionId: 'c2' });
+    expect(Object.fromEntries(remote.placed())).toEqual({ h1: 2 });
     const losses: MediaLoss[] = [];
-    a.on('closed', (l) => losses.push(l));
-    b.on('closed', (l) => losses.push(l));
-    // b's host never answers its offer: lost after the retries.
+    for (const s of [a, b]) s.on('closed', (l) => losses.push(l));
+    // b's offer is never answered: after the retries, both sessions on h1 are lost.
     await expect(b.offer()).rejects.toThrow(/no answer/);
-    expect(losses.map((l) => l.code)).toEqual(['media-host-lost']);
-    expect(remote.placed().get('h1')).toBe(1);
-    await announcement.withdraw();
-    await until(() => losses.length === 2);
-    expect(losses[1]!.description).toMatch(/media host h1 is down/);
+    expect(losses.map((l) => l.code)).toEqual(['media-host-lost', 'media-host-lost']);
+    expect(losses[0]!.description).toMatch(/media host h1 did not answer offer/);
     expect(remote.placed().size).toBe(0);
+    // h1 still heartbeats but gets no new session now: h2 (fuller) takes it.
+    const c = remote.openSession(client);
+    expect(Object.fromEntries(remote.placed())).toEqual({ h2: 1 });
+    c.on('closed', (l) => losses.push(l));
+    await h2.withdraw();
+    await until(() => losses.length === 3);
+    expect(losses[2]!.description).toMatch(/media host h2 is down/);
     expect(() => remote.openSession(client)).toThrow(/no media host of backend a/);
     await remote.close();
     await control.close();

@@ -9,8 +9,8 @@ export function isMediaHost(service: ServiceInfo, backend: string): boolean {
   return service.kind === 'edge' && service.backend === backend && service.meta?.role === MEDIA_HOST_ROLE;
 }
 
-/** `placed`: sessions this signaling service has on each host now. */
-export function chooseMediaHost(services: ServiceInfo[], backend: string, placed: ReadonlyMap<string, number>): ServiceInfo | undefined {
+/** `placed`: sessions this signaling service has on each host now; `exclude`: hosts not to use now. */
+export function chooseMediaHost(services: ServiceInfo[], backend: string, placed: ReadonlyMap<string, number>, exclude: ReadonlySet<string> = new Set()): ServiceInfo | undefined {
   const hosts = services.filter((s) => isMediaHost(s, backend)).map((s) => ({ ...s, load: Math.max(s.load, placed.get(s.id) ?? 0) }));
-  return leastLoaded(hosts);
+  return leastLoaded(hosts, exclude);
 }

@@ -14,6 +14,9 @@ import { HOST_LOST, MEDIA_EVENTS_COMMAND, mediaEventBatchSchema, type MediaEvent
 import { RemoteMediaSession, type SessionLink } from './remote-session.js';
 import { VadCombiner } from './vad-combiner.js';
 
+/** How long a host that left a command unanswered gets no new sessions (unless it goes down first). */
+const SUSPECT_MS = 5000;
+
 export interface RemoteMediaOptions {
   control: ControlPlane;
   backend: string;
@@ -28,6 +31,8 @@ export interface RemoteMediaOptions {
 
 export class RemoteMediaControl implements MediaControl {
   private readonly sessions = new Map<string, RemoteMediaSession>();
+  /** Hosts that left a command unanswered, until when they get no new sessions. */
+  private readonly suspects = new Map<string, number>();
   private readonly vad = new VadCombiner();
   private readonly activity = new EventEmitter<{ vad: [VoiceActivity] }>();
   private readonly stopServing: () => void;
@@ -40,7 +45,9 @@ export class RemoteMediaControl implements MediaControl {
 
   openSession(client: MediaClientInfo): MediaSession {
     const { control, backend } = this.options;
-    const host = chooseMediaHost(control.services('edge'), backend, this.placed());
+    const now = Date.now();
+    for (const [id, until] of this.suspects) if (until <= now) this.suspects.delete(id);
+    const host = chooseMediaHost(control.services('edge'), backend, this.placed(), new Set(this.suspects.keys()));
     if (!host) throw new ProtocolError(ErrorCode.noResources, `no more resources: no media host of backend ${backend} has a free session`);
     const link: SessionLink = {
       control,
@@ -51,6 +58,7 @@ export class RemoteMediaControl implements MediaControl {
       ended: (session) => {
         if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
       },
+      unanswered: (description) => this.hostLost(host.id, description, true),
     };
     const session = new RemoteMediaSession(link, `ms-${randomBytes(12).toString('hex')}`, client);
     this.sessions.set(session.id, session);
@@ -107,10 +115,18 @@ export class RemoteMediaControl implements MediaControl {
   }
 
   private hostDown(service: ServiceInfo): void {
-    const lost = [...this.sessions.values()].filter((s) => s.host === service.id);
-    if (lost.length > 0) this.options.log?.warn({ host: service.id, sessions: lost.length }, 'media host down: its sessions are lost');
-    for (const session of lost) session.lose({ code: HOST_LOST, description: `media host ${service.id} is down (no heartbeat)` });
+    this.suspects.delete(service.id);
+    this.hostLost(service.id, `media host ${service.id} is down (no heartbeat)`, false);
     for (const change of this.vad.dropHost(service.id)) this.emitActivity(change);
+  }
+
+  /** Down, or a command to it went unanswered: its sessions end (their clients move elsewhere). */
+  private hostLost(host: string, description: string, unanswered: boolean): void {
+    const lost = [...this.sessions.values()].filter((s) => s.host === host);
+    // Alive by its heartbeats but not answering: no new sessions there for a while.
+    if (unanswered) this.suspects.set(host, Date.now() + SUSPECT_MS);
+    if (lost.length > 0) this.options.log?.warn({ host, sessions: lost.length, reason: description }, 'media host down: its sessions are lost');
+    for (const session of lost) session.lose({ code: HOST_LOST, description });
   }
 
   private emitActivity(activity: VoiceActivity): void {

@@ -2,7 +2,8 @@
 // Commands go out in the order signaling gave them (one chain per session: a loop switched on and
 // off again must not arrive off, on). The open goes first and is idempotent (a retry finds the same
 // session). A command the host never answers ends the session with `media-host-lost`: signaling
-// pushes `media_lost` and the client sets media up again, on another host.
+// pushes `media_lost` and the client sets media up again, on another host (and so do the clients of
+// every other session on that host: a host that does not answer at all is lost as a whole).
 import { EventEmitter } from 'node:events';
 import { ControlTimeoutError, RemoteCommandError, type ControlPlane } from '../../control/control-plane.js';
 import { errorMessage } from '../../control/plane-base.js';
@@ -23,6 +24,8 @@ export interface SessionLink {
   addressOf: (loop: MediaLoop) => MediaLoop;
   timeoutMs: number;
   ended: (session: RemoteMediaSession) => void;
+  /** The host did not answer a command at all: every session on it is lost (RemoteMediaControl). */
+  unanswered: (description: string) => void;
 }
 
 type Events = { [K in keyof MediaSessionEvents]: Parameters<MediaSessionEvents[K]> };
@@ -156,7 +159,7 @@ export class RemoteMediaSession implements MediaSession {
     return run.catch((err: unknown) => {
       // No answer, or the host failed the command (it no longer knows the session, it is stopping):
       // this session is of no use any more.
-      if (err instanceof ControlTimeoutError) this.lose({ code: HOST_LOST, description: `media host ${this.link.host} did not answer ${command.op}` });
+      if (err instanceof ControlTimeoutError) this.link.unanswered(`media host ${this.link.host} did not answer ${command.op}`);
       if (err instanceof RemoteCommandError) this.lose({ code: HOST_LOST, description: err.message.slice(0, 256) });
       throw err;
     });
