@@ -12,6 +12,7 @@ import { LoopAddresses } from '../../src/media/remote/loop-addresses.js';
 import { MEDIA_HOST_ROLE, mediaCommandSchema, mediaEventBatchSchema } from '../../src/media/remote/messages.js';
 import { RemoteMediaControl } from '../../src/media/remote/remote-media-control.js';
 import { VadCombiner } from '../../src/media/remote/vad-combiner.js';
+import { EventOutbox, MAX_QUEUED } from '../../src/media/remote/event-outbox.js';
 
 const host = (id: string, load: number, extra: Partial<ServiceInfo> = {}): ServiceInfo => ({ id, kind: 'edge', backend: 'a', capacity: 2, load, meta: { role: MEDIA_HOST_ROLE }, ...extra });
 const loop = { key: 'project/p1/loop1' as LoopKey };
@@ -51,6 +52,33 @@ describe('wire schemas', () => {
     expect(mediaEventBatchSchema.safeParse({ host: 'h1', events: [{ type: 'ready', session: 'ms-1' }, { type: 'vad', loop, on: true, talkers: [] }] }).success).toBe(true);
     expect(mediaEventBatchSchema.safeParse({ host: 'h1', events: [{ type: 'closed', session: 'ms-1' }] }).success).toBe(false);
     expect(mediaEventBatchSchema.safeParse({ host: 'h1', events: [{ type: 'stats', stats: { 'ms-1': { connected: true, packetsIn: -1, packetsOut: 0, uplinkLoss: 0, uplinkJitterMs: 0 } } }] }).success).toBe(false);
+  });
+});
+
+describe('EventOutbox', () => {
+  it('keeps order, batches while a batch travels, and bounds what waits for a signaling service that does not answer', async () => {
+    const control = new InProcessControlPlane();
+    const batches: Array<Array<{ type: string; session?: string }>> = [];
+    let answer = true;
+    control.serve('sig-1', 'media-events', (payload) => {
+      batches.push((payload as { events: Array<{ type: string; session?: string }> }).events);
+      return answer ? Promise.resolve({ unknown: ['ms-2'] }) : new Promise(() => undefined);
+    });
+    const unknown: string[][] = [];
+    const failures: string[] = [];
+    const outbox = new EventOutbox({ control, host: 'h1', owner: 'sig-1', timeoutMs: 50, onUnknown: (ids) => unknown.push(ids), onFailure: (m) => failures.push(m), onClosed: () => undefined });
+    for (let i = 0; i < 3; i++) outbox.push({ type: 'ready', session: `ms-${i}` });
+    await until(() => outbox.idle);
+    expect(batches.map((b) => b.map((e) => e.session))).toEqual([['ms-0'], ['ms-1', 'ms-2']]);
+    expect(unknown).toEqual([['ms-2'], ['ms-2']]);
+    answer = false;
+    outbox.push({ type: 'ready', session: 'ms-first' });
+    for (let i = 0; i < MAX_QUEUED + 500; i++) outbox.push(i % 2 ? { type: 'stats', stats: {} } : { type: 'ready', session: `ms-q${i}` });
+    expect(outbox.queued).toBeLessThanOrEqual(MAX_QUEUED);
+    expect(outbox.queued).toBeGreaterThan(MAX_QUEUED / 2 - 1);
+    await until(() => failures.some((f) => f.includes('dropped')));
+    outbox.close();
+    await control.close();
   });
 });
 

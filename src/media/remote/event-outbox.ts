@@ -7,6 +7,11 @@ import { eventsReplySchema, MEDIA_EVENTS_COMMAND, type MediaEvent } from './mess
 
 /** A batch above this many events is split (a burst of candidates must not make one huge message). */
 const MAX_BATCH = 200;
+/**
+ * Events waiting for a signaling service that does not answer are bounded: beyond this, stats
+ * snapshots (superseded by the next one anyway) are dropped first, then the oldest events.
+ */
+export const MAX_QUEUED = 5000;
 
 export interface OutboxOptions {
   control: ControlPlane;
@@ -24,6 +29,8 @@ export class EventOutbox {
   private sending = false;
   private closed = false;
   private closing = false;
+  /** Whether events were dropped since the last batch went out (logged once per episode). */
+  private dropped = false;
 
   constructor(private readonly options: OutboxOptions) {}
 
@@ -32,7 +39,17 @@ export class EventOutbox {
     // New events (the signaling service is back): stay open.
     this.closing = false;
     this.queue.push(event);
+    if (this.queue.length > MAX_QUEUED) {
+      const kept = this.queue.filter((e) => e.type !== 'stats');
+      this.queue = kept.length > MAX_QUEUED ? kept.slice(-MAX_QUEUED) : kept;
+      this.dropped = true;
+    }
     if (!this.sending) void this.drain();
+  }
+
+  /** Events waiting for the next batch. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Whether events wait or travel (tests wait for an idle outbox). */
@@ -57,6 +74,10 @@ export class EventOutbox {
     this.sending = true;
     const { control, host, owner, timeoutMs } = this.options;
     while (this.queue.length > 0 && !this.closed) {
+      if (this.dropped) {
+        this.dropped = false;
+        this.options.onFailure(`more than ${MAX_QUEUED} events queued: stats snapshots or the oldest events dropped`);
+      }
       const events = this.queue.splice(0, MAX_BATCH);
       try {
         const reply = eventsReplySchema.safeParse(await control.request(owner, MEDIA_EVENTS_COMMAND, { host, events }, { timeoutMs, retries: 1 }));
