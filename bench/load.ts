@@ -13,6 +13,8 @@
 //                               server's limit, and reports which side saturated
 //   --server-cpu-quota CORES    give the self-started server a CPU budget (cgroup v1 CFS quota, e.g. 0.5
 //                               = half a core; needs root): a ramp then finds "N operators at 0.5 core"
+//   --server-cpu-period-ms MS   the quota's CFS period (default 100, as container runtimes): the longest
+//                               the server can be held stopped once it used up its budget
 //   --generator-shards N        run the operators in N load-generator processes (default: the scenario's;
 //                               stress uses 3): shard 0 holds the talkers, the others the listeners, so
 //                               no single event loop's lag enters every send and arrival time
@@ -46,6 +48,7 @@ const { values, positionals } = parseArgs({
     'generator-cpus': { type: 'string' },
     'server-cpu-quota': { type: 'string' },
     'generator-shards': { type: 'string' },
+    'server-cpu-period-ms': { type: 'string' },
   },
 });
 
@@ -76,6 +79,7 @@ const result = await runScenario({
   ...(values.bind ? { bindAddress: values.bind } : {}),
   ...(values['server-cpus'] ? { serverCpus: values['server-cpus'] } : {}),
   ...(values['server-cpu-quota'] ? { serverCpuQuota: Number(values['server-cpu-quota']) } : {}),
+  ...(values['server-cpu-period-ms'] ? { serverCpuPeriodUs: Math.round(Number(values['server-cpu-period-ms']) * 1000) } : {}),
   budgets: budgets({
     machineCores: cpus().length,
     ...(values['server-cpus'] ? { serverCpus: values['server-cpus'] } : {}),

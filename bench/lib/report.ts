@@ -50,7 +50,7 @@ export function markdown(r: BenchResult): string {
     `| listeners hearing every expected talker | ${r.hearing.filter((h) => h.heard.length === h.expected.length).length} / ${a.listeners} |`,
     `| talker pairs heard / expected / unexpected | ${a.heardPairs} / ${a.expectedPairs} / ${a.unexpectedPairs} |`,
     `| own voice heard / checks (mix-minus) | ${a.ownVoiceHeard} / ${a.ownVoiceChecks} |`,
-    `| probes dropped (holder or listener state changed mid-probe) | ${a.droppedProbes} |`,
+    `| probes dropped (holder or listener state changed mid-probe; of them onset not confirmed in time) | ${a.droppedProbes}; ${a.unconfirmedProbes ?? 0} |`,
     ...(a.decodedPercent !== undefined ? [`| downlink packets decoded for analysis (%) | ${a.decodedPercent} |`] : []),
     `| received tone level, mean (dBFS) | ${f(a.meanLevelDbfs)} |`,
   ];

@@ -23,6 +23,8 @@ export interface Hearing {
   ownVoice: { checks: number; heard: number };
   /** Probes dropped because the slot holder or this listener's state changed before they ended. */
   droppedProbes: number;
+  /** …of which announced bursts whose onset message came too late (or never: the talker stopped). */
+  unconfirmedProbes: number;
   meanLevelDbfs: number | null;
 }
 
@@ -78,6 +80,7 @@ export interface BenchResult {
     ownVoiceHeard: number;
     ownVoiceChecks: number;
     droppedProbes: number;
+    unconfirmedProbes: number;
     meanLevelDbfs: number | null;
     /** Downlink packets the listeners decoded, % of those received (the rest was not analysed). */
     decodedPercent?: number;
@@ -103,6 +106,7 @@ export function hearing(members: readonly Member[]): Hearing[] {
     let spotChecks = 0;
     const ownVoice = { checks: 0, heard: 0 };
     let droppedProbes = 0;
+    let unconfirmedProbes = 0;
     for (const [slot, s] of [...m.analyzer.slots].sort(([a], [b]) => a - b)) {
       if (s.expectedBursts > 0) expected.push(slot);
       if (s.expectedBursts > 0 && s.heardBursts * 2 >= s.expectedBursts) heard.push(slot);
@@ -111,10 +115,11 @@ export function hearing(members: readonly Member[]): Hearing[] {
       ownVoice.checks += s.ownChecks;
       ownVoice.heard += s.ownHeard;
       droppedProbes += s.dropped;
+      unconfirmedProbes += s.unconfirmed;
       levelSum += s.levelSumDbfs;
       levels += s.levels;
     }
-    return { user: m.op.user, expected, heard, unexpected, spotChecks, ownVoice, droppedProbes, meanLevelDbfs: levels ? round(levelSum / levels) : null };
+    return { user: m.op.user, expected, heard, unexpected, spotChecks, ownVoice, droppedProbes, unconfirmedProbes, meanLevelDbfs: levels ? round(levelSum / levels) : null };
   });
 }
 
@@ -124,6 +129,7 @@ export function audioSummary(list: Hearing[]): BenchResult['audio'] {
     ownVoiceHeard: list.reduce((n, h) => n + h.ownVoice.heard, 0),
     ownVoiceChecks: list.reduce((n, h) => n + h.ownVoice.checks, 0),
     droppedProbes: list.reduce((n, h) => n + h.droppedProbes, 0),
+    unconfirmedProbes: list.reduce((n, h) => n + h.unconfirmedProbes, 0),
     listeners: list.length,
     expectedPairs: list.reduce((n, h) => n + h.expected.length, 0),
     heardPairs: list.reduce((n, h) => n + h.heard.length, 0),

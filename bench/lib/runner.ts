@@ -30,6 +30,8 @@ export interface RunOptions {
   serverCpus?: string;
   /** A CPU budget for the self-started server in cores (cgroup v1 CFS quota), e.g. 0.5. */
   serverCpuQuota?: number;
+  /** The quota's CFS period in µs (default cpu-quota.ts DEFAULT_PERIOD_US). */
+  serverCpuPeriodUs?: number;
   /** CPU budgets of the server and of the load generator, to tell which side saturated in a ramp (see budgets()). */
   budgets?: Budgets;
   /** Load-generator processes to split the operators over (default: the scenario's generatorShards). */
@@ -45,9 +47,9 @@ export async function runScenario(options: RunOptions): Promise<BenchResult> {
   if (!options.url) {
     server = await startBenchServer(scenario.operators, scenario.loops, accounts, {
       ...(options.serverCpus ? { cpus: options.serverCpus } : {}),
-      ...(options.serverCpuQuota ? { cpuQuota: { cores: options.serverCpuQuota, machineCores: cpus().length } } : {}),
+      ...(options.serverCpuQuota ? { cpuQuota: { cores: options.serverCpuQuota, machineCores: cpus().length, ...(options.serverCpuPeriodUs ? { periodUs: options.serverCpuPeriodUs } : {}) } } : {}),
     });
-    log(`started Loopcast pid ${server.pid} at ${server.apiUrl}${server.cpuBudget ? ` on a budget of ${server.cpuBudget.cores} core` : ''}`);
+    log(`started Loopcast pid ${server.pid} at ${server.apiUrl}${server.cpuBudget ? ` on a budget of ${server.cpuBudget.cores} core per ${server.cpuBudget.periodUs / 1000} ms period` : ''}`);
   }
   const url = options.url ?? (server as BenchServer).apiUrl;
   const serverPids = [...(server ? [server.pid] : []), ...(options.pids ?? [])];

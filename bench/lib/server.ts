@@ -15,7 +15,7 @@ export interface BenchServer {
   pid: number;
   apiUrl: string;
   /** With a CPU quota: the budget in cores and the quota group's throttling counters. */
-  cpuBudget?: { cores: number; stat: () => CpuStat };
+  cpuBudget?: { cores: number; periodUs: number; stat: () => CpuStat };
   stop(): Promise<void>;
 }
 
@@ -87,7 +87,7 @@ export async function startBenchServer(operators: number, loops: number, account
   return {
     pid: proc.pid ?? 0,
     apiUrl: `wss://${host}:${port}/api`,
-    ...(quota ? { cpuBudget: { cores: quota.cores, stat: () => quota.stat() } } : {}),
+    ...(quota ? { cpuBudget: { cores: quota.cores, periodUs: quota.settings.periodUs, stat: () => quota.stat() } } : {}),
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');

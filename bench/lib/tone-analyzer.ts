@@ -82,6 +82,8 @@ export interface SlotHearing {
   ownHeard: number;
   /** Probes dropped because the slot holder or the listener's state changed before they ended. */
   dropped: number;
+  /** …of which announced bursts whose onset was not confirmed before the probe ended (another shard's message late, or the talker stopped). */
+  unconfirmed: number;
   levelSumDbfs: number;
   levels: number;
 }
@@ -215,7 +217,7 @@ export class ToneAnalyzer {
 
   private slot(slot: number): SlotHearing {
     let s = this.slots.get(slot);
-    if (!s) this.slots.set(slot, (s = { expectedBursts: 0, heardBursts: 0, unexpectedChecks: 0, unexpectedHeard: 0, ownChecks: 0, ownHeard: 0, dropped: 0, levelSumDbfs: 0, levels: 0 }));
+    if (!s) this.slots.set(slot, (s = { expectedBursts: 0, heardBursts: 0, unexpectedChecks: 0, unexpectedHeard: 0, ownChecks: 0, ownHeard: 0, dropped: 0, unconfirmed: 0, levelSumDbfs: 0, levels: 0 }));
     return s;
   }
 
@@ -232,6 +234,7 @@ export class ToneAnalyzer {
     p.checks = -1;
     if (!p.confirmed || !p.valid()) {
       s.dropped++;
+      if (!p.confirmed) s.unconfirmed++;
       return true;
     }
     if (p.expected) {
