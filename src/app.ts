@@ -25,6 +25,7 @@ import { Metrics } from './metrics/registry.js';
 import { attachMetrics } from './metrics/attach.js';
 import { HealthChecks, type ControlHealthSource } from './health/health-checks.js';
 import { MediaPlane } from './media/plane/media-plane.js';
+import { RemoteMediaControl } from './media/remote/remote-media-control.js';
 import { push } from './protocol/envelope.js';
 import { Hub, loopKey } from './signaling/hub.js';
 import { LoginThrottle } from './signaling/login-throttle.js';
@@ -158,6 +159,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
   services.health = new HealthChecks({
     dbDir: db,
     ...(media instanceof MediaPlane ? { media } : {}),
+    ...(media instanceof RemoteMediaControl ? { mediaHosts: media } : {}),
     ...(config.media.bindAddress ? { udpBindAddress: config.media.bindAddress } : {}),
     ...(options.controlHealth ? { control: options.controlHealth } : {}),
   });

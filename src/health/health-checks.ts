@@ -9,6 +9,11 @@ export interface MediaHealthSource {
   health(): { udpPort: number; clockSubscribed: boolean; msSinceTick: number | undefined };
 }
 
+/** Media hosts of a signaling process without a media plane (src/media/remote): is there one to place a session on? */
+export interface MediaHostsHealthSource {
+  hostsCheck(): CheckResult;
+}
+
 /** The control plane of a deployed backend (`loopcast serve`): a probe that fails while it is unreachable. */
 export interface ControlHealthSource {
   probe(): Promise<CheckResult>;
@@ -23,6 +28,8 @@ export interface HealthOptions {
   /** The folder the directory writes into. */
   dbDir: string;
   media?: MediaHealthSource;
+  /** Deployed signaling whose media runs on media hosts: at least one with a free session. */
+  mediaHosts?: MediaHostsHealthSource;
   /** Absent in the embedded default (no control plane). */
   control?: ControlHealthSource;
   /** The edge's bind address (so the port probe asks about the same address). */
@@ -64,6 +71,7 @@ export class HealthChecks {
     ]);
     checks.directory = directory;
     if (controlPlane) checks.control_plane = controlPlane;
+    if (this.options.mediaHosts) checks.media_hosts = this.options.mediaHosts.hostsCheck();
     if (media && udp) {
       checks.media_udp = udp;
       checks.media_clock = clockCheck(media.health(), this.options.clockStallMs ?? 1000);

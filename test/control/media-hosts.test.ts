@@ -15,6 +15,7 @@ import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { tone } from '../../testkit/signal/index.js';
 import { copyFixtureDb, cleanupChildren, ensureBuilt } from '../support/kill-server.js';
+import { getHealth } from '../support/fuzz-tools.js';
 import { Operator, sleep } from '../support/media-operator.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { killAllServe, spawnServe, useTestGroups, type ServeProcess } from '../support/serve-process.js';
@@ -73,6 +74,10 @@ describe('signaling and media hosts as separate processes', () => {
     const apiUrl = `wss://127.0.0.1:${String(signaling.ready.port)}/api`;
     const hostOf = (p: ServeProcess): string => String(p.ready.id);
     await until('both media hosts announced', () => control.services('edge').length === 2);
+    // Signaling is ready: it has media hosts to place sessions on.
+    const health = await getHealth(Number(signaling.ready.port));
+    expect(health.status).toBe(200);
+    expect((health.body.checks as Record<string, unknown>).media_hosts).toEqual({ ok: true, detail: '2 media host(s)' });
     const source = (i: number): Int16Array => tone({ frequency: TONE_HZ, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
     const alice = await Operator.connect(apiUrl, 'alice', 'flight', { source });
     operators.push(alice);
@@ -113,5 +118,11 @@ describe('signaling and media hosts as separate processes', () => {
     await heard(carol, performance.now());
     await until('the survivor at 3 sessions', () => loads()[hostOf(survivor)] === 3);
     expect(signaling.proc.exitCode, 'signaling still running').toBeNull();
+    // With the last media host gone too, signaling is not ready: a load balancer sends operators elsewhere.
+    await survivor.kill('SIGKILL');
+    await until('signaling not ready without media hosts', () => control.services('edge').length === 0);
+    const alone = await getHealth(Number(signaling.ready.port));
+    expect(alone.status).toBe(503);
+    expect((alone.body.checks as Record<string, unknown>).media_hosts).toEqual({ ok: false, detail: 'no media host of backend a is up' });
   }, 120_000);
 });

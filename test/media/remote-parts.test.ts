@@ -166,6 +166,7 @@ describe('RemoteMediaSession against a scripted media host', () => {
     const { control, remote } = setUp((op) => (op === 'offer' ? new Promise(() => undefined) : {}));
     control.serve('h2', 'media', () => Promise.resolve({}));
     const h2 = control.announce(host('h2', 1));
+    expect(remote.hostsCheck()).toEqual({ ok: true, detail: '2 media host(s)' });
     const a = remote.openSession(client);
     const b = remote.openSession({ ...client, connectionId: 'c2' });
     expect(Object.fromEntries(remote.placed())).toEqual({ h1: 2 });
@@ -184,6 +185,8 @@ describe('RemoteMediaSession against a scripted media host', () => {
     await until(() => losses.length === 3);
     expect(losses[2]!.description).toMatch(/media host h2 is down/);
     expect(() => remote.openSession(client)).toThrow(/no media host of backend a/);
+    // Readiness says why: h1 is up but does not answer (no session for it now), h2 is gone.
+    expect(remote.hostsCheck()).toEqual({ ok: false, detail: 'no media host of backend a has a free session' });
     await remote.close();
     await control.close();
   });

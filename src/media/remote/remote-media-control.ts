@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { ControlPlane, ServiceInfo } from '../../control/control-plane.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
-import { chooseMediaHost } from './host-choice.js';
+import { chooseMediaHost, isMediaHost } from './host-choice.js';
 import { HOST_LOST, MEDIA_EVENTS_COMMAND, mediaEventBatchSchema, type MediaEventBatch } from './messages.js';
 import { RemoteMediaSession, type SessionLink } from './remote-session.js';
 import { VadCombiner } from './vad-combiner.js';
@@ -45,9 +45,7 @@ export class RemoteMediaControl implements MediaControl {
 
   openSession(client: MediaClientInfo): MediaSession {
     const { control, backend } = this.options;
-    const now = Date.now();
-    for (const [id, until] of this.suspects) if (until <= now) this.suspects.delete(id);
-    const host = chooseMediaHost(control.services('edge'), backend, this.placed(), new Set(this.suspects.keys()));
+    const host = chooseMediaHost(control.services('edge'), backend, this.placed(), this.suspectsNow());
     if (!host) throw new ProtocolError(ErrorCode.noResources, `no more resources: no media host of backend ${backend} has a free session`);
     const link: SessionLink = {
       control,
@@ -67,6 +65,20 @@ export class RemoteMediaControl implements MediaControl {
 
   onVoiceActivity(listener: (activity: VoiceActivity) => void): void {
     this.activity.on('vad', listener);
+  }
+
+  /** Readiness: a media host of this backend can take a session now. */
+  hostsCheck(): { ok: boolean; detail?: string } {
+    const { control, backend } = this.options;
+    const live = control.services('edge').filter((s) => isMediaHost(s, backend));
+    if (chooseMediaHost(live, backend, this.placed(), this.suspectsNow())) return { ok: true, detail: `${live.length} media host(s)` };
+    return { ok: false, detail: live.length === 0 ? `no media host of backend ${backend} is up` : `no media host of backend ${backend} has a free session` };
+  }
+
+  private suspectsNow(): Set<string> {
+    const now = Date.now();
+    for (const [id, until] of this.suspects) if (until <= now) this.suspects.delete(id);
+    return new Set(this.suspects.keys());
   }
 
   /** Sessions on each host now (diagnostics, tests). */
