@@ -21,6 +21,7 @@ import { ReplicatedState } from '../control/nats/replicated-state.js';
 import { ReplicatedAudit } from '../control/nats/replicated-audit.js';
 import { probeNats } from '../health/probes.js';
 import { createLogger } from '../log/logger.js';
+import { Metrics } from '../metrics/registry.js';
 import { LoopAddresses } from '../media/remote/loop-addresses.js';
 import { RemoteMediaControl } from '../media/remote/remote-media-control.js';
 import { recorderBus, type RecorderBus } from './recorder-bus.js';
@@ -116,10 +117,12 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
     const control = new NatsControlPlane(connection, controlTiming(settings));
     const id = `${settings.backend}-signaling-${randomBytes(4).toString('hex')}`;
     const log = createLogger(effective.logLevel);
+    const metrics = new Metrics();
     let remoteMedia: RemoteMediaControl | undefined;
     if (split && effective.recorder.enabled) bus = await recorderBus(effective);
     const app = await startLoopcast(effective, {
       log,
+      metrics,
       directoryStore,
       state,
       auditReplica,
@@ -131,7 +134,7 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
               const addresses = new LoopAddresses(loops);
               directory.on('changed', () => addresses.invalidate());
               bus?.use(addresses);
-              remoteMedia = new RemoteMediaControl({ control, backend: settings.backend, id, addressOf: (loop) => addresses.resolve(loop), log });
+              remoteMedia = new RemoteMediaControl({ control, backend: settings.backend, id, addressOf: (loop) => addresses.resolve(loop), log, registry: metrics.registry });
               return remoteMedia;
             },
           }

@@ -1,6 +1,7 @@
 // The pure parts of signaling ↔ media hosts (src/media/remote): which host takes a session, what the
 // wire accepts, how voice activity of several hosts combines, loop addresses, and how a remote session
 // maps commands and events (against a scripted media host on the in-process control plane).
+import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { ServiceInfo } from '../../src/control/control-plane.js';
 import { InProcessControlPlane } from '../../src/control/in-process.js';
@@ -114,7 +115,7 @@ describe('LoopAddresses', () => {
 });
 
 describe('RemoteMediaSession against a scripted media host', () => {
-  function setUp(answers: (op: string) => unknown) {
+  function setUp(answers: (op: string) => unknown, registry?: Registry) {
     const control = new InProcessControlPlane({ heartbeatMs: 50, expiryMs: 200 });
     const commands: Array<Record<string, unknown>> = [];
     control.serve('h1', 'media', (payload) => {
@@ -123,7 +124,7 @@ describe('RemoteMediaSession against a scripted media host', () => {
       return Promise.resolve(answers(String(command.op)));
     });
     const announcement = control.announce(host('h1', 0));
-    const remote = new RemoteMediaControl({ control, backend: 'a', id: 'sig-1', timeoutMs: 100, addressOf: (l) => ({ ...l, multicast: { host: '239.255.0.9', port: 20000 } }) });
+    const remote = new RemoteMediaControl({ control, backend: 'a', id: 'sig-1', timeoutMs: 100, addressOf: (l) => ({ ...l, multicast: { host: '239.255.0.9', port: 20000 } }), ...(registry ? { registry } : {}) });
     const events = (batch: unknown) => control.request('sig-1', 'media-events', batch);
     return { control, commands, announcement, remote, events };
   }
@@ -163,7 +164,8 @@ describe('RemoteMediaSession against a scripted media host', () => {
   });
 
   it('loses every session of a host that leaves a command unanswered (no new ones there for a while) or goes down', async () => {
-    const { control, remote } = setUp((op) => (op === 'offer' ? new Promise(() => undefined) : {}));
+    const registry = new Registry();
+    const { control, remote } = setUp((op) => (op === 'offer' ? new Promise(() => undefined) : {}), registry);
     control.serve('h2', 'media', () => Promise.resolve({}));
     const h2 = control.announce(host('h2', 1));
     expect(remote.hostsCheck()).toEqual({ ok: true, detail: '2 media host(s)' });
@@ -187,6 +189,11 @@ describe('RemoteMediaSession against a scripted media host', () => {
     expect(() => remote.openSession(client)).toThrow(/no media host of backend a/);
     // Readiness says why: h1 is up but does not answer (no session for it now), h2 is gone.
     expect(remote.hostsCheck()).toEqual({ ok: false, detail: 'no media host of backend a has a free session' });
+    const metrics = await registry.metrics();
+    expect(metrics).toContain('loopcast_media_hosts_lost_total{reason="unanswered"} 1');
+    expect(metrics).toContain('loopcast_media_hosts_lost_total{reason="down"} 1');
+    expect(metrics).toContain('loopcast_media_hosts 1');
+    expect(metrics).toContain('loopcast_media_host_sessions 0');
     await remote.close();
     await control.close();
   });

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ControlPlane, ServiceInfo } from '../../control/control-plane.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
@@ -27,6 +28,8 @@ export interface RemoteMediaOptions {
   /** Per command attempt (two retries follow). */
   timeoutMs?: number;
   log?: Logger;
+  /** Prometheus registry for the media-host metrics (docs/operations.md). */
+  registry?: Registry;
 }
 
 export class RemoteMediaControl implements MediaControl {
@@ -37,8 +40,17 @@ export class RemoteMediaControl implements MediaControl {
   private readonly activity = new EventEmitter<{ vad: [VoiceActivity] }>();
   private readonly stopServing: () => void;
   private readonly stopWatching: () => void;
+  private readonly lostCounter: Counter<'reason'> | undefined;
 
   constructor(private readonly options: RemoteMediaOptions) {
+    const registers = options.registry ? [options.registry] : undefined;
+    if (registers) {
+      this.lostCounter = new Counter({ name: 'loopcast_media_hosts_lost_total', help: 'Media hosts lost while carrying sessions of this signaling process, by reason (down: heartbeats stopped; unanswered: a command got no answer)', labelNames: ['reason'] as const, registers });
+      const hosts = () => options.control.services('edge').filter((s) => isMediaHost(s, options.backend));
+      new Gauge({ name: 'loopcast_media_hosts', help: 'Media hosts of this backend that are up', registers, collect() { this.set(hosts().length); } });
+      const sessions = this.sessions;
+      new Gauge({ name: 'loopcast_media_host_sessions', help: 'Media sessions this signaling process has on media hosts', registers, collect() { this.set(sessions.size); } });
+    }
     this.stopServing = options.control.serve(options.id, MEDIA_EVENTS_COMMAND, (payload) => Promise.resolve(this.receive(payload)));
     this.stopWatching = options.control.on('down', (service) => this.hostDown(service));
   }
@@ -137,7 +149,10 @@ export class RemoteMediaControl implements MediaControl {
     const lost = [...this.sessions.values()].filter((s) => s.host === host);
     // Alive by its heartbeats but not answering: no new sessions there for a while.
     if (unanswered) this.suspects.set(host, Date.now() + SUSPECT_MS);
-    if (lost.length > 0) this.options.log?.warn({ host, sessions: lost.length, reason: description }, 'media host down: its sessions are lost');
+    if (lost.length > 0) {
+      this.options.log?.warn({ host, sessions: lost.length, reason: description }, 'media host down: its sessions are lost');
+      this.lostCounter?.inc({ reason: unanswered ? 'unanswered' : 'down' });
+    }
     for (const session of lost) session.lose({ code: HOST_LOST, description });
   }
 
