@@ -11,6 +11,11 @@
 //  5. when a listener's mix goes silent, its encoder sends `tailFrames` of encoded silence (shared by
 //     listeners who went silent from the same mix in the same tick), then nothing: the client's
 //     decoder fades out at once instead of concealing (extending) the last sound for ~250 ms.
+//  6. with `phases` > 1 the engine ticks `phases` times per 20 ms frame (docs/media.md "Mixing
+//     phases"): a starting talker pops its frames on the first tick after its first frame is ready,
+//     a listener whose stream is silent takes the phase of the first talker it hears, a running
+//     stream keeps its phase (20 ms apart, contiguous timestamps) and mixes each talker's latest
+//     popped frame, so every frame is used once per listener. Encoders are grouped per phase.
 // Encoder continuity across key changes is handled by EncoderPool (see there).
 import type { PlayoutOptions, PlayoutPacket, PlayoutStats } from '../playout/index.js';
 import { FRAME_SAMPLES } from '../opus.js';
@@ -20,25 +25,8 @@ import { softLimit } from './limiter.js';
 import { Talker, type TalkerPushResult } from './talker.js';
 import type { GateOptions } from './uplink-gate.js';
 import { volumeToGain } from './volume.js';
+import { groupListeners, type Group, type Listener } from './listener-groups.js';
 import type { ListenerConfig, MixerCounters, MixerOptions, MixOutput, MixTick, TalkerLevel } from './types.js';
-
-interface Listener {
-  readonly id: string;
-  ssrc: number | undefined;
-  readonly gains: Map<string, number>;
-  prevKey: string | undefined;
-  /** Silence frames still to send after the mix went silent. */
-  tailLeft: number;
-}
-
-interface Group {
-  readonly talkers: Talker[];
-  readonly weights: number[];
-  readonly members: Listener[];
-  readonly tail: boolean;
-}
-
-const TAIL = '~tail@';
 
 export class MixerEngine {
   readonly counters: MixerCounters = {
@@ -46,7 +34,9 @@ export class MixerEngine {
     encodes: 0, primes: 0, sharedHits: 0, silentListenerTicks: 0, gated: 0, tailFrames: 0,
   };
   private readonly codecs: CodecFactory;
-  private readonly pool: EncoderPool;
+  /** One pool per phase: a stream keeps its phase, so its encoder's continuity stays in one pool. */
+  private readonly pools: EncoderPool[];
+  private readonly phases: number;
   private readonly talkers = new Map<number, Talker>();
   private readonly listeners = new Map<string, Listener>();
   private readonly loopListeners = new Map<string, Set<Listener>>();
@@ -62,11 +52,13 @@ export class MixerEngine {
 
   constructor(opts: MixerOptions = {}) {
     this.codecs = opts.codecs ?? opusCodecs(opts.encoder);
-    this.pool = new EncoderPool(() => this.codecs.createEncoder());
+    this.phases = Math.max(1, Math.round(opts.phases ?? 1));
+    this.pools = Array.from({ length: this.phases }, () => new EncoderPool(() => this.codecs.createEncoder()));
     this.share = opts.shareEncoders ?? true;
     this.alwaysDecode = opts.alwaysDecode ?? false;
-    this.hold = opts.loopHoldTicks ?? 10;
-    this.timeout = opts.talkerTimeoutTicks ?? 1500;
+    // Both count 20 ms frames; the engine's ticks are `phases` times as many.
+    this.hold = (opts.loopHoldTicks ?? 10) * this.phases;
+    this.timeout = (opts.talkerTimeoutTicks ?? 1500) * this.phases;
     this.playoutOpts = opts.playout ?? {};
     this.gateOpts = opts.gate ?? {};
     this.tailFrames = Math.max(0, opts.tailFrames ?? 5);
@@ -100,7 +92,13 @@ export class MixerEngine {
   }
 
   get encoderCount(): { active: number; created: number } {
-    return this.pool.size;
+    let active = 0;
+    let created = 0;
+    for (const pool of this.pools) {
+      active += pool.size.active;
+      created += pool.size.created;
+    }
+    return { active, created };
   }
 
   push(loop: string, pkt: PlayoutPacket, arrivalMs: number): TalkerPushResult {
@@ -118,7 +116,7 @@ export class MixerEngine {
 
   setListener(id: string, cfg: ListenerConfig = {}): void {
     this.removeListener(id);
-    const l: Listener = { id, ssrc: cfg.ssrc, gains: new Map(), prevKey: undefined, tailLeft: 0 };
+    const l: Listener = { id, ssrc: cfg.ssrc, gains: new Map(), prevKey: undefined, tailLeft: 0, phase: undefined };
     this.listeners.set(id, l);
     for (const [loop, v] of Object.entries(cfg.volumes ?? {})) this.setVolume(id, loop, v);
   }
@@ -145,21 +143,27 @@ export class MixerEngine {
     this.listeners.delete(id);
   }
 
-  /** One 20 ms step at `nowMs` (the time axis of push's arrivalMs; omitted: ticks count as 20 ms). */
+  /**
+   * One step at `nowMs` (the time axis of push's arrivalMs; omitted: a frame's ticks count as 20 ms).
+   * Every 20 / `phases` ms; only the talkers and listeners of this tick's phase do work.
+   */
   tick(nowMs?: number): MixTick {
     const t = ++this.tickIndex;
+    const phase = t % this.phases;
     this.counters.ticks++;
     const levels: TalkerLevel[] = [];
-    const byLoop = this.decodeTalkers(t, levels, nowMs);
+    this.popTalkers(t, phase, levels, nowMs);
+    const byLoop = this.freshFrames(t);
     if (byLoop.size === 0) this.counters.idleTicks++;
-    const groups = this.groupListeners(byLoop, t);
+    const groups = groupListeners(this.listeners.values(), byLoop, { tick: t, phase, share: this.share, tailFrames: this.tailFrames }, this.counters);
     if (groups.size === 0) return { outputs: [], levels };
-    // Acquire every group's encoder before mixing anything: priming replays last tick's pcm.
+    // Acquire every group's encoder before mixing anything: priming replays the phase's last pcm.
+    const pool = this.pools[phase] as EncoderPool;
     const keys = new Set(groups.keys());
-    this.pool.beginTick();
+    pool.beginTick();
     const slots: EncoderSlot[] = [];
     for (const [key, g] of groups) {
-      const r = this.pool.acquire(key, g.members.map((m) => m.prevKey), keys);
+      const r = pool.acquire(key, g.members.map((m) => m.prevKey), keys);
       if (r.how === 'primed') this.counters.primes++;
       slots.push(r.slot);
     }
@@ -177,7 +181,7 @@ export class MixerEngine {
       for (const m of g.members) m.prevKey = key;
       outputs.push({ kind: g.tail ? 'tail' : 'mix', listenerIds: g.members.map((m) => m.id), frame, talkers: g.talkers.map((x) => x.ssrc) });
     }
-    this.pool.endTick();
+    pool.endTick();
     return { outputs, levels };
   }
 
@@ -186,33 +190,53 @@ export class MixerEngine {
     this.talkers.clear();
     this.listeners.clear();
     this.loopListeners.clear();
-    this.pool.close();
+    for (const pool of this.pools) pool.close();
   }
 
-  /** Step 1: one playout step per talker; decode those someone hears. Returns loop -> talkers with pcm. */
-  private decodeTalkers(t: number, levels: TalkerLevel[], nowMs: number | undefined): Map<string, Talker[]> {
-    const byLoop = new Map<string, Talker[]>();
+  /**
+   * Step 1: one playout step for each talker of this phase, and for each waiting to start (it takes
+   * the phase of the tick where it starts); decode those someone hears.
+   */
+  private popTalkers(t: number, phase: number, levels: TalkerLevel[], nowMs: number | undefined): void {
     for (const talker of this.talkers.values()) {
-      talker.pcm = undefined;
       if (talker.playout.idle) {
+        talker.phase = undefined;
         if (t - talker.lastPacketTick > this.timeout) {
           talker.close();
           this.talkers.delete(talker.ssrc);
         }
         continue;
       }
+      if (talker.phase !== undefined && talker.phase !== phase) continue;
       const out = talker.playout.tick(nowMs);
-      if (out.kind === 'silent') continue;
+      talker.poppedAt = t;
+      talker.pcm = undefined;
+      if (out.kind === 'silent') {
+        talker.phase = undefined;
+        continue;
+      }
+      talker.phase = phase;
       const loops: string[] = [];
       for (const loop of talker.loops.keys()) if (talker.isOnLoop(loop, t, this.hold)) loops.push(loop);
+      talker.onLoops = loops;
       if (loops.length === 0 || (!this.alwaysDecode && !this.isHeard(talker, loops))) continue;
       talker.processInput(out);
+      // The gate closed the spurt on silence: its next spurt may start on another phase.
+      if (!talker.playout.active) talker.phase = undefined;
       const r = talker.lastDecode;
       if (r === 'decode') this.counters.decodes++;
       else if (r === 'conceal') this.counters.conceals++;
       else this.counters.decodeErrors++;
       levels.push({ ssrc: talker.ssrc, loops, dbfs: talker.dbfs });
-      for (const loop of loops) {
+    }
+  }
+
+  /** Loop -> talkers whose latest popped frame is at most one frame old (what this tick's mixes use). */
+  private freshFrames(t: number): Map<string, Talker[]> {
+    const byLoop = new Map<string, Talker[]>();
+    for (const talker of this.talkers.values()) {
+      if (talker.pcm === undefined || t - talker.poppedAt >= this.phases) continue;
+      for (const loop of talker.onLoops) {
         const list = byLoop.get(loop);
         if (list) list.push(talker);
         else byLoop.set(loop, [talker]);
@@ -230,58 +254,6 @@ export class MixerEngine {
     return false;
   }
 
-  /** Step 2: contributions per listener, grouped by mix key; silent listeners join their tail group. */
-  private groupListeners(byLoop: Map<string, Talker[]>, t: number): Map<string, Group> {
-    const groups = new Map<string, Group>();
-    const talkers: Talker[] = [];
-    const weights: number[] = [];
-    for (const l of this.listeners.values()) {
-      talkers.length = 0;
-      weights.length = 0;
-      for (const [loop, gain] of l.gains) {
-        if (gain <= 0) continue;
-        for (const talker of byLoop.get(loop) ?? []) {
-          if (talker.ssrc === l.ssrc) continue;
-          const k = talkers.indexOf(talker);
-          if (k >= 0) weights[k] = (weights[k] as number) + gain;
-          else {
-            talkers.push(talker);
-            weights.push(gain);
-          }
-        }
-      }
-      if (talkers.length === 0) {
-        this.silence(l, t, groups);
-        continue;
-      }
-      l.tailLeft = 0;
-      const key = mixKey(talkers, weights, this.share ? '' : l.id);
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { talkers: talkers.slice(), weights: weights.slice(), members: [], tail: false }));
-      g.members.push(l);
-    }
-    return groups;
-  }
-
-  /**
-   * A listener who hears nothing this tick. Right after a mix it starts a tail keyed by that mix and
-   * this tick (so only listeners who went silent together share it); the tail key then carries on.
-   */
-  private silence(l: Listener, t: number, groups: Map<string, Group>): void {
-    if (l.prevKey !== undefined && !l.prevKey.startsWith(TAIL)) l.tailLeft = this.tailFrames;
-    if (l.tailLeft <= 0 || l.prevKey === undefined) {
-      this.counters.silentListenerTicks++;
-      l.prevKey = undefined;
-      l.tailLeft = 0;
-      return;
-    }
-    l.tailLeft--;
-    const key = l.prevKey.startsWith(TAIL) ? l.prevKey : `${TAIL}${t}:${l.prevKey}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { talkers: [], weights: [], members: [], tail: true }));
-    g.members.push(l);
-  }
-
   /** Step 3: weighted sum into a float accumulator, then the soft limiter into the slot's pcm. */
   private mix(g: Group, out: Int16Array): void {
     const acc = this.acc;
@@ -295,12 +267,4 @@ export class MixerEngine {
     }
     softLimit(acc, out);
   }
-}
-
-/** Canonical key of a mix: (ssrc, weight) pairs sorted by SSRC; `owner` makes it private when not sharing. */
-function mixKey(talkers: Talker[], weights: number[], owner: string): string {
-  const order = talkers.map((_, i) => i).sort((a, b) => (talkers[a]?.ssrc ?? 0) - (talkers[b]?.ssrc ?? 0));
-  let key = owner;
-  for (const i of order) key += `${talkers[i]?.ssrc}*${weights[i]};`;
-  return key;
 }

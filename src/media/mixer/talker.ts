@@ -16,8 +16,14 @@ export class Talker implements Processor<PlayoutOutput, Int16Array> {
   readonly gate: UplinkGate;
   /** loop id -> engine tick of the last packet seen on that loop */
   readonly loops = new Map<string, number>();
-  /** This tick's decoded (or concealed) frame; undefined when silent or not needed. */
+  /** The frame popped at `poppedAt`, decoded (or concealed); undefined when silent or not needed. */
   pcm: Int16Array | undefined;
+  /** Engine tick of the last playout step (the frame in `pcm`); listeners of other phases use it later. */
+  poppedAt = -Infinity;
+  /** Mixing phase of the playing spurt (docs/media.md "Mixing phases"); undefined between spurts. */
+  phase: number | undefined;
+  /** Loops the popped frame is mixed into (the talker was on them when it was popped). */
+  onLoops: readonly string[] = [];
   dbfs = -Infinity;
   lastPacketTick = 0;
   /** What the last processInput did: decoded, concealed a loss, or concealed an undecodable packet. */

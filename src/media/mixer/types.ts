@@ -21,6 +21,12 @@ export interface MixerOptions {
   gate?: GateOptions;
   /** Encoded silence frames sent after a listener's mix goes silent (default 5 = 100 ms; 0 = none). */
   tailFrames?: number;
+  /**
+   * Mixing phases per 20 ms frame (default 1): the engine is ticked every 20 / phases ms, a starting
+   * talk spurt waits for the next tick of any phase instead of the next 20 ms tick (docs/media.md
+   * "Mixing phases"). The media plane uses 4.
+   */
+  phases?: number;
 }
 
 export interface ListenerConfig {

@@ -12,7 +12,7 @@ import type { WorkerMixerOptions } from '../mixer/worker/messages.js';
 import type { Isolation } from '../mixer/worker/channel.js';
 import type { PlayoutPacket } from '../playout/index.js';
 
-/** A worker this many ticks behind (1 s) counts as hung: it is stopped and its listeners moved. */
+/** A worker this many 20 ms frames behind (1 s) counts as hung: it is stopped and its listeners moved. */
 export const HUNG_TICKS = 50;
 const RESPAWN_DELAY_MS = 1000;
 
@@ -37,10 +37,13 @@ export class EnginePool {
   private readonly workerOptions: WorkerMixerOptions;
   private closed = false;
   private lostCount = 0;
+  /** HUNG_TICKS in engine ticks: `phases` of them per frame. */
+  private readonly hungTicks: number;
 
   constructor(private readonly options: EnginePoolOptions) {
     // VAD and talker indication need levels for every talker, also unheard ones: decode once each here.
     this.local = new MixerEngine({ alwaysDecode: true, ...options.mixer });
+    this.hungTicks = HUNG_TICKS * Math.max(1, Math.round(options.mixer.phases ?? 1));
     const { codecs: _codecs, ...workerOptions } = options.mixer;
     this.workerOptions = workerOptions;
     this.retired = { ...this.local.counters };
@@ -103,7 +106,7 @@ export class EnginePool {
   /** Ticks every engine: this thread's frames are returned, the workers' come via onWorkerMix. */
   tick(nowMs: number, mediaTs: number): MixTick {
     for (const w of this.workers) {
-      if (w.ticksPending >= HUNG_TICKS) this.drop(w, new Error(`mixer worker ${HUNG_TICKS} ticks behind`));
+      if (w.ticksPending >= this.hungTicks) this.drop(w, new Error(`mixer worker ${HUNG_TICKS} frames behind`));
       else w.tick(nowMs, mediaTs);
     }
     return this.local.tick(nowMs);

@@ -5,11 +5,11 @@ import type { LoopKey } from '../../directory/loop-key.js';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
-import { TickClock, type Tick } from '../clock.js';
+import { TICK_NS, TickClock, type Tick } from '../clock.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
 import type { WebRtcEdge } from '../edge/index.js';
 import { DownlinkPacketizer, mediaTimestamp, SenderReports, type EncodedFrame } from '../downlink/index.js';
-import { opusCodecs, type MixerOptions, type MixOutput } from '../mixer/index.js';
+import { opusCodecs, type MixerOptions, type MixOutput, type TalkerLevel } from '../mixer/index.js';
 import { serializeRtp, type RtpPacket } from '../rtp.js';
 import { LoopVad, type VadOptions } from '../vad/index.js';
 import type { LoopBus, LoopHandle } from '../loopbus/index.js';
@@ -18,6 +18,12 @@ import { PlaneMetrics, type PlaneCounters } from './plane-metrics.js';
 import { PlaneSession, type HotMicGuard, type PlaneHost } from './plane-session.js';
 import { EnginePool } from './engine-pool.js';
 import type { Isolation } from '../mixer/worker/channel.js';
+
+/**
+ * Mixing phases per 20 ms frame (docs/media.md "Mixing phases"): the clock ticks every 5 ms, so a
+ * starting spurt waits at most 5 ms for a tick instead of up to 20 (listeners whose stream is silent).
+ */
+export const MIX_PHASES = 4;
 
 export interface MediaPlaneOptions {
   edge: WebRtcEdge;
@@ -60,20 +66,30 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   private readonly senderReports = new Map<string, SenderReports>();
   private stopClock: (() => void) | undefined;
   private lastTickAt: number | undefined;
+  private readonly phases: number;
+  /** Talker levels of the ticks since the last VAD step: VAD counts 20 ms frames, one per talker. */
+  private readonly frameLevels: TalkerLevel[] = [];
+  private ticksInFrame = 0;
 
   constructor(private readonly options: MediaPlaneOptions) {
     super();
     this.metrics = options.registry ? new PlaneMetrics(options.registry, this) : undefined;
     const codecs = options.mixer?.codecs ?? opusCodecs(options.mixer?.encoder);
+    this.phases = Math.max(1, Math.round(options.mixer?.phases ?? MIX_PHASES));
     this.engine = new EnginePool({
       engines: options.mixerEngines ?? 1,
       ...(options.mixerIsolation ? { isolation: options.mixerIsolation } : {}),
-      mixer: { ...options.mixer, codecs: this.metrics ? this.metrics.timedCodecs(codecs) : codecs },
+      mixer: { ...options.mixer, phases: this.phases, codecs: this.metrics ? this.metrics.timedCodecs(codecs) : codecs },
       log: options.log,
       onWorkerMix: (tick) => this.send(tick.outputs, tick.tag, performance.now()),
     });
     this.vad = new LoopVad(options.vad);
-    this.clock = new TickClock({ onError: (err) => options.log.error({ err }, 'media tick failed') });
+    // Catch up on up to 60 ms of late ticks, as with one 20 ms phase, before skipping.
+    this.clock = new TickClock({
+      periodNs: TICK_NS / BigInt(this.phases),
+      maxLateTicks: 3 * this.phases,
+      onError: (err) => options.log.error({ err }, 'media tick failed'),
+    });
   }
 
   get engineCounters() {
@@ -221,10 +237,18 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     const { outputs, levels } = this.engine.tick(started, mediaTs);
     this.metrics?.onTick(tick.lateNs, (performance.now() - started) / 1000);
     this.send(outputs, mediaTs, started);
-    for (const change of this.vad.process(levels)) this.announce(change.loop, change.on, change.talkers);
+    // Each playing talker pops one frame in any `phases` consecutive ticks: one VAD step per frame.
+    for (const level of levels) this.frameLevels.push(level);
+    if (++this.ticksInFrame >= this.phases) {
+      for (const change of this.vad.process(this.frameLevels)) this.announce(change.loop, change.on, change.talkers);
+      this.frameLevels.length = 0;
+      this.ticksInFrame = 0;
+    }
     if (this.engine.idle && this.vad.activeLoops().length === 0) {
       this.stopClock?.();
       this.stopClock = undefined;
+      this.ticksInFrame = 0;
+      this.frameLevels.length = 0;
     }
   }
 
