@@ -73,9 +73,9 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
 
   constructor(private readonly options: MediaPlaneOptions) {
     super();
-    this.metrics = options.registry ? new PlaneMetrics(options.registry, this) : undefined;
-    const codecs = options.mixer?.codecs ?? opusCodecs(options.mixer?.encoder);
     this.phases = Math.max(1, Math.round(options.mixer?.phases ?? MIX_PHASES));
+    this.metrics = options.registry ? new PlaneMetrics(options.registry, this, this.phases) : undefined;
+    const codecs = options.mixer?.codecs ?? opusCodecs(options.mixer?.encoder);
     this.engine = new EnginePool({
       engines: options.mixerEngines ?? 1,
       ...(options.mixerIsolation ? { isolation: options.mixerIsolation } : {}),

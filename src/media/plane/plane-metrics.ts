@@ -26,7 +26,7 @@ export interface PlaneView {
   isLocalTalker(ssrc: number): boolean;
 }
 
-/** Uplink quality is sampled once per this many ticks (1 s): one histogram observation per talker. */
+/** Uplink quality is sampled once per this many 20 ms frames (1 s): one histogram observation per talker. */
 export const SAMPLE_TICKS = 50;
 
 const LOSS_BUCKETS = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1];
@@ -67,6 +67,8 @@ export class PlaneMetrics {
   constructor(
     registry: Registry,
     private readonly plane: PlaneView,
+    /** Clock ticks per 20 ms frame (the plane's mixing phases). */
+    private readonly ticksPerFrame = 1,
   ) {
     const registers = [registry];
     new Gauge({ name: 'loopcast_media_sessions', help: 'Media sessions (WebRTC clients)', registers, collect() { this.set(plane.sessionCount); } });
@@ -165,7 +167,7 @@ export class PlaneMetrics {
   onTick(lateNs: number, tickSeconds: number): void {
     this.lateness.observe(lateNs / 1e9);
     this.tickTime.observe(tickSeconds);
-    if (++this.ticks % SAMPLE_TICKS === 0) this.sampleUplink();
+    if (++this.ticks % (SAMPLE_TICKS * this.ticksPerFrame) === 0) this.sampleUplink();
   }
 
   /** Loss and jitter of each local talker since the previous sample (stats restart with a talker). */
