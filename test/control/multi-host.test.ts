@@ -4,7 +4,9 @@
 // smcrouted, the loops' multicast groups between the subnets. Hosts 1 and 2 run a NATS node and a
 // backend each; host 3 the third NATS node and the clients (multi-host/run-in-namespace.ts). A talker
 // on backend a is heard by a listener on backend b over routed multicast; backend a is SIGKILLed; the
-// talker re-establishes on b and the listener hears again.
+// talker re-establishes on b and the listener hears again. A second scenario (multi-host/run-split.ts)
+// splits backend a into a signaling process and media hosts on hosts 1 and 2; the listener's media
+// host is SIGKILLed and the listener hears again through the other.
 // Needs root, `ip`, `nats-server`, `smcrouted` (Debian smcroute) and dist/ (`npx tsc -p
 // tsconfig.build.json`: the backends run bin/loopcast.js); the namespaces and everything running in
 // them are removed also when the test fails.
@@ -85,11 +87,17 @@ function createNamespaces(dir: string): void {
   });
 }
 
-it.skipIf(!can)('two backends on different subnets share loops over routed multicast; a SIGKILLed backend\'s talker re-establishes on the other and is heard again', async () => {
-  deleteLeftovers();
-  work = await mkdtemp(join(tmpdir(), 'loopcast-multi-host-'));
-  createNamespaces(work);
-  const child = spawn('ip', ['netns', 'exec', hosts[2]!, process.execPath, '--import', 'tsx', 'test/control/multi-host/run-in-namespace.ts', hosts[0]!, hosts[1]!, work], {
+let created = false;
+
+/** Runs a scenario script inside host namespace 3; returns its JSON result line (and prints its steps). */
+async function runScenario(script: string): Promise<Record<string, unknown>> {
+  if (!created) {
+    deleteLeftovers();
+    work = await mkdtemp(join(tmpdir(), 'loopcast-multi-host-'));
+    createNamespaces(work);
+    created = true;
+  }
+  const child = spawn('ip', ['netns', 'exec', hosts[2]!, process.execPath, '--import', 'tsx', script, hosts[0]!, hosts[1]!, work!], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true, // its own process group: NATS nodes and backends go with it on a timeout
   });
@@ -108,9 +116,21 @@ it.skipIf(!can)('two backends on different subnets share loops over routed multi
   });
   console.log(err.split('\n').filter((l) => l.startsWith('[multi-host')).join('\n'));
   expect(code, err.slice(-3000)).toBe(0);
-  const result = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { firstHeardMs: number; reestablishedMs: number; gapMs: number };
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+}
+
+it.skipIf(!can)('two backends on different subnets share loops over routed multicast; a SIGKILLed backend\'s talker re-establishes on the other and is heard again', async () => {
+  const result = (await runScenario('test/control/multi-host/run-in-namespace.ts')) as { firstHeardMs: number; reestablishedMs: number; gapMs: number };
   console.log(`multi-host: heard across backends ${result.firstHeardMs.toFixed(0)} ms after talk start; talker re-established on b ${result.reestablishedMs.toFixed(0)} ms after the SIGKILL; listener gap ${result.gapMs.toFixed(0)} ms`);
   expect(result.firstHeardMs).toBeLessThan(2000);
   expect(result.reestablishedMs).toBeLessThan(3000);
+  expect(result.gapMs).toBeLessThan(3000);
+}, 120_000);
+
+it.skipIf(!can)('signaling and media hosts on different hosts: the listener\'s SIGKILLed media host, media set up again on the other host, heard again', async () => {
+  const result = (await runScenario('test/control/multi-host/run-split.ts')) as { firstHeardMs: number; gapMs: number; losses: string[] };
+  console.log(`multi-host split: heard across media hosts ${result.firstHeardMs.toFixed(0)} ms after talk start; listener's media host SIGKILLed: longest silence ${result.gapMs.toFixed(0)} ms`);
+  expect(result.firstHeardMs).toBeLessThan(2000);
+  expect(result.losses).toEqual(['media-host-lost']);
   expect(result.gapMs).toBeLessThan(3000);
 }, 120_000);
