@@ -66,6 +66,12 @@ interface Probe {
    */
   key?: string;
   confirmed: boolean;
+  /**
+   * Unconfirmed expected probes: arrival times of the frames in which the tone's onset rule fired. The
+   * onset is not known yet, so a hit may be a frame from before it (a click, another tone's product);
+   * confirmOnset() takes the first one after the onset.
+   */
+  hits?: number[];
   checks: number;
   detectedAt?: number;
   /** Expected probes: the level at f in the previous frame analysed for it. */
@@ -124,12 +130,11 @@ export class ToneAnalyzer {
       if (p.key !== key || p.confirmed || p.checks < 0) continue;
       p.onset = onset;
       p.confirmed = true;
-      if (p.detectedAt === undefined || !p.expected) continue;
-      if (p.detectedAt > onset) this.latencies.push({ onset, ms: p.detectedAt - onset });
-      else {
-        delete p.detectedAt;
-        p.checks = 0;
-      }
+      const hit = p.hits?.find((at) => at > onset);
+      delete p.hits;
+      if (hit === undefined) continue;
+      p.detectedAt = hit;
+      this.latencies.push({ onset, ms: hit - onset });
     }
   }
 
@@ -180,8 +185,11 @@ export class ToneAnalyzer {
             return tonal(level) || (b !== undefined && frameRms() - b < ONSET_RMS_RISE_DB);
           };
           if ((level > ONSET_DBFS && tonal(level)) || risen()) {
-            p.detectedAt = frame.arrivedAt;
-            if (p.confirmed) this.latencies.push({ onset: p.onset, ms: age });
+            if (!p.confirmed) (p.hits ??= []).push(frame.arrivedAt);
+            else {
+              p.detectedAt = frame.arrivedAt;
+              this.latencies.push({ onset: p.onset, ms: age });
+            }
           }
         } else if (++p.checks === 2) {
           // Two frames after the onset frame: the tone is steady, read its level.

@@ -79,10 +79,14 @@ describe('announced bursts', () => {
     const early = new ToneAnalyzer();
     early.addProbe(0, 550, 1000, 'expected', () => true, 'k');
     early.onFrame(frame(1030, beep(550))); // cannot be this burst: it started at 1040
-    early.confirmOnset('k', 1040);
     early.onFrame(frame(1050, silence));
-    early.onFrame(frame(1070, beep(550)));
+    early.onFrame(frame(1070, beep(550))); // the onset message is still on its way
+    early.onFrame(frame(1090, beep(550)));
+    early.confirmOnset('k', 1040);
     expect(early.latencies).toEqual([{ onset: 1040, ms: 30 }]);
+    early.onFrame(frame(1110, beep(550)));
+    early.onFrame(frame(1130, beep(550)));
+    expect(early.slots.get(0)).toMatchObject({ expectedBursts: 1, heardBursts: 1, dropped: 0 });
   });
 
   it('a burst announced but never started (the talker stopped) is dropped, not missed', () => {
