@@ -3,7 +3,7 @@
 // when it used ≥ 85 % of its budget. The server on a quota also when the quota held it stopped for
 // ≥ 1 % of the window's time (summed over the CPUs it had work queued on): its work comes in
 // bursts, so it runs out of budget in some periods before its average reaches it, and each stop (up
-// to the rest of a 100 ms period) delays every frame due meanwhile — from about 1 % of the time on,
+// to the rest of a CFS period, 100 ms by default) delays every frame due meanwhile — from about 1 % of the time on,
 // that can reach the p99 latency limit by itself (1.4 % was also seen with the p99 held at 49 ms).
 // The count of throttled periods is not enough: a stop late in a period is short; 1–5 % of the
 // periods throttled were seen both with the p99 held and with it at 110 ms. The generator is also
