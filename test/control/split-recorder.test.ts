@@ -79,6 +79,8 @@ describe('recorder beside signaling, media on a media host', () => {
       rows = repo.search(query);
     }
     expect(rows).toHaveLength(1);
+    // The talker's session lives on the media host: this process cannot name her.
+    expect([rows[0]!.user, rows[0]!.role]).toEqual(['unknown', 'unknown']);
     const pcm = await decodeOggOpus(join(dir, 'recordings', rows[0]!.file));
     expect(pcm.length / 48).toBeGreaterThan(1000);
     expect(Math.abs(dominantFrequency(pcm.subarray(4800, pcm.length - 4800)) - 440)).toBeLessThanOrEqual(10);
