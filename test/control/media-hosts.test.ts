@@ -6,6 +6,7 @@
 // under 3 s. Afterwards nothing is stuck: the dead host is gone, the survivor carries exactly the
 // live sessions, and a new operator's session works.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
@@ -24,6 +25,18 @@ import { gapAcrossNewClient } from '../media/support/host-loss.js';
 
 const TONE_HZ = 440;
 const MEDIA = { bus: 'multicast', multicast: { interface: '127.0.0.1' }, bindAddress: '127.0.0.1' };
+
+/** GET /metrics on signaling's HTTPS port (self-signed certificate accepted). */
+function metricsText(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    httpsGet({ host: '127.0.0.1', port, path: '/metrics', rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
 
 async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -75,7 +88,11 @@ describe('signaling and media hosts as separate processes', () => {
     const hostOf = (p: ServeProcess): string => String(p.ready.id);
     await until('both media hosts announced', () => control.services('edge').length === 2);
     // Signaling is ready: it has media hosts to place sessions on.
-    const health = await getHealth(Number(signaling.ready.port));
+    let health = await getHealth(Number(signaling.ready.port));
+    for (const deadline = Date.now() + 3000; health.status !== 200 && Date.now() < deadline; ) {
+      await sleep(50);
+      health = await getHealth(Number(signaling.ready.port));
+    }
     expect(health.status).toBe(200);
     expect((health.body.checks as Record<string, unknown>).media_hosts).toEqual({ ok: true, detail: '2 media host(s)' });
     const source = (i: number): Int16Array => tone({ frequency: TONE_HZ, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
@@ -109,8 +126,13 @@ describe('signaling and media hosts as separate processes', () => {
     const after = await heard(bob, performance.now());
     expect(Math.abs(after.level - before.level)).toBeLessThan(3);
 
-    // Nothing stuck: the dead host is gone from the registry, the survivor carries alice and bob only.
+    // Nothing stuck: the dead host is gone from the registry, the survivor carries alice and bob only,
+    // and signaling itself holds just those two sessions, after one host lost.
     await until('the killed host gone, the survivor at 2 sessions', () => control.services('edge').length === 1 && loads()[hostOf(survivor)] === 2);
+    const metrics = await metricsText(Number(signaling.ready.port));
+    expect(metrics).toMatch(/^loopcast_media_host_sessions 2$/m);
+    expect(metrics).toMatch(/^loopcast_media_hosts_lost_total\{reason="down"\} 1$/m);
+    expect(metrics).toMatch(/^loopcast_media_hosts 1$/m);
     // A new session works (on the survivor) and hears the tone.
     const carol = await Operator.connect(apiUrl, 'carol', 'flight');
     operators.push(carol);
@@ -120,8 +142,13 @@ describe('signaling and media hosts as separate processes', () => {
     expect(signaling.proc.exitCode, 'signaling still running').toBeNull();
     // With the last media host gone too, signaling is not ready: a load balancer sends operators elsewhere.
     await survivor.kill('SIGKILL');
-    await until('signaling not ready without media hosts', () => control.services('edge').length === 0);
-    const alone = await getHealth(Number(signaling.ready.port));
+    // Signaling's own registry finds the host down (within ~1.25 s of its last heartbeat).
+    let alone = await getHealth(Number(signaling.ready.port));
+    const deadline = Date.now() + 5000;
+    while (alone.status !== 503 && Date.now() < deadline) {
+      await sleep(50);
+      alone = await getHealth(Number(signaling.ready.port));
+    }
     expect(alone.status).toBe(503);
     expect((alone.body.checks as Record<string, unknown>).media_hosts).toEqual({ ok: false, detail: 'no media host of backend a is up' });
   }, 120_000);
