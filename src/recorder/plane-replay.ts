@@ -1,13 +1,14 @@
 // The replay sink on the embedded media plane, through its public surface only: the replay is a
 // private loop in the listener's mix (engine volume), packets enter the engine as local packets of
-// that loop (never put on the bus: nobody else joins it), paced by the plane's 20 ms clock.
+// that loop (never put on the bus: nobody else joins it), paced once per 20 ms frame by the plane's clock.
 import type { RtpPacket } from '../media/rtp.js';
 import type { ReplaySink } from './replay.js';
 
 /** What a replay needs from the media plane (MediaPlane satisfies it). */
 export interface ReplayPlane {
   readonly engine: { setVolume(listenerId: string, loop: string, volume: number | undefined): void };
-  readonly clock: { subscribe(fn: () => void): () => void };
+  /** Once per 20 ms frame (the clock itself ticks once per mixing phase). */
+  everyFrame(fn: () => void): () => void;
   forward(loop: { key: string }, packet: RtpPacket): void;
 }
 
@@ -30,6 +31,6 @@ export function planeReplaySink(plane: ReplayPlane): ReplaySink {
         // The listener is gone already.
       }
     },
-    every20ms: (fn) => plane.clock.subscribe(() => fn()),
+    every20ms: (fn) => plane.everyFrame(fn),
   };
 }

@@ -112,6 +112,20 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     return this.bySsrc.has(ssrc);
   }
 
+  /**
+   * Calls `fn` once per 20 ms frame on the plane's clock (which ticks `phases` times per frame):
+   * for whoever paces frames into the plane (the recorder's replay), keeping the clock running.
+   */
+  everyFrame(fn: () => void): () => void {
+    let frame: number | undefined;
+    return this.clock.subscribe((tick) => {
+      const current = Math.floor(tick.index / this.phases);
+      if (current === frame) return;
+      frame = current;
+      fn();
+    });
+  }
+
   /** For readiness (src/health): the UDP port, and whether the clock ticks while it should. */
   health(): { udpPort: number; clockSubscribed: boolean; msSinceTick: number | undefined } {
     return {
