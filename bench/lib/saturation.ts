@@ -8,8 +8,9 @@
 // The count of throttled periods is not enough: a stop late in a period is short; 1–5 % of the
 // periods throttled were seen both with the p99 held and with it at 110 ms. The generator is also
 // saturated when its event loop lags > 50 ms (its arrival times then measure itself).
-// Self-started Loopcast also tells it directly: when ≥ 1 % of its 20 ms mixing ticks ran more than 10 ms
-// after their deadline, the server could not keep its own clock — each such tick delays every frame
+// Self-started Loopcast also tells it directly: when ≥ 1 % of its mixing ticks (one per 5 ms phase since
+// the mixing phases; a late stretch makes all four of a frame late, so the share reads as before) ran more
+// than 10 ms after their deadline, the server could not keep its own clock — each such tick delays every frame
 // it carries, which is what a p99 limit counts — so the server is the side that saturated.
 import type { WindowResult } from './window.js';
 

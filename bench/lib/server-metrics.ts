@@ -1,5 +1,5 @@
 // The media plane's Prometheus counters of the self-started server (GET /metrics on its HTTPS port),
-// read before and after a measurement window: whether the 20 ms clock ran while nobody talked, and how
+// read before and after a measurement window: whether the mixing clock (a tick per 5 ms phase, four per 20 ms frame) ran while nobody talked, and how
 // many uplink packets came in and downlink packets went out. Best effort: another backend (or one with a
 // metrics token or a separate metrics port) has none, and the result then simply leaves them out.
 import { request } from 'node:https';
