@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { levelAt, tone } from '../../testkit/signal/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import { launchChromium } from '../support/chromium.js';
 import { ensureBuilt } from '../support/kill-server.js';
 import { Operator } from '../support/media-operator.js';
@@ -21,6 +21,7 @@ import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { freePort } from '../support/ports.js';
 import { copyFixture } from '../support/server.js';
 import { wavFile } from '../support/wav.js';
+import { toneEar } from './tone-ear.js';
 import { KEYSET_DIST, keysetBuilt, loginThroughUi, newKeysetPage, poll, switchTile } from './harness.js';
 
 const TONE_HZ = 440;
@@ -129,22 +130,7 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a backend SIGKILLed under a talking
     const bob = await Operator.connect(survivor.url, 'bob', 'ground', { ringFrames: 4000 });
     operators.push(bob);
     await bob.switch('loop1', 'recv');
-    const toneAt = () =>
-      bob.media.received
-        .frames()
-        .filter((f) => levelAt(f.pcm, TONE_HZ) > -40)
-        .map((f) => f.arrivedAt);
-    const heardAfter = async (t: number, what: string) => {
-      const deadline = Date.now() + 10_000;
-      while (toneAt().filter((x) => x > t).length < 25) {
-        if (Date.now() > deadline) throw new Error(`bob does not hear alice: ${what}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    const longestSilence = (from: number) => {
-      const times = toneAt().filter((x) => x > from);
-      return Math.max(0, ...times.slice(1).map((t, i) => t - times[i]!));
-    };
+    const { toneAt, heardAfter, longestSilence } = toneEar(bob, TONE_HZ, 'bob');
 
     await page.locator('body').click({ position: { x: 5, y: 400 } });
     await page.keyboard.down('Space');

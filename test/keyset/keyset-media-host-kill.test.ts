@@ -15,15 +15,16 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
-import { levelAt, tone } from '../../testkit/signal/index.js';
+import { tone } from '../../testkit/signal/index.js';
 import { launchChromium } from '../support/chromium.js';
 import { ensureBuilt } from '../support/kill-server.js';
-import { Operator, sleep } from '../support/media-operator.js';
+import { Operator } from '../support/media-operator.js';
 import type { Message } from '../support/protocol-client.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { copyFixture } from '../support/server.js';
 import { killAllServe, spawnServe, useTestGroups, type ServeProcess } from '../support/serve-process.js';
 import { wavFile } from '../support/wav.js';
+import { toneEar } from './tone-ear.js';
 import { KEYSET_DIST, keysetBuilt, loginThroughUi, newKeysetPage, poll, switchTile, waitReady } from './harness.js';
 
 const TONE_HZ = 440;
@@ -87,18 +88,8 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a media host SIGKILLed under a talk
     operators.push(bob);
     await poll(() => Promise.resolve(loads()), (l) => Object.values(l).every((n) => n === 1), 10_000, 50);
     await bob.switch('loop1', 'recv');
-    const toneAt = () =>
-      bob.media.received
-        .frames()
-        .filter((f) => levelAt(f.pcm, TONE_HZ) > -40)
-        .map((f) => f.arrivedAt);
-    const heardAfter = async (t: number, what: string) => {
-      const deadline = Date.now() + 15_000;
-      while (toneAt().filter((x) => x > t).length < 50) {
-        if (Date.now() > deadline) throw new Error(`bob does not hear alice: ${what}`);
-        await sleep(20);
-      }
-    };
+    const ear = toneEar(bob, TONE_HZ, 'bob');
+    const heardAfter = (t: number, what: string) => ear.heardAfter(t, what, 50, 15_000);
     await page.locator('body').click({ position: { x: 5, y: 400 } });
     await page.keyboard.down('Space');
     await page.waitForSelector('[data-transmitting="true"]', { timeout: 5_000 });
@@ -107,8 +98,7 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a media host SIGKILLed under a talk
     const killedAt = performance.now();
     await hosts.find((h) => String(h.ready.id) === aliceHost)!.kill('SIGKILL');
     await heardAfter(killedAt, 'after her media host was killed');
-    const times = toneAt().filter((x) => x > killedAt - 1000);
-    const gap = Math.max(0, ...times.slice(1).map((t, i) => t - times[i]!));
+    const gap = ear.longestSilence(killedAt - 1000);
     console.log(`media host under a talking keyset SIGKILLed: bob's longest silence ${gap.toFixed(0)} ms`);
     expect(gap).toBeLessThan(3000);
     expect(await page.evaluate(() => (globalThis as unknown as { samePage?: boolean }).samePage), 'no reload').toBe(true);
@@ -122,7 +112,7 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a media host SIGKILLed under a talk
       bob.signaling.pushes.indexOf(m) >= before && m.event === 'talking' && (m.parameter as { user?: string }).user === 'alice' && (m.parameter as { state?: boolean }).state === false;
     await bob.signaling.waitFor(ended, 2_000);
     const endedAt = performance.now();
-    const late = await poll(() => Promise.resolve(toneAt().filter((x) => x > endedAt + 300).length), (n) => n > 0, 1_500, 100);
+    const late = await poll(() => Promise.resolve(ear.toneAt().filter((x) => x > endedAt + 300).length), (n) => n > 0, 1_500, 100);
     expect(late).toBe(0);
   }, 120_000);
 });

@@ -120,16 +120,21 @@ export async function killHard(server: ChildServer): Promise<void> {
   await server.exited;
 }
 
-/** Kill every child still running and remove every temp dir (afterEach/afterAll, also on failure). */
-export async function cleanupChildren(): Promise<void> {
+/** SIGKILL every process of `procs` still running and wait until each has exited. */
+export async function killAll(procs: Iterable<ChildProcess>): Promise<void> {
   await Promise.all(
-    [...children].map(async (proc) => {
+    [...procs].map(async (proc) => {
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
       proc.kill('SIGKILL');
       await gone;
     }),
   );
+}
+
+/** Kill every child still running and remove every temp dir (afterEach/afterAll, also on failure). */
+export async function cleanupChildren(): Promise<void> {
+  await killAll(children);
   children.clear();
   await Promise.all([...tempDirs].map((dir) => rm(dir, { recursive: true, force: true })));
   tempDirs.clear();

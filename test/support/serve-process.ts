@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { killAll } from './kill-server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'loopcast.js');
@@ -72,14 +73,7 @@ export function spawnServe(args: string[], readyMsg: string, timeoutMs = 30_000)
 }
 
 export async function killAllServe(): Promise<void> {
-  await Promise.all(
-    [...children].map(async (proc) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      const gone = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-      proc.kill('SIGKILL');
-      await gone;
-    }),
-  );
+  await killAll(children);
 }
 
 /** Loops of the fixture on administratively scoped groups (never its 224.0.0.1, all-hosts), loopback only. */
