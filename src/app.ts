@@ -15,7 +15,7 @@ import { Directory } from './directory/directory.js';
 import type { DirectoryStore } from './directory/directory-store.js';
 import type { DurableValue } from './directory/durable-state.js';
 import { cleanLeftovers } from './directory/persistence.js';
-import { SessionStore } from './directory/session-store.js';
+import { SessionStore, type Sessions } from './directory/session-store.js';
 import { StateStore, type StateFile } from './directory/state-store.js';
 import type { MediaControl } from './media/control.js';
 import { startMediaPlane, type KnownLoop } from './media/plane/start.js';
@@ -101,6 +101,8 @@ export interface StartOptions {
   directoryStore?: DirectoryStore;
   /** Loop states, volumes and user data: state.json by default, replicated when deployed. */
   state?: DurableValue<StateFile>;
+  /** Login sessions (by digest): sessions.json by default, replicated when deployed so a client resumes on any backend. */
+  sessions?: DurableValue<Sessions>;
   /** The audit log shared by every backend (deployed). */
   auditReplica?: AuditReplica;
   /** Readiness of the control plane (deployed: the NATS connection). */
@@ -119,7 +121,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
   const leftovers = [...(await cleanLeftovers(db)), ...(await cleanLeftovers(join(config.dataDir, 'tls')))];
   if (leftovers.length > 0) log.info({ removed: leftovers }, 'removed leftovers of interrupted writes');
   const directory = await Directory.load(db, options.directoryStore);
-  const [state, sessions, audit] = await Promise.all([options.state ? StateStore.over(options.state) : StateStore.load(db), SessionStore.load(db), AuditLog.load(db)]);
+  const [state, sessions, audit] = await Promise.all([options.state ? StateStore.over(options.state) : StateStore.load(db), options.sessions ? SessionStore.over(options.sessions) : SessionStore.load(db), AuditLog.load(db)]);
   if (options.auditReplica) await audit.replicate(options.auditReplica);
   const tls = config.tls ? await loadTls(config.tls) : await selfSignedTls(join(config.dataDir, 'tls'), config.hostnames);
   // The edge shares the HTTPS port number (on UDP) by default, so that port must be known first.

@@ -1,7 +1,7 @@
-// `loopcast serve`: one process of a deployed system. The directory and the per-user loop states live in
-// replicated JetStream buckets of the control plane (NATS), every process announces itself there with
-// its capacity, and loops are on the configured multicast bus so the mixers of every host hear the
-// same audio. What this process runs (`--services`, docs/deployment.md):
+// `loopcast serve`: one process of a deployed system. The directory, the per-user loop states and the
+// login sessions live in replicated JetStream buckets of the control plane (NATS), every process
+// announces itself there with its capacity, and loops are on the configured multicast bus so the
+// mixers of every host hear the same audio. What this process runs (`--services`, docs/deployment.md):
 // - signaling,edge,mixer[,recorder]: a whole backend in one process;
 // - signaling[,recorder]: signaling without a media plane, placing each client session on a media host
 //   of its backend over the control plane (src/media/remote);
@@ -18,6 +18,7 @@ import { connectNats } from '../control/nats/connection.js';
 import { NatsControlPlane } from '../control/nats/nats-control-plane.js';
 import { ReplicatedDirectoryStore } from '../control/nats/replicated-directory.js';
 import { ReplicatedState } from '../control/nats/replicated-state.js';
+import { ReplicatedSessions } from '../control/nats/replicated-sessions.js';
 import { ReplicatedAudit } from '../control/nats/replicated-audit.js';
 import { probeNats } from '../health/probes.js';
 import { createLogger } from '../log/logger.js';
@@ -111,6 +112,8 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
     const directoryStore = await ReplicatedDirectoryStore.open(connection, { replicas: settings.replicas, seedRoot: db });
     // Loop states and volumes too: an operator moving to this backend finds them as they were.
     const state = await ReplicatedState.open(connection, { replicas: settings.replicas, seedRoot: db });
+    // Login sessions too: a client resumes its login (session id) on the other backend.
+    const sessions = await ReplicatedSessions.open(connection, { replicas: settings.replicas });
     const auditReplica = await ReplicatedAudit.open(connection, { replicas: settings.replicas });
     // Not ready while the NATS connection is down: directory changes and state could not be replicated.
     const controlHealth = { probe: () => probeNats(connection) };
@@ -125,6 +128,7 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
       metrics,
       directoryStore,
       state,
+      sessions,
       auditReplica,
       controlHealth,
       ...(bus ? { recorderBus: bus.bus } : {}),
@@ -161,6 +165,7 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
         await control.close();
         bus?.bus.close();
         state.close();
+        sessions.close();
         auditReplica.close();
         await connection.drain();
       },

@@ -1,5 +1,6 @@
-// `loopcast serve`: two backends on one NATS cluster share the directory and announce themselves with
-// their capacity; a clean stop withdraws the announcement; which service sets make a process.
+// `loopcast serve`: two backends on one NATS cluster share the directory and the login sessions and
+// announce themselves with their capacity; a clean stop withdraws the announcement; which service
+// sets make a process.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -84,6 +85,9 @@ it('two backends share the directory and announce themselves; a clean stop withd
   const a = await start('a', 0);
   const b = await start('b', 1);
   expect(b.app.services.directory.allScopes().map((s) => s.id)).toEqual(a.app.services.directory.allScopes().map((s) => s.id));
+  // Login sessions too: one issued by backend a is accepted by backend b.
+  const session = await a.app.services.sessions.create('bob', 'console-1');
+  await until(() => b.app.services.sessions.find(session, 'bob', 'console-1') !== undefined, 3000);
   observer = await connectNats({ servers: [cluster.urls[2]!], user: cluster.user, password: cluster.password });
   const control = new NatsControlPlane(observer);
   await until(() => control.services('signaling').length === 2, 3000);
