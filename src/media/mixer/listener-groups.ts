@@ -30,6 +30,8 @@ export interface GroupTick {
   /** Listeners with identical mixes share a group (false: every listener its own, for benchmarks). */
   share: boolean;
   tailFrames: number;
+  /** Some talker popped a fresh frame at this tick: only then can a silent listener's stream start. */
+  starting: boolean;
 }
 
 const TAIL = '~tail@';
@@ -45,7 +47,8 @@ export function groupListeners(
   const talkers: Talker[] = [];
   const weights: number[] = [];
   for (const l of listeners) {
-    if (l.phase !== undefined && l.phase !== at.phase) continue;
+    // A silent listener is looked at on phase 0 (to count it, as with one phase) and when a stream can start.
+    if (l.phase === undefined ? !at.starting && at.phase !== 0 : l.phase !== at.phase) continue;
     talkers.length = 0;
     weights.length = 0;
     for (const [loop, gain] of l.gains) {

@@ -153,9 +153,9 @@ export class MixerEngine {
     this.counters.ticks++;
     const levels: TalkerLevel[] = [];
     this.popTalkers(t, phase, levels, nowMs);
-    const byLoop = this.freshFrames(t);
+    const { byLoop, starting } = this.freshFrames(t);
     if (byLoop.size === 0) this.counters.idleTicks++;
-    const groups = groupListeners(this.listeners.values(), byLoop, { tick: t, phase, share: this.share, tailFrames: this.tailFrames }, this.counters);
+    const groups = groupListeners(this.listeners.values(), byLoop, { tick: t, phase, share: this.share, tailFrames: this.tailFrames, starting }, this.counters);
     if (groups.size === 0) return { outputs: [], levels };
     // Acquire every group's encoder before mixing anything: priming replays the phase's last pcm.
     const pool = this.pools[phase] as EncoderPool;
@@ -231,18 +231,23 @@ export class MixerEngine {
     }
   }
 
-  /** Loop -> talkers whose latest popped frame is at most one frame old (what this tick's mixes use). */
-  private freshFrames(t: number): Map<string, Talker[]> {
+  /**
+   * Loop -> talkers whose latest popped frame is at most one frame old (what this tick's mixes use),
+   * and whether one of them was popped at this very tick (a silent listener's stream may start).
+   */
+  private freshFrames(t: number): { byLoop: Map<string, Talker[]>; starting: boolean } {
     const byLoop = new Map<string, Talker[]>();
+    let starting = false;
     for (const talker of this.talkers.values()) {
       if (talker.pcm === undefined || t - talker.poppedAt >= this.phases) continue;
+      if (talker.poppedAt === t && talker.onLoops.length > 0) starting = true;
       for (const loop of talker.onLoops) {
         const list = byLoop.get(loop);
         if (list) list.push(talker);
         else byLoop.set(loop, [talker]);
       }
     }
-    return byLoop;
+    return { byLoop, starting };
   }
 
   private isHeard(talker: Talker, loops: readonly string[]): boolean {
