@@ -69,7 +69,6 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   private readonly phases: number;
   /** Talker levels of the ticks since the last VAD step: VAD counts 20 ms frames, one per talker. */
   private readonly frameLevels: TalkerLevel[] = [];
-  private ticksInFrame = 0;
 
   constructor(private readonly options: MediaPlaneOptions) {
     super();
@@ -253,15 +252,13 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     this.send(outputs, mediaTs, started);
     // Each playing talker pops one frame in any `phases` consecutive ticks: one VAD step per frame.
     for (const level of levels) this.frameLevels.push(level);
-    if (++this.ticksInFrame >= this.phases) {
+    if (tick.index % this.phases === this.phases - 1) {
       for (const change of this.vad.process(this.frameLevels)) this.announce(change.loop, change.on, change.talkers);
       this.frameLevels.length = 0;
-      this.ticksInFrame = 0;
     }
     if (this.engine.idle && this.vad.activeLoops().length === 0) {
       this.stopClock?.();
       this.stopClock = undefined;
-      this.ticksInFrame = 0;
       this.frameLevels.length = 0;
     }
   }
