@@ -125,12 +125,12 @@ export class MediaService {
         session.setTalking(command.loop, command.talking);
         return {};
       case 'close':
-        this.close1(command.session);
+        this.closeSession(command.session);
         return {};
     }
   }
 
-  private close1(id: string): void {
+  private closeSession(id: string): void {
     const hosted = this.sessions.get(id);
     if (!hosted) return;
     this.forget(id);
@@ -155,7 +155,7 @@ export class MediaService {
         owner,
         timeoutMs: this.options.eventTimeoutMs ?? 1000,
         onUnknown: (ids) => {
-          for (const id of ids) if (this.sessions.get(id)?.owner === owner) this.close1(id);
+          for (const id of ids) if (this.sessions.get(id)?.owner === owner) this.closeSession(id);
         },
         onFailure: (message) => this.options.log.warn({ owner, problem: message }, 'media events not delivered'),
         onClosed: () => {
@@ -189,7 +189,7 @@ export class MediaService {
     const outbox = this.outbox(service.id);
     for (const id of orphans) {
       outbox.push({ type: 'closed', session: id, loss: { code: HOST_LOST, description: 'the media host lost contact with its signaling service' } });
-      this.close1(id);
+      this.closeSession(id);
     }
     outbox.closeWhenDrained();
   }
@@ -201,7 +201,7 @@ export class MediaService {
     this.stopServing();
     this.stopWatching();
     await this.announcement.withdraw();
-    for (const id of [...this.sessions.keys()]) this.close1(id);
+    for (const id of [...this.sessions.keys()]) this.closeSession(id);
     for (const outbox of this.outboxes.values()) outbox.close();
   }
 }

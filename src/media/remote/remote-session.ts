@@ -10,7 +10,7 @@ import { errorMessage } from '../../control/plane-base.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { LoopState } from '../../directory/permissions.js';
 import type { LocalCandidate, MediaClientInfo, MediaLoop, MediaLoss, MediaSession, MediaSessionEvents, MediaStats, RemoteCandidate } from '../control.js';
-import { EdgeError, type EdgeErrorCode } from '../edge/edge-error.js';
+import { EDGE_ERROR_CODES, EdgeError } from '../edge/edge-error.js';
 import { checkRemoteCandidate } from '../edge/remote-check.js';
 import { HOST_LOST, MEDIA_COMMAND, offerResultSchema, refusalResultSchema, type MediaCommand, type MediaEvent } from './messages.js';
 
@@ -31,7 +31,6 @@ export interface SessionLink {
 type Events = { [K in keyof MediaSessionEvents]: Parameters<MediaSessionEvents[K]> };
 type Command = MediaCommand extends infer C ? (C extends { session: string } ? Omit<C, 'session'> : never) : never;
 
-const EDGE_CODES: readonly EdgeErrorCode[] = ['closed', 'bad-state', 'bad-sdp', 'bad-candidate', 'ice-failed', 'timeout', 'transport-closed', 'native'];
 const NO_STATS: MediaStats = { connected: false, packetsIn: 0, packetsOut: 0, uplinkLoss: 0, uplinkJitterMs: 0 };
 
 export class RemoteMediaSession implements MediaSession {
@@ -182,6 +181,6 @@ function refuse(result: unknown): void {
   const parsed = refusalResultSchema.safeParse(result);
   const refused = parsed.success ? parsed.data.refused : undefined;
   if (!refused) return;
-  const code = EDGE_CODES.find((c) => c === refused.code) ?? 'native';
+  const code = EDGE_ERROR_CODES.find((c) => c === refused.code) ?? 'native';
   throw new EdgeError(code, refused.message);
 }
