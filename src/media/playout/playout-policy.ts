@@ -1,13 +1,13 @@
 // Adaptive playout delay of one talker (docs/media.md "Playout policy"), pure arithmetic on times in ms.
 //
 // A talk spurt starts once its first frame is `delayMs()` old: a small margin, plus whichever is
-// larger of the talker's relative delay (how much later than its spurt's fastest frame a frame
-// arrived, in ms — what a start must wait for so that no frame misses its tick; the 97th percentile of
-// the last DELAY_HISTORY frames, so one hiccup does not slow every later start) and `jitterFactor` x
-// the measured interarrival jitter: waiting what a talker's lateness needs, not a whole frame more (a
-// tick comes every 20 ms anyway; a rarer, later frame is waited for mid-spurt, see the buffer). The target (frames the buffer holds; trimming keeps the
-// depth near it, so latency cannot drift) starts at `minTargetFrames`, rises by one frame at once after
-// a late frame (one that missed its tick), and falls back by one frame after `relaxMs` without one.
+// larger of the talker's relative delay and `jitterFactor` x the measured interarrival jitter. The
+// relative delay is how much later than its spurt's fastest frame a frame arrived — what a start must
+// wait for so that no frame misses its tick — as the 97th percentile of the last DELAY_HISTORY frames,
+// so one hiccup does not slow every later start (a rarer, later frame is waited for mid-spurt, see the
+// buffer). The target (frames the buffer holds; trimming keeps the depth near it, so latency cannot
+// drift) starts at `minTargetFrames`, rises by one frame at once after a late frame (one that missed
+// its tick), and falls back by one frame after `relaxMs` without one.
 import { FRAME_MS } from '../opus.js';
 
 export interface PlayoutPolicyOptions {
