@@ -7,21 +7,16 @@
 // nobody on air (no stuck microphone). Needs `nats-server`, dist/ and the keyset bundle.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tone } from '../../testkit/signal/index.js';
-import { launchChromium } from '../support/chromium.js';
-import { ensureBuilt } from '../support/kill-server.js';
 import { Operator } from '../support/media-operator.js';
 import type { Message } from '../support/protocol-client.js';
-import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import type { NatsCluster } from '../support/nats-cluster.js';
 import { freePort } from '../support/ports.js';
 import { copyFixture } from '../support/server.js';
-import { wavFile } from '../support/wav.js';
-import { toneEar } from './tone-ear.js';
+import { startFailoverRig, toneEar } from './failover-kit.js';
 import { KEYSET_DIST, keysetBuilt, loginThroughUi, newKeysetPage, poll, switchTile } from './harness.js';
 
 const TONE_HZ = 440;
@@ -84,13 +79,7 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a backend SIGKILLed under a talking
   }
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'keyset-backend-kill-'));
-    const wav = join(work, 'tone.wav');
-    await writeFile(wav, wavFile(tone({ frequency: TONE_HZ, dbfs: -6, samples: 48_000 * 4 }), 48_000));
-    browser = await launchChromium({ fakeAudio: wav }); // before the servers: see keyset-browser.test.ts
-    await ensureBuilt();
-    cluster = await startNatsCluster({ nodes: 3 });
-    await writeFile(join(work, 'nats-password'), `${cluster.password}\n`, { mode: 0o600 });
+    ({ work, browser, cluster } = await startFailoverRig('keyset-backend-kill-', TONE_HZ));
     for (const name of ['a', 'b']) {
       dbs[name] = await copyFixture();
       await testGroups(dbs[name]);

@@ -7,24 +7,19 @@
 // tone again (the gap is printed, < 3 s). Releasing PTT leaves nobody on air. Needs `nats-server`,
 // dist/ and the keyset bundle.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
-import { tone } from '../../testkit/signal/index.js';
-import { launchChromium } from '../support/chromium.js';
-import { ensureBuilt } from '../support/kill-server.js';
 import { Operator } from '../support/media-operator.js';
 import type { Message } from '../support/protocol-client.js';
-import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import type { NatsCluster } from '../support/nats-cluster.js';
 import { copyFixture } from '../support/server.js';
 import { killAllServe, spawnServe, useTestGroups, type ServeProcess } from '../support/serve-process.js';
-import { wavFile } from '../support/wav.js';
-import { toneEar } from './tone-ear.js';
+import { startFailoverRig, toneEar } from './failover-kit.js';
 import { KEYSET_DIST, keysetBuilt, loginThroughUi, newKeysetPage, poll, switchTile, waitReady } from './harness.js';
 
 const TONE_HZ = 440;
@@ -42,13 +37,7 @@ describe.skipIf(!keysetBuilt() || !hasNats)('a media host SIGKILLed under a talk
   const operators: Operator[] = [];
 
   beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'keyset-media-host-kill-'));
-    const wav = join(work, 'tone.wav');
-    await writeFile(wav, wavFile(tone({ frequency: TONE_HZ, dbfs: -6, samples: 48_000 * 4 }), 48_000));
-    browser = await launchChromium({ fakeAudio: wav }); // before the servers: see keyset-browser.test.ts
-    await ensureBuilt();
-    cluster = await startNatsCluster({ nodes: 3 });
-    await writeFile(join(work, 'nats-password'), `${cluster.password}\n`, { mode: 0o600 });
+    ({ work, browser, cluster } = await startFailoverRig('keyset-media-host-kill-', TONE_HZ));
     db = await copyFixture();
     await useTestGroups(db, 48_000 + (process.pid % 500) * 10);
     const media = { enabled: true, bindAddress: '127.0.0.1', bus: 'multicast', multicast: { interface: '127.0.0.1' } };
