@@ -57,20 +57,42 @@ export async function copyFixtureDb(): Promise<string> {
   return dir;
 }
 
+export type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+/** Keeps `proc` in `set` until it exits; resolves with how it exited. */
+export function tracked(proc: ChildProcess, set: Set<ChildProcess>): Promise<Exit> {
+  set.add(proc);
+  return new Promise<Exit>((resolve) => {
+    proc.once('exit', (code, signal) => {
+      set.delete(proc);
+      resolve({ code, signal });
+    });
+  });
+}
+
+/** Calls `onLine` with every complete line the stream writes (a child's log, one JSON record per line). */
+export function eachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
+  let buffer = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    buffer += chunk;
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      onLine(line);
+    }
+  });
+}
+
 /** Start the CLI and resolve once its log says `loopcast listening` (with the port it got). */
 /** `user`: run the server as this unprivileged uid/gid (the tests run as root, which ignores file permissions). */
 export function spawnLoopcast(options: { db: string; dataDir: string; timeoutMs?: number; config?: string; user?: { uid: number; gid: number } }): Promise<ChildServer> {
   const args = [BIN, 'start', '--db', options.db, '--data-dir', options.dataDir, '--port', '0', '--host', '127.0.0.1', '--no-demo', '--log-level', 'info'];
   if (options.config) args.push('--config', options.config);
   const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...(options.user ?? {}) });
-  children.add(proc);
+  const exited = tracked(proc, children);
   const output: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    });
-  });
   return new Promise<ChildServer>((resolve, reject) => {
     let settled = false;
     const timer = setTimeout(() => fail(new Error(`loopcast did not start within ${options.timeoutMs ?? 20_000} ms`)), options.timeoutMs ?? 20_000);
@@ -81,21 +103,8 @@ export function spawnLoopcast(options: { db: string; dataDir: string; timeoutMs?
       proc.kill('SIGKILL');
       reject(new Error(`${err.message}\n${output.join('\n')}`));
     };
-    const lines = (stream: NodeJS.ReadableStream, onLine: (line: string) => void): void => {
-      let buffer = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        buffer += chunk;
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, nl);
-          buffer = buffer.slice(nl + 1);
-          output.push(line);
-          onLine(line);
-        }
-      });
-    };
-    lines(proc.stdout, (line) => {
+    eachLine(proc.stdout, (line) => {
+      output.push(line);
       if (settled || !line.includes('"msg":"loopcast listening"')) return;
       let record: unknown;
       try {
@@ -109,7 +118,7 @@ export function spawnLoopcast(options: { db: string; dataDir: string; timeoutMs?
       clearTimeout(timer);
       resolve({ proc, port, apiUrl: `wss://127.0.0.1:${port}/api`, output, exited });
     });
-    lines(proc.stderr, () => undefined);
+    eachLine(proc.stderr, (line) => output.push(line));
     void exited.then(({ code, signal }) => fail(new Error(`loopcast exited before listening (code ${code}, signal ${signal})`)));
   });
 }

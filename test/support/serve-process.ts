@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { killAll } from './kill-server.js';
+import { eachLine, killAll, tracked } from './kill-server.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin', 'loopcast.js');
@@ -27,14 +27,8 @@ process.once('exit', () => {
 /** `readyMsg`: the pino `msg` that says the process is up ('loopcast listening', 'media host ready'). */
 export function spawnServe(args: string[], readyMsg: string, timeoutMs = 30_000): Promise<ServeProcess> {
   const proc = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(proc);
+  const exited = tracked(proc, children);
   const output: string[] = [];
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    });
-  });
   const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
     await exited;
@@ -56,18 +50,7 @@ export function spawnServe(args: string[], readyMsg: string, timeoutMs = 30_000)
       clearTimeout(timer);
       resolve({ proc, ready: JSON.parse(line) as Record<string, unknown>, output, exited, kill });
     };
-    for (const stream of [proc.stdout, proc.stderr]) {
-      let buffer = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
-        buffer += chunk;
-        let nl: number;
-        while ((nl = buffer.indexOf('\n')) >= 0) {
-          onLine(buffer.slice(0, nl));
-          buffer = buffer.slice(nl + 1);
-        }
-      });
-    }
+    for (const stream of [proc.stdout, proc.stderr]) eachLine(stream, onLine);
     void exited.then(({ code, signal }) => fail(new Error(`loopcast serve exited before it was up (code ${code}, signal ${signal})`)));
   });
 }
