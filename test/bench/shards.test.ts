@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { ANNOUNCE_FRAMES, burstSource } from '../../bench/lib/talk.js';
 import { runScenario } from '../../bench/lib/runner.js';
-import { expectedHearing, loadScenario, parseScenario, slotOperator } from '../../bench/lib/scenario.js';
+import { loadScenario, parseScenario, slotOperator } from '../../bench/lib/scenario.js';
 import { shardOf, talkerOperators } from '../../bench/lib/sharded-fleet.js';
 import { ToneAnalyzer } from '../../bench/lib/tone-analyzer.js';
 import { tone } from '../../testkit/signal/index.js';
 import { ensureBuilt } from '../support/kill-server.js';
+import { expectExactHearing } from './support/hearing.js';
 
 const beep = (frequency: number): Int16Array => tone({ frequency, dbfs: -28, samples: FRAME_SAMPLES });
 const frame = (arrivedAt: number, pcm: Int16Array) => ({ arrivedAt, sequenceNumber: 0, timestamp: 0, concealed: false, pcm });
@@ -114,14 +115,7 @@ describe('load tool: smoke scenario over two shard processes', () => {
     // Talkers op0 and op2 run in shard 0, op1 and op3 in shard 1: every one of them hears a talker of shard 0.
     const talkers = talkerOperators(scenario, scenario.operators);
     expect([...talkers].sort()).toEqual([0, 2]);
-    const layout = expectedHearing(scenario);
-    for (const [i, h] of result.hearing.entries()) {
-      const expected = [...(layout.get(i) ?? [])].sort((a, b) => a - b);
-      expect.soft(h.expected, `${h.user} expected`).toEqual(expected);
-      expect.soft(h.heard, `${h.user} heard`).toEqual(expected);
-      expect.soft(h.unexpected, `${h.user} unexpected`).toEqual([]);
-      expect.soft(h.ownVoice.heard, `${h.user} heard its own voice`).toBe(0);
-    }
+    expectExactHearing(result, scenario);
     expect(result.hearing.filter((h) => h.spotChecks + h.ownVoice.checks > 0).length).toBe(scenario.operators);
     expect(result.latencyMs.n).toBeGreaterThan(10);
     expect(result.latencyMs.p50).toBeGreaterThan(0);
