@@ -7,6 +7,7 @@ import { DirectoryLoadError } from '../directory/load-error.js';
 import { ImportError, importOpenvocs } from './import-openvocs.js';
 import { parseServices, roleOf, serve, SERVE_EXPIRY_MS, SERVE_HEARTBEAT_MS, type ServeSettings } from './serve.js';
 import { serveMediaHost } from './serve-media.js';
+import { serveMixerHost } from './serve-mixer.js';
 
 function port(value: string): number {
   const n = Number(value);
@@ -102,6 +103,8 @@ interface ServeFlags extends StartFlags {
   replicas: number;
   heartbeatMs: number;
   expiryMs: number;
+  httpHost?: string;
+  httpPort?: number;
 }
 
 async function serveCommand(flags: ServeFlags): Promise<void> {
@@ -116,11 +119,19 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
     replicas: flags.replicas,
     heartbeatMs: flags.heartbeatMs,
     expiryMs: flags.expiryMs,
+    http: { ...(flags.httpHost !== undefined ? { host: flags.httpHost } : {}), ...(flags.httpPort !== undefined ? { port: flags.httpPort } : {}) },
   };
+  if ((flags.httpHost !== undefined || flags.httpPort !== undefined) && settings.services.includes('signaling')) {
+    throw new ConfigError('--http-host/--http-port: a process with signaling serves /health and /metrics on its HTTPS port (metrics.host/metrics.port for a separate metrics address)');
+  }
   let close: () => Promise<void>;
-  if (roleOf(settings.services) === 'media-host') {
+  if (roleOf(settings.services) === 'mixer-host') {
+    const host = await serveMixerHost(config, settings);
+    process.stderr.write(`\nLoopcast mixer host ${host.id} of backend ${flags.backend} is running (control: ${flags.nats.join(', ')})\n\n`);
+    close = () => host.close();
+  } else if (roleOf(settings.services) === 'media-host') {
     const host = await serveMediaHost(config, settings);
-    process.stderr.write(`\nLoopcast media host ${host.id} of backend ${flags.backend} is running (WebRTC on UDP ${host.udpPort}; control: ${flags.nats.join(', ')})\n\n`);
+    process.stderr.write(`\nLoopcast media host ${host.id} of backend ${flags.backend} is running (WebRTC on UDP ${host.udpPort}; /health and /metrics on TCP ${host.httpPort}; control: ${flags.nats.join(', ')})\n\n`);
     close = () => host.close();
   } else {
     const backend = await serve(config, settings);
@@ -139,7 +150,7 @@ async function serveCommand(flags: ServeFlags): Promise<void> {
 program
   .command('serve')
   .description('run a backend of a deployed system: directory replicated over NATS JetStream (docs/deployment.md)')
-  .requiredOption('--services <list>', 'services of this process, comma-separated: signaling,edge,mixer[,recorder] (a whole backend), signaling[,recorder] (media on media hosts) or edge,mixer (a media host)')
+  .requiredOption('--services <list>', 'services of this process, comma-separated: signaling,edge,mixer[,recorder] (a whole backend), signaling[,recorder] (media on media hosts), edge,mixer (a media host), edge (a media host mixing on mixer hosts) or mixer (a mixer host)')
   .requiredOption('--backend <name>', 'name of this backend, e.g. a or b')
   .requiredOption('--nats <url...>', 'NATS servers of the control LAN, e.g. tls://10.1.0.1:4222 (several nodes of one cluster)')
   .requiredOption('--nats-user <user>', 'NATS user')
@@ -148,6 +159,8 @@ program
   .option('--replicas <n>', 'copies of the directory in the NATS cluster, 1..5', replicaCount, 3)
   .option('--heartbeat-ms <n>', 'heartbeat interval of this process on the control plane', milliseconds, SERVE_HEARTBEAT_MS)
   .option('--expiry-ms <n>', 'a service silent this long is down (its sessions move elsewhere)', milliseconds, SERVE_EXPIRY_MS)
+  .option('--http-host <address>', 'without signaling: address of the /health and /metrics listener (plain HTTP), default metrics.host or 127.0.0.1')
+  .option('--http-port <n>', 'without signaling: port of that listener, default metrics.port or 8444; 0 = any free port', port)
   .option('-c, --config <file>', 'JSON configuration file (also LOOPCAST_CONFIG)')
   .option('--db <dir>', 'directory files that seed an empty NATS bucket; default <data-dir>/db')
   .option('--data-dir <dir>', 'Loopcast data directory, default ./data (LOOPCAST_DATA_DIR)')

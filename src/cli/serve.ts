@@ -5,7 +5,8 @@
 // - signaling,edge,mixer[,recorder]: a whole backend in one process;
 // - signaling[,recorder]: signaling without a media plane, placing each client session on a media host
 //   of its backend over the control plane (src/media/remote);
-// - edge,mixer: a media host (serve-media.ts).
+// - edge,mixer: a media host (serve-media.ts); edge alone: a media host that mixes on mixer hosts;
+// - mixer: a mixer host, engines for the edges of its backend (serve-mixer.ts).
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -20,6 +21,8 @@ import { ReplicatedDirectoryStore } from '../control/nats/replicated-directory.j
 import { ReplicatedState } from '../control/nats/replicated-state.js';
 import { ReplicatedSessions } from '../control/nats/replicated-sessions.js';
 import { ReplicatedAudit } from '../control/nats/replicated-audit.js';
+import { ReplicatedTalkers } from '../control/nats/replicated-talkers.js';
+import { LimitedLog } from '../log/log-limiter.js';
 import { probeNats } from '../health/probes.js';
 import { createLogger } from '../log/logger.js';
 import { Metrics } from '../metrics/registry.js';
@@ -36,13 +39,15 @@ export interface ServeSettings {
   /** Heartbeat interval of this process and expiry of the ones it watches (default 250 / 1000 ms). */
   heartbeatMs?: number;
   expiryMs?: number;
+  /** The health/metrics listener of a process without signaling (`--http-host`/`--http-port`; service-endpoints.ts). */
+  http?: { host?: string; port?: number };
 }
 
 /** A killed media host is down after ~1.25 × the expiry: its clients are on another host within 3 s. */
 export const SERVE_HEARTBEAT_MS = 250;
 export const SERVE_EXPIRY_MS = 1000;
 
-export type ServeRole = 'backend' | 'signaling' | 'media-host';
+export type ServeRole = 'backend' | 'signaling' | 'media-host' | 'mixer-host';
 
 export function parseServices(list: string): ServiceKind[] {
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
@@ -50,9 +55,9 @@ export function parseServices(list: string): ServiceKind[] {
   if (unknown.length > 0) throw new ConfigError(`--services: unknown service(s) ${unknown.join(', ')} (known: ${SERVICE_KINDS.join(', ')})`);
   const services = [...new Set(names)] as ServiceKind[];
   if (services.length === 0) throw new ConfigError('--services: name at least one service');
-  if (services.includes('edge') !== services.includes('mixer')) {
+  if (services.includes('signaling') && services.includes('edge') !== services.includes('mixer')) {
     throw new ConfigError(
-      '--services: edge and mixer run together in one process (a media host): the mixer mixes what its edge receives and sends each mix back through it, in memory, every 20 ms; name both (edge,mixer)',
+      '--services: a backend in one process mixes what its own edge receives: name both edge and mixer with signaling (signaling,edge,mixer), or run them as separate processes (--services edge, --services mixer)',
     );
   }
   if (services.includes('recorder') && !services.includes('signaling')) {
@@ -62,7 +67,7 @@ export function parseServices(list: string): ServiceKind[] {
 }
 
 export function roleOf(services: readonly ServiceKind[]): ServeRole {
-  if (!services.includes('signaling')) return 'media-host';
+  if (!services.includes('signaling')) return services.includes('edge') ? 'media-host' : 'mixer-host';
   return services.includes('edge') ? 'backend' : 'signaling';
 }
 
@@ -101,7 +106,8 @@ export interface RunningBackend {
 /** A backend or a signaling process (roles 'backend' and 'signaling'); a media host: serveMediaHost. */
 export async function serve(config: LoopcastConfig, settings: ServeSettings): Promise<RunningBackend> {
   const role = roleOf(settings.services);
-  if (role === 'media-host') throw new ConfigError('--services edge,mixer is a media host: serveMediaHost');
+  if (role === 'media-host') throw new ConfigError('--services edge[,mixer] is a media host: serveMediaHost');
+  if (role === 'mixer-host') throw new ConfigError('--services mixer is a mixer host: serveMixerHost');
   const split = role === 'signaling';
   const effective = split ? signalingConfig(config, settings.services) : { ...config, recorder: { ...config.recorder, enabled: config.recorder.enabled && settings.services.includes('recorder') } };
   const connection = await connectControl(settings, role);
@@ -121,6 +127,13 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
     const id = `${settings.backend}-signaling-${randomBytes(4).toString('hex')}`;
     const log = createLogger(effective.logLevel);
     const metrics = new Metrics();
+    // Who talks with which SSRC, shared so that every recorder names the talkers (docs/recording.md).
+    const limited = new LimitedLog(log);
+    const talkers = await ReplicatedTalkers.open(connection, {
+      owner: id, backend: settings.backend, replicas: settings.replicas, registry: metrics.registry,
+      onRejected: (reason) => limited.warn({ reason }, 'talker table: value refused'),
+      onWriteFailed: (err) => limited.warn({ err }, 'talker table: not written (recorders elsewhere name these talkers unknown)'),
+    });
     let remoteMedia: RemoteMediaControl | undefined;
     if (split && effective.recorder.enabled) bus = await recorderBus(effective);
     const app = await startLoopcast(effective, {
@@ -131,6 +144,7 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
       sessions,
       auditReplica,
       controlHealth,
+      talkers,
       ...(bus ? { recorderBus: bus.bus } : {}),
       ...(split
         ? {
@@ -162,6 +176,7 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
         clearInterval(loadTimer);
         await announcement.withdraw();
         await app.close();
+        await talkers.close();
         await control.close();
         bus?.bus.close();
         state.close();

@@ -1,6 +1,7 @@
 // Liveness and readiness. Live: the process answers (the event loop runs). Ready: it can do its
 // job: the directory accepts writes (a real probe write), and with a media plane its UDP port is
 // held and its mixing clock ticks while audio flows; when deployed, the control plane (NATS) answers.
+// A process without signaling has no directory; its own checks (announced, capacity) come as `more`.
 // Concurrent requests share one probe run.
 import { probeUdpPortHeld, probeWritable, withTimeout, type CheckResult } from './probes.js';
 
@@ -25,13 +26,15 @@ export interface HealthReport {
 }
 
 export interface HealthOptions {
-  /** The folder the directory writes into. */
-  dbDir: string;
+  /** The folder the directory writes into; absent in a process without a directory (a media host). */
+  dbDir?: string;
   media?: MediaHealthSource;
   /** Deployed signaling whose media runs on media hosts: at least one with a free session. */
   mediaHosts?: MediaHostsHealthSource;
   /** Absent in the embedded default (no control plane). */
   control?: ControlHealthSource;
+  /** Further synchronous checks by name (service-checks.ts: announced, capacity). */
+  more?: Readonly<Record<string, () => CheckResult>>;
   /** The edge's bind address (so the port probe asks about the same address). */
   udpBindAddress?: string;
   /** A probe slower than this counts as failed (default 2000 ms). */
@@ -64,18 +67,20 @@ export class HealthChecks {
     const checks: Record<string, CheckResult> = {};
     const media = this.options.media;
     const control = this.options.control;
+    const dbDir = this.options.dbDir;
     const [directory, udp, controlPlane] = await Promise.all([
-      withTimeout(probeWritable(this.options.dbDir), timeoutMs, 'directory write probe'),
+      dbDir !== undefined ? withTimeout(probeWritable(dbDir), timeoutMs, 'directory write probe') : undefined,
       media ? withTimeout(probeUdpPortHeld(media.health().udpPort, this.options.udpBindAddress), timeoutMs, 'UDP port probe') : undefined,
       control ? withTimeout(control.probe(), timeoutMs, 'control plane probe') : undefined,
     ]);
-    checks.directory = directory;
+    if (directory) checks.directory = directory;
     if (controlPlane) checks.control_plane = controlPlane;
     if (this.options.mediaHosts) checks.media_hosts = this.options.mediaHosts.hostsCheck();
     if (media && udp) {
       checks.media_udp = udp;
       checks.media_clock = clockCheck(media.health(), this.options.clockStallMs ?? 1000);
     }
+    for (const [name, check] of Object.entries(this.options.more ?? {})) checks[name] = check();
     const ok = Object.values(checks).every((c) => c.ok);
     return { status: ok ? 'ok' : 'fail', checks };
   }

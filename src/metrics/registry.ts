@@ -26,6 +26,19 @@ export interface LoopLabels {
   loop: string;
 }
 
+/** What every Loopcast process exports: the Node.js process metrics and loopcast_build_info. */
+export function registerProcessMetrics(registry: Registry, options: { defaultMetrics?: boolean } = {}): void {
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'loopcast_' });
+  const info = buildInfo();
+  const build = new Gauge({
+    name: 'loopcast_build_info',
+    help: 'Always 1; the labels say which version and git commit runs',
+    labelNames: ['version', 'commit', 'node'] as const,
+    registers: [registry],
+  });
+  build.set({ version: info.version, commit: info.commit, node: process.version }, 1);
+}
+
 export class Metrics {
   readonly registry = new Registry();
   readonly sockets = new Gauge({ name: 'loopcast_sockets', help: 'Open signaling WebSockets', registers: [this.registry] });
@@ -99,15 +112,7 @@ export class Metrics {
   readonly voiceClock = new IntervalClock<LoopLabels>({ add: (labels, s) => this.voiceSeconds.inc(labels, s) });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'loopcast_' });
-    const info = buildInfo();
-    const build = new Gauge({
-      name: 'loopcast_build_info',
-      help: 'Always 1; the labels say which version and git commit runs',
-      labelNames: ['version', 'commit', 'node'] as const,
-      registers: [this.registry],
-    });
-    build.set({ version: info.version, commit: info.commit, node: process.version }, 1);
+    registerProcessMetrics(this.registry, options);
     // Known label values start at 0, so rate() and alerts see a series before the first event.
     for (const outcome of ['ok', 'resumed', 'wrong_credentials', 'throttled'] as const) this.logins.inc({ outcome }, 0);
     for (const file of ['config', 'state', 'sessions']) {

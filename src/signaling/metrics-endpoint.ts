@@ -3,7 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Metrics } from '../metrics/registry.js';
+import type { Registry } from 'prom-client';
 import { setSecurityHeaders } from './security-headers.js';
 
 export interface MetricsAccess {
@@ -21,7 +21,8 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return match !== null && timingSafeEqual(sha256(match[1] ?? ''), sha256(token));
 }
 
-export function serveMetrics(metrics: Metrics, access: MetricsAccess, req: IncomingMessage, res: ServerResponse): void {
+/** `metrics`: a Metrics, or any holder of a registry (a media host's, src/health/service-http.ts). */
+export function serveMetrics(metrics: { readonly registry: Registry }, access: MetricsAccess, req: IncomingMessage, res: ServerResponse): void {
   if (access.token !== undefined && !bearerMatches(req.headers.authorization, access.token)) {
     res.writeHead(401, { 'content-type': 'text/plain', 'www-authenticate': 'Bearer realm="metrics"', 'cache-control': 'no-store' });
     res.end('unauthorized\n');
@@ -40,7 +41,7 @@ export function serveMetrics(metrics: Metrics, access: MetricsAccess, req: Incom
 }
 
 /** The separate metrics listener; resolves with its port. */
-export async function listenMetrics(metrics: Metrics, access: MetricsAccess & { listen: { host: string; port: number } }): Promise<{ server: Server; port: number }> {
+export async function listenMetrics(metrics: { readonly registry: Registry }, access: MetricsAccess & { listen: { host: string; port: number } }): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     setSecurityHeaders(res);
     if (new URL(req.url ?? '/', 'http://x').pathname !== '/metrics') {

@@ -43,6 +43,8 @@ describe('recorder beside signaling, media on a media host', () => {
       backend: 'a',
       nats: { servers: cluster.urls, user: cluster.user, passwordFile: join(dir, 'nats-password') },
       replicas: 3,
+      // Any free port for the media host's health/metrics listener (others may hold the default).
+      http: { port: 0 },
     });
     const config = resolveConfig({ dataDir: dir, db, host: '127.0.0.1', port: 0, demo: false, logLevel: 'silent', media: MEDIA, recorder: { dir: join(dir, 'recordings') } });
     host = await serveMediaHost(config, settings('edge,mixer'));

@@ -26,7 +26,11 @@ process.once('exit', () => {
 
 /** `readyMsg`: the pino `msg` that says the process is up ('loopcast listening', 'media host ready'). */
 export function spawnServe(args: string[], readyMsg: string, timeoutMs = 30_000): Promise<ServeProcess> {
-  const proc = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A process without signaling has its own health/metrics listener: on any free port unless the test
+  // names one (several hosts, and other test runs, would collide on the default).
+  const services = args[args.indexOf('--services') + 1] ?? '';
+  const http = !services.split(',').includes('signaling') && !args.includes('--http-port') ? ['--http-port', '0'] : [];
+  const proc = spawn(process.execPath, [BIN, 'serve', ...args, ...http], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = tracked(proc, children);
   const output: string[] = [];
   const kill = async (signal: NodeJS.Signals = 'SIGKILL'): Promise<void> => {
