@@ -1,7 +1,8 @@
 // The control plane between Loopcast services: a registry of live services (announced with their
 // capacity and kept alive by heartbeats) and commands by request/reply with timeouts, retries and
-// idempotency. Two implementations: in-process (the embedded default, nothing but Node) and NATS
-// (deployed: services in separate processes and hosts). Callers see no difference.
+// idempotency, and fire-and-forget message streams (a remote mixer engine's ticks and mixes). Two
+// implementations: in-process (the embedded default, nothing but Node) and NATS (deployed: services in
+// separate processes and hosts). Callers see no difference.
 
 export const SERVICE_KINDS = ['signaling', 'edge', 'mixer', 'recorder'] as const;
 export type ServiceKind = (typeof SERVICE_KINDS)[number];
@@ -57,6 +58,13 @@ export interface ControlPlane {
   serve(target: string, command: string, handler: CommandHandler): () => void;
   /** Throws ControlTimeoutError when no attempt was answered, RemoteCommandError when the handler threw. */
   request(target: string, command: string, payload: unknown, options?: RequestOptions): Promise<unknown>;
+  /**
+   * Sends `data` to the subscribers of `topic` (tokens joined by '.'): at most once, in order per
+   * sender, nobody listening = dropped. The receiver must check what it gets (any member may send).
+   */
+  publish(topic: string, data: Uint8Array): void;
+  /** Receives what is published on `topic`; returns a function that stops receiving. */
+  subscribe(topic: string, handler: (data: Uint8Array) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -64,6 +72,13 @@ export interface ControlPlane {
 const TOKEN = /^[A-Za-z0-9_-]{1,128}$/;
 export function assertToken(what: string, value: string): void {
   if (!TOKEN.test(value)) throw new TypeError(`${what} must match ${String(TOKEN)}: ${JSON.stringify(value)}`);
+}
+
+/** A stream topic: 1..8 tokens joined by '.' (no wildcards). */
+export function assertTopic(topic: string): void {
+  const tokens = topic.split('.');
+  if (tokens.length > 8) throw new TypeError(`topic has more than 8 tokens: ${JSON.stringify(topic)}`);
+  for (const token of tokens) assertToken('topic token', token);
 }
 
 export class ControlTimeoutError extends Error {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   assertToken,
+  assertTopic,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRIES,
   RemoteCommandError,
@@ -31,6 +32,7 @@ export class InProcessControlPlane implements ControlPlane {
   private readonly registry: RegistryCore;
   private readonly handlers = new Map<string, Served>();
   private readonly heartbeats = new Set<Heartbeat>();
+  private readonly topics = new Map<string, Set<(data: Uint8Array) => void>>();
 
   constructor(timing: RegistryTiming = {}) {
     this.registry = new RegistryCore(timing);
@@ -93,10 +95,34 @@ export class InProcessControlPlane implements ControlPlane {
     });
   }
 
+  publish(topic: string, data: Uint8Array): void {
+    assertTopic(topic);
+    const handlers = this.topics.get(topic);
+    if (!handlers) return;
+    // A copy, delivered later (as over the wire): the sender may reuse its buffer, order is kept.
+    const copy = new Uint8Array(data);
+    queueMicrotask(() => {
+      for (const handler of handlers) handler(copy);
+    });
+  }
+
+  subscribe(topic: string, handler: (data: Uint8Array) => void): () => void {
+    assertTopic(topic);
+    let handlers = this.topics.get(topic);
+    if (!handlers) this.topics.set(topic, (handlers = new Set()));
+    const wrapped = (data: Uint8Array): void => handler(data);
+    handlers.add(wrapped);
+    return () => {
+      handlers.delete(wrapped);
+      if (handlers.size === 0 && this.topics.get(topic) === handlers) this.topics.delete(topic);
+    };
+  }
+
   close(): Promise<void> {
     for (const heartbeat of this.heartbeats) heartbeat.stop();
     this.heartbeats.clear();
     this.handlers.clear();
+    this.topics.clear();
     this.registry.close();
     return Promise.resolve();
   }

@@ -3,12 +3,14 @@
 //   <prefix>.svc.bye       a clean withdrawal: { id }
 //   <prefix>.svc.discover  a new member asks every service to send its heartbeat now
 //   <prefix>.cmd.<target>.<command>   request { key, payload } → reply { ok, result } | { ok: false, error }
+//   <prefix>.stream.<topic>           publish/subscribe: raw bytes, checked by the subscriber
 // Everything received is parsed against a schema: a broken or hostile message is dropped.
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, JSONCodec, NatsError, type NatsConnection, type Subscription } from 'nats';
 import { z } from 'zod';
 import {
   assertToken,
+  assertTopic,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETRIES,
   RemoteCommandError,
@@ -153,6 +155,31 @@ export class NatsControlPlane implements ControlPlane {
       if (!reply.data.ok) throw new RemoteCommandError(target, command, reply.data.error);
       return reply.data.result;
     });
+  }
+
+  publish(topic: string, data: Uint8Array): void {
+    assertTopic(topic);
+    if (this.connection.isClosed()) return;
+    try {
+      this.connection.publish(`${this.prefix}.stream.${topic}`, data);
+    } catch {
+      // Too large for the server's max_payload, or the connection is closing: dropped (at most once).
+    }
+  }
+
+  subscribe(topic: string, handler: (data: Uint8Array) => void): () => void {
+    assertTopic(topic);
+    const subscription = this.connection.subscribe(`${this.prefix}.stream.${topic}`, {
+      callback: (err, msg) => {
+        if (!err) handler(msg.data);
+      },
+    });
+    this.subscriptions.push(subscription);
+    return () => {
+      subscription.unsubscribe();
+      const at = this.subscriptions.indexOf(subscription);
+      if (at >= 0) this.subscriptions.splice(at, 1);
+    };
   }
 
   /** Stops this plane's traffic; the connection belongs to the caller (it may carry replication too). */

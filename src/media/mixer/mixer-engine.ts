@@ -91,6 +91,11 @@ export class MixerEngine {
     return [...this.talkers.values()].map((t) => ({ ssrc: t.ssrc, stats: t.playout.stats }));
   }
 
+  /** Listeners set on this engine (a mixer host reports them as its load). */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   get encoderCount(): { active: number; created: number } {
     let active = 0;
     let created = 0;

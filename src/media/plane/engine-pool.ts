@@ -5,6 +5,8 @@
 // engine with the fewest listeners; listeners with identical mixes share an encode within an engine.
 // A worker (thread or process) that dies (or falls a second behind) is dropped: its listeners are replayed, with their
 // SSRC and volumes, into the remaining engines at once, and a replacement worker is started.
+// Engines on mixer hosts (addRemote; src/media/remote/remote-mixers.ts opens them) take every new
+// listener while any is in the pool; one that is lost is dropped the same way (its opener reopens it).
 import type { Logger } from 'pino';
 import { MixerEngine, type ListenerConfig, type MixerCounters, type MixerOptions, type MixTick, type TalkerPushResult } from '../mixer/index.js';
 import { WorkerMixerEngine, type WorkerTick } from '../mixer/worker/worker-engine.js';
@@ -64,6 +66,14 @@ export class EnginePool {
   /** Workers lost so far (exited, crashed, killed or hung), for the metrics. */
   get lost(): number {
     return this.lostCount;
+  }
+
+  /** Adds a ready engine on a mixer host: new listeners go to such engines while there is one. */
+  addRemote(engine: WorkerMixerEngine): void {
+    if (this.closed || engine.isolation !== 'remote' || !engine.alive) return;
+    engine.on('mixed', (tick) => this.options.onWorkerMix(tick));
+    engine.on('exit', (err) => this.drop(engine, err ?? new Error('remote mixer engine closed')));
+    this.workers.push(engine);
   }
 
   /** Listeners per engine, this thread's first. */
@@ -164,15 +174,19 @@ export class EnginePool {
       { err: err.message, isolation: worker.isolation, pid: worker.pid, listeners: moved.length },
       'mixer worker lost: listeners moved to other engines',
     );
+    if (worker.isolation === 'remote') return;
     setTimeout(() => {
       if (!this.closed) this.spawn();
     }, RESPAWN_DELAY_MS).unref();
   }
 
+  /** Among the engines on mixer hosts when there are any, else among this host's. */
   private leastLoaded(): Engine {
-    let best: Engine = this.local;
+    const remote = this.workers.filter((w) => w.isolation === 'remote');
+    const candidates = remote.length > 0 ? remote : this.workers;
+    let best: Engine = remote[0] ?? this.local;
     let bestCount = this.countOn(best);
-    for (const w of this.workers) {
+    for (const w of candidates) {
       const n = this.countOn(w);
       if (n < bestCount) [best, bestCount] = [w, n];
     }

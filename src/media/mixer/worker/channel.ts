@@ -1,23 +1,28 @@
 // What carries the messages between the plane and a mixer engine off the main thread: a worker thread
 // (shares the process: cheap, but a native crash or OOM in the engine takes the whole process down)
 // or a child process on the same host (media.mixerIsolation 'process': a crash or SIGKILL loses only
-// that engine, whose listeners the plane moves). Both speak the same messages (messages.ts).
+// that engine, whose listeners the plane moves). Both speak the same messages (messages.ts), as does
+// an engine on a mixer host over the control plane (remote-channel.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ToWorker, WorkerMixerOptions } from './messages.js';
 
 export type Isolation = 'thread' | 'process';
+/** Where an engine off the main thread runs: a thread, a child process, or another host. */
+export type ChannelKind = Isolation | 'remote';
 
 export interface ChannelEvents {
   /** A message from the engine, not checked yet (see validate.ts). */
   message: (msg: unknown) => void;
   /** The engine is gone; undefined error: it stopped on purpose. Called at most once. */
   exit: (err: Error | undefined) => void;
+  /** A message that could not even be decoded (network transports); dropped. */
+  undecodable?: (error: string) => void;
 }
 
 export interface EngineChannel {
-  readonly isolation: Isolation;
+  readonly isolation: ChannelKind;
   /** The child's process id (process isolation); undefined for a thread. */
   readonly pid: number | undefined;
   /** Sends a message; `transfer` lists buffers a thread may move instead of copying. */

@@ -8,6 +8,8 @@ import { parseToEngine } from './validate.js';
 export interface EngineHost {
   /** Handles one message from the plane; a malformed one is reported to `onMalformed` and dropped. */
   onMessage(msg: unknown): void;
+  /** Listeners the engine mixes for now. */
+  readonly listeners: number;
   close(): void;
 }
 
@@ -72,6 +74,9 @@ export function hostEngine(options: WorkerMixerOptions, reply: (msg: FromWorker,
       const parsed = parseToEngine(msg);
       if (parsed.ok) handle(parsed.msg);
       else onMalformed(parsed.error);
+    },
+    get listeners() {
+      return engine.listenerCount;
     },
     close: () => engine.close(),
   };

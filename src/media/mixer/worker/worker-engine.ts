@@ -1,11 +1,12 @@
-// A mixer engine in a worker thread or a child process (channel.ts), seen from the media plane.
+// A mixer engine in a worker thread, a child process (channel.ts) or on a mixer host
+// (remote-channel.ts), seen from the media plane.
 // Packets are buffered and sent with the next tick; the reply ('mixed') carries the encoded frames.
 // The listener configuration is mirrored here, so that when the engine dies its listeners can be
 // replayed into another engine. Replies are checked (validate.ts): a malformed one is dropped.
 import { EventEmitter } from 'node:events';
 import type { PlayoutPacket } from '../../playout/index.js';
 import type { ListenerConfig, MixerCounters } from '../types.js';
-import { openChannel, type EngineChannel, type Isolation } from './channel.js';
+import { openChannel, type ChannelEvents, type ChannelKind, type EngineChannel, type Isolation } from './channel.js';
 import { pack, type MixedReply, type PackedPush, type ToWorker, type WorkerMixerOptions } from './messages.js';
 import { parseFromEngine } from './validate.js';
 
@@ -29,6 +30,13 @@ export interface WorkerEngineOptions {
   isolation?: Isolation;
   /** Told about each malformed reply, which is dropped (default: ignored). */
   onMalformed?: (error: string) => void;
+  /** Another transport (a mixer host: remote-channel.ts) instead of `isolation`. */
+  channel?: (events: ChannelEvents) => EngineChannel;
+  /**
+   * Sends only packets of loops some listener of this engine hears (a network transport: every
+   * talker of the edge to every engine would cost bandwidth for nothing).
+   */
+  onlyHeardLoops?: boolean;
 }
 
 type Events = { loaded: []; mixed: [WorkerTick]; exit: [Error | undefined] };
@@ -49,9 +57,12 @@ export class WorkerMixerEngine {
   private exited = false;
   private discarded = false;
   private readonly events = new EventEmitter<Events>();
+  /** Listeners per loop (onlyHeardLoops); undefined: every packet is sent. */
+  private readonly heardLoops: Map<string, number> | undefined;
 
   constructor(options: WorkerMixerOptions = {}, engine: WorkerEngineOptions = {}) {
-    this.channel = openChannel(engine.isolation ?? 'thread', options, {
+    if (engine.onlyHeardLoops) this.heardLoops = new Map();
+    const events: ChannelEvents = {
       message: (raw) => {
         const parsed = parseFromEngine(raw);
         if (!parsed.ok) engine.onMalformed?.(parsed.error);
@@ -59,7 +70,9 @@ export class WorkerMixerEngine {
         else this.onMixed(parsed.msg);
       },
       exit: (err) => this.onExit(err),
-    });
+      undecodable: (error) => engine.onMalformed?.(error),
+    };
+    this.channel = engine.channel ? engine.channel(events) : openChannel(engine.isolation ?? 'thread', options, events);
     this.ready = new Promise((resolve, reject) => {
       this.events.once('loaded', resolve);
       this.events.once('exit', (err) => reject(err ?? new Error('mixer worker exited before it was ready')));
@@ -74,8 +87,8 @@ export class WorkerMixerEngine {
     this.events.on(event, listener);
   }
 
-  /** Thread or process. */
-  get isolation(): Isolation {
+  /** Thread, process or remote. */
+  get isolation(): ChannelKind {
     return this.channel.isolation;
   }
 
@@ -94,26 +107,33 @@ export class WorkerMixerEngine {
   }
 
   setListener(id: string, cfg: ListenerConfig = {}): void {
+    this.forgetLoops(id);
     this.listeners.set(id, { ssrc: cfg.ssrc, volumes: new Map(Object.entries(cfg.volumes ?? {})) });
+    for (const loop of Object.keys(cfg.volumes ?? {})) this.countLoop(loop, 1);
     this.post({ type: 'setListener', id, ssrc: cfg.ssrc, volumes: cfg.volumes ?? {} });
   }
 
   setVolume(id: string, loop: string, volume: number | undefined): void {
     const l = this.listeners.get(id);
     if (!l) throw new Error(`unknown listener ${id}`);
-    if (volume === undefined) l.volumes.delete(loop);
-    else l.volumes.set(loop, volume);
+    if (volume === undefined) {
+      if (l.volumes.delete(loop)) this.countLoop(loop, -1);
+    } else {
+      if (!l.volumes.has(loop)) this.countLoop(loop, 1);
+      l.volumes.set(loop, volume);
+    }
     this.post({ type: 'setVolume', id, loop, volume });
   }
 
   removeListener(id: string): void {
+    this.forgetLoops(id);
     if (!this.listeners.delete(id)) return;
     this.post({ type: 'removeListener', id });
   }
 
   /** Buffers a packet for the next tick (the payload is copied then: the caller may reuse it). */
   push(loop: string, pkt: PlayoutPacket, arrivalMs: number): void {
-    if (this.exited) return;
+    if (this.exited || (this.heardLoops && !this.heardLoops.has(loop))) return;
     this.pushes.push({ loop, ssrc: pkt.ssrc, sequenceNumber: pkt.sequenceNumber, timestamp: pkt.timestamp, arrivalMs, start: 0, end: 0 });
     this.payloads.push(pkt.payload);
   }
@@ -141,6 +161,17 @@ export class WorkerMixerEngine {
   async discard(): Promise<void> {
     this.discarded = true;
     await this.channel.stop();
+  }
+
+  private countLoop(loop: string, delta: number): void {
+    if (!this.heardLoops) return;
+    const n = (this.heardLoops.get(loop) ?? 0) + delta;
+    if (n > 0) this.heardLoops.set(loop, n);
+    else this.heardLoops.delete(loop);
+  }
+
+  private forgetLoops(id: string): void {
+    for (const loop of this.listeners.get(id)?.volumes.keys() ?? []) this.countLoop(loop, -1);
   }
 
   private post(msg: ToWorker): void {

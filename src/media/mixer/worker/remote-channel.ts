@@ -1,0 +1,84 @@
+// A mixer engine on a mixer host (`serve --services mixer`), reached over the control plane: the same
+// engine messages as a worker thread's (messages.ts), encoded by wire.ts, on two stream topics per
+// engine (`mixer.<engine>.in` to it, `mixer.<engine>.out` from it). The engine is opened by a command
+// to the mixer host and is gone — like a crashed worker — when the open fails or the host is down in
+// the registry; replies that stop are the engine pool's HUNG_TICKS rule, as for any worker.
+import { z } from 'zod';
+import type { ControlPlane } from '../../../control/control-plane.js';
+import type { ChannelEvents, EngineChannel } from './channel.js';
+import { decodeWire, encodeWire } from './wire.js';
+
+/** The command a mixer host serves (src/media/remote/mixer-service.ts). */
+export const MIXER_ENGINE_COMMAND = 'mixer-engine';
+
+/** What an edge may choose of its remote engine's mixing: the rest is the mixer host's own configuration. */
+export const remoteEngineSettingsSchema = z.strictObject({
+  /** Mixing phases per 20 ms frame: the edge ticks the engine that often. */
+  phases: z.number().int().min(1).max(8),
+  /** The playout's lowest target in frames (media.playoutFrames of the edge). */
+  targetFrames: z.number().int().min(1).max(25).optional(),
+});
+export type RemoteEngineSettings = z.infer<typeof remoteEngineSettingsSchema>;
+
+const engineId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
+export const mixerEngineCommandSchema = z.discriminatedUnion('op', [
+  z.strictObject({ op: z.literal('open'), engine: engineId, edge: engineId, settings: remoteEngineSettingsSchema }),
+  z.strictObject({ op: z.literal('close'), engine: engineId }),
+]);
+export type MixerEngineCommand = z.infer<typeof mixerEngineCommandSchema>;
+
+export const engineTopics = (engine: string): { in: string; out: string } => ({ in: `mixer.${engine}.in`, out: `mixer.${engine}.out` });
+
+export interface RemoteEngineTarget {
+  control: ControlPlane;
+  /** The mixer host's service id. */
+  mixer: string;
+  /** This engine's id, unique (a subject token). */
+  engine: string;
+  /** The edge's service id: the mixer host drops the engine when that service is down. */
+  edge: string;
+  settings: RemoteEngineSettings;
+  /** Per attempt of the open command (default 1000 ms, one retry). */
+  openTimeoutMs?: number;
+}
+
+export function remoteChannel(target: RemoteEngineTarget, events: ChannelEvents): EngineChannel {
+  const { control, mixer, engine } = target;
+  const topics = engineTopics(engine);
+  let exited = false;
+  const stopReceiving = control.subscribe(topics.out, (data) => {
+    if (exited) return;
+    const decoded = decodeWire(data);
+    if (decoded.ok) events.message(decoded.msg);
+    else events.undecodable?.(decoded.error);
+  });
+  const stopWatching = control.on('down', (service) => {
+    if (service.id === mixer) exit(new Error(`mixer host ${mixer} is down`));
+  });
+  function exit(err: Error | undefined): void {
+    if (exited) return;
+    exited = true;
+    stopReceiving();
+    stopWatching();
+    events.exit(err);
+  }
+  // Subscribed first: the engine's 'ready' is published as soon as the mixer host opened it.
+  const open: MixerEngineCommand = { op: 'open', engine, edge: target.edge, settings: target.settings };
+  control.request(mixer, MIXER_ENGINE_COMMAND, open, { timeoutMs: target.openTimeoutMs ?? 1000, retries: 1, idempotencyKey: `open-${engine}` }).catch((err: unknown) => {
+    exit(err instanceof Error ? err : new Error(String(err)));
+  });
+  return {
+    isolation: 'remote',
+    pid: undefined,
+    send: (msg) => {
+      if (!exited) control.publish(topics.in, encodeWire(msg));
+    },
+    stop: async () => {
+      if (exited) return;
+      exit(undefined);
+      // Best effort: a host that does not answer drops the engine when this edge is down for it.
+      const close: MixerEngineCommand = { op: 'close', engine };
+      await control.request(mixer, MIXER_ENGINE_COMMAND, close, { timeoutMs: 500, retries: 0 }).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,90 @@
+// Mixer engines on mixer hosts, on the in-process control plane (the same code as over NATS): an edge's
+// engine pool puts new listeners on a mixer host's engine and gets its mixes back; the host announces
+// them as its load; a host that goes down moves its listeners back to the edge's own engine at once
+// (with SSRC and volumes); hostile stream messages are dropped and counted; an engine whose edge is
+// down is closed; an open beyond the host's engines is refused.
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InProcessControlPlane } from '../../src/control/in-process.js';
+import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
+import { EnginePool } from '../../src/media/plane/engine-pool.js';
+import { MIXER_ENGINE_COMMAND, engineTopics } from '../../src/media/mixer/worker/remote-channel.js';
+import type { WorkerTick } from '../../src/media/mixer/worker/worker-engine.js';
+import { MixerService } from '../../src/media/remote/mixer-service.js';
+import { RemoteMixers } from '../../src/media/remote/remote-mixers.js';
+import { concat, levelAt, tone } from '../../testkit/signal/index.js';
+import { sleep } from '../support/media-operator.js';
+
+const log = pino({ level: 'silent' });
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+function rig(maxEngines?: number) {
+  const control = new InProcessControlPlane({ heartbeatMs: 50, expiryMs: 200 });
+  const mixer = new MixerService({ control, id: 'a-mixer-1', backend: 'a', log, capacity: 100, mixer: {}, expiryMs: 200, ...(maxEngines ? { maxEngines } : {}) });
+  const mixes: WorkerTick[] = [];
+  const pool = new EnginePool({ engines: 1, mixer: { phases: 1 }, log, onWorkerMix: (t) => mixes.push(t) });
+  const edge = control.announce({ id: 'a-media-1', kind: 'edge', backend: 'a', capacity: 10, load: 0 });
+  const remote = new RemoteMixers({ control, backend: 'a', edge: 'a-media-1', pool, settings: { phases: 1 }, log });
+  cleanups.push(() => control.close(), () => mixer.close(), () => pool.close(), () => remote.close());
+  return { control, mixer, pool, edge, remote, mixes };
+}
+
+describe('remote mixer engines (in-process control plane)', () => {
+  it('mixes a listener on the mixer host, reports it as load, and moves it home when the host goes down', async () => {
+    const { control, mixer, pool, mixes } = rig();
+    await until('the remote engine in the pool', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
+    pool.setListener('bob', { ssrc: 5, volumes: { loopA: 100 } });
+    expect(pool.inWorker('bob')).toBe(true);
+    await until('the mixer host mixing bob', () => mixer.listeners === 1);
+    await until('bob as the announced load', () => control.services('mixer')[0]?.load === 1);
+
+    const encoder = new OpusFrameEncoder();
+    for (let k = 0; k < 30; k++) {
+      const payload = encoder.encode(tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: k * FRAME_SAMPLES }));
+      pool.push('loopA', { ssrc: 9001, sequenceNumber: k, timestamp: k * FRAME_SAMPLES, payload }, k * 20);
+      pool.push('loopB', { ssrc: 9002, sequenceNumber: k, timestamp: k * FRAME_SAMPLES, payload }, k * 20);
+      pool.tick(k * 20 + 20, k);
+      await until(`tick ${k} mixed remotely`, () => mixes.some((m) => m.tag === k));
+    }
+    const decoder = new OpusFrameDecoder();
+    const frames = mixes.filter((m) => m.tag >= 10).flatMap((m) => m.outputs.filter((o) => o.listenerIds.includes('bob')).map((o) => decoder.decode(o.frame)));
+    expect(frames.length).toBeGreaterThan(10);
+    expect(levelAt(concat(frames), 440)).toBeGreaterThan(-20);
+    // Only loops bob hears crossed the wire: loopB's talker is unknown to the remote engine.
+    expect(pool.counters.packets).toBe(30 + 30 + 30); // local engine: both loops; remote: loopA only
+
+    await mixer.close(); // withdrawn: down at once
+    await until('bob back on the edge', () => !pool.inWorker('bob'));
+    expect(pool.load).toEqual([1]);
+    expect(() => pool.setVolume('bob', 'loopA', 50)).not.toThrow();
+    expect(pool.lost).toBe(1);
+  }, 20_000);
+
+  it('drops and counts hostile stream messages, closes engines of a down edge, refuses beyond its engines', async () => {
+    const { control, mixer, pool, edge } = rig(1);
+    await until('the remote engine in the pool', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
+    const engine = mixer.engineCount === 1 ? 'a-media-1-m1' : '';
+    const topics = engineTopics(engine);
+    for (const data of [new Uint8Array([0, 0, 0, 200, 1]), new Uint8Array([0, 0, 0, 2, 0x7b, 0x7d]), Buffer.from('\u0000\u0000\u0000\u000f{"type":"exec"}')]) {
+      control.publish(topics.in, data);
+    }
+    await until('three malformed messages counted', () => mixer.malformed === 3);
+    await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'other', edge: 'a-media-2', settings: { phases: 1 } })).rejects.toThrow(/full/);
+    await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'x', edge: 'y', settings: { phases: 99 } })).rejects.toThrow(/malformed/);
+    await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'a.b', edge: 'y', settings: { phases: 1 } })).rejects.toThrow(/malformed/);
+    expect(mixer.engineCount).toBe(1);
+    await edge.withdraw();
+    await until('the engine of the edge that went down closed', () => mixer.engineCount === 0);
+  }, 20_000);
+});
