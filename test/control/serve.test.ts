@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseServices, roleOf, serve, type RunningBackend } from '../../src/cli/serve.js';
 import { resolveConfig } from '../../src/config/config.js';
 import { serveMediaHost } from '../../src/cli/serve-media.js';
+import { serveMixerHost } from '../../src/cli/serve-mixer.js';
 import { ConfigError } from '../../src/config/config.js';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
@@ -41,12 +42,17 @@ async function until(check: () => boolean, ms: number): Promise<void> {
   }
 }
 
-it('refuses unknown services, edge or mixer alone and a recorder without signaling; knows the three roles', () => {
+it('refuses unknown services, a backend with only one of edge and mixer and a recorder without signaling; knows the four roles', () => {
   expect(() => parseServices('signaling,database')).toThrow(ConfigError);
   expect(() => parseServices('')).toThrow(/at least one/);
-  expect(() => parseServices('signaling,edge')).toThrow(/edge and mixer run together in one process/);
-  expect(() => parseServices('mixer')).toThrow(/name both/);
+  expect(() => parseServices('signaling,edge')).toThrow(/name both edge and mixer with signaling/);
+  expect(() => parseServices('signaling,mixer,recorder')).toThrow(/name both edge and mixer with signaling/);
   expect(() => parseServices('edge,mixer,recorder')).toThrow(/recorder runs beside signaling/);
+  expect(() => parseServices('mixer,recorder')).toThrow(/recorder runs beside signaling/);
+  expect(() => parseServices('edge,recorder')).toThrow(/recorder runs beside signaling/);
+  expect(roleOf(parseServices('edge'))).toBe('media-host');
+  expect(roleOf(parseServices('mixer'))).toBe('mixer-host');
+  expect(roleOf(parseServices('mixer,mixer'))).toBe('mixer-host');
   expect(parseServices('mixer,signaling,edge,recorder,mixer')).toHaveLength(4);
   expect(roleOf(parseServices('signaling,edge,mixer,recorder'))).toBe('backend');
   expect(roleOf(parseServices('signaling,edge,mixer'))).toBe('backend');
@@ -67,6 +73,10 @@ it('refuses, before connecting, what a process of a split backend cannot run', a
   await expect(serve(config({ sip: {} }), settings('signaling'))).rejects.toThrow(/SIP gateway \(sip\) needs the media plane/);
   await expect(serve(config({ recorder: { enabled: true } }), settings('signaling,recorder'))).rejects.toThrow(/recorder hears the loops of the media hosts only on the multicast bus/);
   await expect(serve(config({}), settings('edge,mixer'))).rejects.toThrow(ConfigError);
+  await expect(serve(config({}), settings('mixer'))).rejects.toThrow(/mixer host: serveMixerHost/);
+  await expect(serveMediaHost(config({}), settings('mixer'))).rejects.toThrow(ConfigError);
+  await expect(serveMediaHost(config({}), settings('edge'))).rejects.toThrow(/media host needs media.bus "multicast"/);
+  await expect(serveMixerHost(config({}), settings('edge'))).rejects.toThrow(/must be mixer/);
 });
 
 it('two backends share the directory and announce themselves; a clean stop withdraws', async () => {
