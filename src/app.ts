@@ -34,6 +34,8 @@ import { PerUserMediaQuota } from './signaling/media-quota.js';
 import { installSafetyNet } from './signaling/safety-net.js';
 import { SignalingServer } from './signaling/server.js';
 import { startRecording } from './recorder/start.js';
+import type { TalkerEntries } from './recorder/talker-names.js';
+import { isTalkerSource, publishTalkers, type TalkerPublisher } from './media/talkers.js';
 import type { WebMount } from './signaling/static-files.js';
 import type { Services } from './signaling/services.js';
 import { loadTls, selfSignedTls } from './signaling/tls.js';
@@ -107,6 +109,8 @@ export interface StartOptions {
   auditReplica?: AuditReplica;
   /** Readiness of the control plane (deployed: the NATS connection). */
   controlHealth?: ControlHealthSource;
+  /** The shared talker table (deployed): this process's talkers go in, its recorder names others' from it. */
+  talkers?: TalkerPublisher & TalkerEntries;
 }
 
 export async function startLoopcast(config: LoopcastConfig, options: StartOptions = {}): Promise<RunningLoopcast> {
@@ -149,7 +153,13 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
   };
   if (config.ldap) services.ldap = new LdapLogin(config.ldap, directory, log);
   const unwatch = watchDirectory(services);
-  const recording = startRecording(config, { directory, audit, media, log, registry: metrics.registry, ...(options.recorderBus ? { bus: options.recorderBus } : {}) });
+  // Who talks with which SSRC, for the recorders of every process (docs/recording.md "Who talks").
+  const stopPublishing = options.talkers && isTalkerSource(media) ? publishTalkers(media, options.talkers) : undefined;
+  const recording = startRecording(config, {
+    directory, audit, media, log, registry: metrics.registry,
+    ...(options.recorderBus ? { bus: options.recorderBus } : {}),
+    ...(options.talkers ? { talkers: options.talkers } : {}),
+  });
   if (recording) services.recording = recording.service;
   // SIP gateway in-process when configured (docs/telephony.md); a taken SIP port fails the start cleanly.
   const telephony = await startTelephony(config, { directory, media, hub, log }).catch(async (err: unknown) => {
@@ -210,6 +220,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
       await telephony?.close();
       recording?.close();
       await services.media.close();
+      stopPublishing?.();
       removeSafetyNet();
     },
   };

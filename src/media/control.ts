@@ -47,6 +47,8 @@ export interface MediaStats {
 }
 
 export interface MediaSession {
+  /** The RTP SSRC this session's voice carries on the loop bus, once known (names it in recordings). */
+  readonly ssrc?: number | undefined;
   /** The server's SDP offer. */
   offer(): Promise<string>;
   answer(sdp: string): Promise<void>;

@@ -54,6 +54,8 @@ export interface LoopRecorderHost {
   readonly sealKey?: RecordingKey | undefined;
   now(): number;
   identify(ssrc: number): TalkerIdentity | undefined;
+  /** A spurt started as `unknown`: named later if its talker becomes known soon (Recorder.named). */
+  unnamed(talk: TalkRecord): void;
   /** A write failed: the host stops all recording. */
   fail(err: unknown): void;
   /** Counts for metrics. */
@@ -135,7 +137,8 @@ export class LoopRecorder {
   }
 
   private start(ssrc: number, now: number): OpenSpurt {
-    const who = this.host.identify(ssrc) ?? { user: 'unknown', role: 'unknown' };
+    const known = this.host.identify(ssrc);
+    const who = known ?? { user: 'unknown', role: 'unknown' };
     const talk = this.host.repo.insertTalk(
       { loop: this.loop.key, scope: this.loop.scope, user: who.user, role: who.role, ssrc, startMs: now, file: '' },
       (id) => relativeFile(now, id),
@@ -150,6 +153,7 @@ export class LoopRecorder {
     }
     const spurt: OpenSpurt = { writer, talk, lastPacketMs: now };
     this.spurts.set(ssrc, spurt);
+    if (!known) this.host.unnamed(talk);
     this.lastStartMs = now;
     this.host.counted('spurts', 1);
     return spurt;

@@ -11,7 +11,7 @@ import type { LoopAddress, LoopBus } from '../media/loopbus/index.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
 import { LoopRecorder, type LoopRecorderHost, type RecordedLoop, type SpurtPolicy, type TalkerIdentity } from './loop-recorder.js';
 import { recoverOpenTalks } from './recovery.js';
-import { RecordingRepository } from './repository.js';
+import { RecordingRepository, type TalkRecord } from './repository.js';
 import { NO_KEYS, type RecordingKey, type RecordingKeys } from './sealed/keys.js';
 
 export interface RecorderOptions {
@@ -31,11 +31,21 @@ export interface RecorderOptions {
   registry?: Registry;
   /** With a current key, new spurt files are sealed; every key opens the files it sealed. */
   keys?: RecordingKeys;
+  /** Spurts recorded as `unknown` remembered for naming later (default 4096). */
+  maxUnnamed?: number;
 }
 
 export interface LoopToRecord extends RecordedLoop {
   multicast?: LoopAddress;
 }
+
+/**
+ * How long a spurt recorded as `unknown` can still be named once its talker becomes known: a session's
+ * first words can reach this recorder before its talker entry does (docs/recording.md "Who talks").
+ */
+export const NAME_LATER_MS = 2 * 60_000;
+/** Unnamed spurts remembered at once (SSRCs nobody ever names, e.g. a flood on the multicast LAN, are forgotten). */
+const MAX_UNNAMED = 4096;
 
 export const DEFAULT_POLICY: SpurtPolicy = { idleMs: 1000, maxGapMs: 1000, maxSpurtMs: 10 * 60_000, replayMs: 31_000, maxTalkersPerLoop: 16 };
 
@@ -79,6 +89,9 @@ export class Recorder implements LoopRecorderHost {
   private retryTimer: NodeJS.Timeout | undefined;
   private lastSyncMs = 0;
   private closed = false;
+  /** Spurts recorded as `unknown` lately, by SSRC (oldest SSRC first). */
+  private readonly unnamedTalks = new Map<number, Array<{ id: number; startMs: number }>>();
+  private unnamedCount = 0;
 
   private constructor(private readonly options: RecorderOptions) {
     this.dir = options.dir;
@@ -111,6 +124,38 @@ export class Recorder implements LoopRecorderHost {
 
   identify(ssrc: number): TalkerIdentity | undefined {
     return this.options.identify(ssrc);
+  }
+
+  unnamed(talk: TalkRecord): void {
+    const list = this.unnamedTalks.get(talk.ssrc) ?? [];
+    const since = this.now() - NAME_LATER_MS;
+    const kept = list.filter((t) => t.startMs >= since);
+    kept.push({ id: talk.id, startMs: talk.startMs });
+    this.unnamedTalks.delete(talk.ssrc);
+    this.unnamedTalks.set(talk.ssrc, kept);
+    this.unnamedCount += kept.length - list.length;
+    while (this.unnamedCount > (this.options.maxUnnamed ?? MAX_UNNAMED)) {
+      const [oldest, talks] = this.unnamedTalks.entries().next().value as [number, Array<{ id: number }>];
+      this.unnamedTalks.delete(oldest);
+      this.unnamedCount -= talks.length;
+    }
+  }
+
+  /** `ssrc`'s talker is known now: its spurts recorded as `unknown` in the last NAME_LATER_MS get the name. */
+  named(ssrc: number, who: TalkerIdentity): void {
+    const list = this.unnamedTalks.get(ssrc);
+    if (!list || this.closed) return;
+    this.unnamedTalks.delete(ssrc);
+    this.unnamedCount -= list.length;
+    const since = this.now() - NAME_LATER_MS;
+    const ids = list.filter((t) => t.startMs >= since).map((t) => t.id);
+    if (ids.length === 0) return;
+    try {
+      const renamed = this.repo.transaction(() => ids.filter((id) => this.repo.nameTalk(id, who.user, who.role)).length);
+      this.options.log.info({ ssrc, user: who.user, role: who.role, talks: renamed }, 'talks recorded as unknown named: their talker became known after they started');
+    } catch (err) {
+      this.options.log.warn({ err, ssrc }, 'talks recorded as unknown could not be named');
+    }
   }
 
   counted(kind: 'packets' | 'bytes' | 'spurts' | 'dropped', n: number): void {

@@ -146,6 +146,11 @@ export class RecordingRepository {
     this.db.prepare('UPDATE talks SET end_ms = ?, bytes = ?, open = ? WHERE id = ?').run(endMs, bytes, open ? 1 : 0, id);
   }
 
+  /** Names a talk recorded as `unknown` whose talker became known later (docs/recording.md "Who talks"). */
+  nameTalk(id: number, user: string, role: string): boolean {
+    return this.db.prepare("UPDATE talks SET user = ?, role = ? WHERE id = ? AND user = 'unknown' AND pseudonymised = 0").run(user, role, id).changes > 0;
+  }
+
   talk(id: number): TalkRecord | undefined {
     const row = this.db.prepare('SELECT * FROM talks WHERE id = ?').get(id) as TalkRow | undefined;
     return row ? toTalk(row) : undefined;

@@ -9,6 +9,7 @@ import type { Directory } from '../directory/directory.js';
 import type { MediaControl } from '../media/control.js';
 import { InProcessLoopBus, type LoopBus } from '../media/loopbus/index.js';
 import { MediaPlane } from '../media/plane/media-plane.js';
+import { isTalkerSource } from '../media/talkers.js';
 import { recordingRoute } from './http-route.js';
 import { LinkSigner, RECORDINGS_PREFIX } from './links.js';
 import { planeReplaySink } from './plane-replay.js';
@@ -16,6 +17,7 @@ import { Recorder } from './recorder.js';
 import { RecordingRights } from './rights.js';
 import { recordingKeys } from './sealed/keys.js';
 import { RecordingService } from './service.js';
+import { TalkerNames, type TalkerEntries } from './talker-names.js';
 
 export interface RunningRecording {
   service: RecordingService;
@@ -29,6 +31,8 @@ export interface RecordingDeps {
   media: MediaControl;
   /** The loop bus to record when `media` is not a local plane (signaling driving media hosts). */
   bus?: LoopBus;
+  /** The control plane's talker table (deployed): names talkers whose sessions other processes own. */
+  talkers?: TalkerEntries;
   log: Logger;
   registry?: Registry;
   now?: () => number;
@@ -43,11 +47,16 @@ export function startRecording(config: LoopcastConfig, deps: RecordingDeps): Run
   // Without a local media plane nothing is heard here, but history, retention and erasure still work.
   const bus = plane?.bus ?? deps.bus ?? new InProcessLoopBus();
   const keys = recordingKeys(cfg.encryptionKey, cfg.oldEncryptionKeys);
+  // Own sessions (a local plane, or the sessions this process drives on media hosts), then the shared table.
+  const local = isTalkerSource(deps.media) ? deps.media : undefined;
+  const names = new TalkerNames({ local: (ssrc) => local?.clientOfSsrc(ssrc), shared: deps.talkers, log: deps.log, registry: deps.registry });
   const recorder = Recorder.open({
     dir, bus, keys, log: deps.log, now, flushMs: cfg.flushMs, syncMs: cfg.syncMs, minFreeBytes: cfg.minFreeMb * 1024 * 1024,
-    identify: (ssrc) => plane?.clientOfSsrc(ssrc),
+    identify: (ssrc) => names.identify(ssrc),
     ...(deps.registry ? { registry: deps.registry } : {}),
   });
+  // A spurt that started before its talker was known is named when the talker becomes known.
+  const stopNaming = [names.onNamed((ssrc, who) => recorder.named(ssrc, who)), local?.onTalker((c) => c.present && recorder.named(c.ssrc, c.client))];
   const scopeOwner = (scope: string) => {
     const [kind, id = ''] = [scope.slice(0, scope.indexOf('/')), scope.slice(scope.indexOf('/') + 1)];
     if (kind === 'project') return { domain: deps.directory.project(id)?.domainId ?? null, project: id };
@@ -65,6 +74,7 @@ export function startRecording(config: LoopcastConfig, deps: RecordingDeps): Run
     service,
     route: { prefix: RECORDINGS_PREFIX, handle: recordingRoute({ links, repo: recorder.repo, rights, dir, keys }) },
     close() {
+      for (const stop of stopNaming) stop?.();
       deps.directory.off('changed', onChange);
       deps.directory.off('removed', onChange);
       service.close();

@@ -24,6 +24,8 @@ export interface KvRecordsOptions<V> {
   decode(value: Uint8Array): V | undefined;
   /** Written into an empty bucket before the first watch (the first process of a deployment). */
   seed?: () => Promise<Records<V>>;
+  /** Told after a received record (another process's write or removal, or the initial load) was applied. */
+  onReceived?(name: string, record: V | undefined): void;
 }
 
 const emptyRecords = <V>(): Records<V> => Object.create(null) as Records<V>;
@@ -92,6 +94,7 @@ export class KvRecords<V> implements DurableValue<Records<V>> {
     if (record === null) delete next[name];
     else next[name] = record;
     this.committed = next;
+    this.options.onReceived?.(name, record ?? undefined);
   }
 
   private write(name: string, record: V | undefined): Promise<void> {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { TICK_NS, TickClock, type Tick } from '../clock.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
+import { TalkerListeners, type TalkerChange, type TalkerSource } from '../talkers.js';
 import type { WebRtcEdge } from '../edge/index.js';
 import { DownlinkPacketizer, mediaTimestamp, SenderReports, type EncodedFrame } from '../downlink/index.js';
 import { opusCodecs, type MixerOptions, type MixOutput, type TalkerLevel } from '../mixer/index.js';
@@ -48,7 +49,7 @@ interface LoopEntry {
   listeners: number;
 }
 
-export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implements MediaControl, PlaneHost {
+export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implements MediaControl, PlaneHost, TalkerSource {
   /** The mixer engines (engine-pool.ts): one in this thread, more in worker threads when configured. */
   readonly engine: EnginePool;
   readonly clock: TickClock;
@@ -57,6 +58,8 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
   private readonly vad: LoopVad;
   private readonly sessions = new Map<string, PlaneSession>();
   private readonly bySsrc = new Map<number, PlaneSession>();
+  /** Told when a session's SSRC appears or goes (published in the shared talker table when deployed). */
+  private readonly talkers = new TalkerListeners();
   private readonly loops = new Map<string, LoopEntry>();
   /** The one owner of each listener's downlink sequence numbers, timestamps and marker bits. */
   private readonly downlinks = new Map<string, DownlinkPacketizer>();
@@ -153,6 +156,10 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     return this.bySsrc.get(ssrc)?.client;
   }
 
+  onTalker(listener: (change: TalkerChange) => void): () => void {
+    return this.talkers.add(listener, [...this.sessions.values()].map((s) => ({ ssrc: s.ssrc, client: s.client })));
+  }
+
   openSession(client: MediaClientInfo): MediaSession {
     if (this.sessions.size >= this.options.maxSessions) {
       throw new ProtocolError(ErrorCode.noResources, `no more resources: this server takes ${this.options.maxSessions} media sessions`);
@@ -167,6 +174,7 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     });
     // Registered at once so the mix is ready when DTLS is (media_ready means audio can flow).
     this.engine.setListener(client.connectionId, { ssrc: session.ssrc, volumes: {} });
+    this.talkers.emit({ ssrc: session.ssrc, client, present: true });
     return session;
   }
 
@@ -224,6 +232,7 @@ export class MediaPlane extends EventEmitter<{ vad: [VoiceActivity] }> implement
     this.engine.removeListener(id);
     this.sessions.delete(id);
     this.bySsrc.delete(session.ssrc);
+    this.talkers.emit({ ssrc: session.ssrc, client: session.client, present: false });
     this.downlinks.delete(id);
     this.senderReports.delete(id);
   }

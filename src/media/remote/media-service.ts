@@ -81,7 +81,8 @@ export class MediaService {
 
   private open(command: Extract<MediaCommand, { op: 'open' }>): unknown {
     // A retried open (its answer was lost) finds the session it made the first time.
-    if (this.sessions.has(command.session)) return {};
+    const existing = this.sessions.get(command.session);
+    if (existing) return opened(existing.session);
     // The plane keys sessions by connection id: the session id is unique even when a socket reopens.
     let session: MediaSession;
     try {
@@ -104,7 +105,7 @@ export class MediaService {
       this.forget(command.session);
     });
     this.announcement.setLoad(this.sessions.size);
-    return {};
+    return opened(session);
   }
 
   private async apply(session: MediaSession, command: Exclude<MediaCommand, { op: 'open' }>): Promise<unknown> {
@@ -204,6 +205,11 @@ export class MediaService {
     for (const id of [...this.sessions.keys()]) this.closeSession(id);
     for (const outbox of this.outboxes.values()) outbox.close();
   }
+}
+
+/** The open's answer: the uplink SSRC, so signaling can name the talker in recordings (docs/recording.md). */
+function opened(session: MediaSession): { ssrc?: number } {
+  return session.ssrc !== undefined ? { ssrc: session.ssrc } : {};
 }
 
 /** What the edge refused in the client's input is an answer (signaling maps it to the client's error), not a failure. */

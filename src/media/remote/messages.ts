@@ -57,7 +57,10 @@ export type MediaCommand = z.infer<typeof mediaCommandSchema>;
 
 /** The answer of `offer`: the SDP; of `answer`/`candidate`: what the edge refused, if anything. */
 export const offerResultSchema = z.strictObject({ sdp });
-export const refusalResultSchema = z.strictObject({ refused: z.strictObject({ code: z.string().max(32), message: z.string().max(512) }).optional() });
+const refusedSchema = z.strictObject({ code: z.string().max(32), message: z.string().max(512) });
+export const refusalResultSchema = z.strictObject({ refused: refusedSchema.optional() });
+/** The answer of `open`: the session's uplink SSRC on the loop bus (names its talker in recordings), or a refusal. */
+export const openResultSchema = z.strictObject({ ssrc: z.number().int().min(0).max(0xffff_ffff).optional(), refused: refusedSchema.optional() });
 
 const statsSchema = z.strictObject({
   connected: z.boolean(),

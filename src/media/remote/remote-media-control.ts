@@ -10,6 +10,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ControlPlane, ServiceInfo } from '../../control/control-plane.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import type { MediaClientInfo, MediaControl, MediaLoop, MediaSession, VoiceActivity } from '../control.js';
+import { TalkerListeners, type TalkerChange, type TalkerSource } from '../talkers.js';
 import { chooseMediaHost, isMediaHost } from './host-choice.js';
 import { HOST_LOST, MEDIA_EVENTS_COMMAND, mediaEventBatchSchema, type MediaEventBatch } from './messages.js';
 import { RemoteMediaSession, type SessionLink } from './remote-session.js';
@@ -32,12 +33,13 @@ export interface RemoteMediaOptions {
   registry?: Registry;
 }
 
-export class RemoteMediaControl implements MediaControl {
+export class RemoteMediaControl implements MediaControl, TalkerSource {
   private readonly sessions = new Map<string, RemoteMediaSession>();
   /** Hosts that left a command unanswered, until when they get no new sessions. */
   private readonly suspects = new Map<string, number>();
   private readonly vad = new VadCombiner();
   private readonly activity = new EventEmitter<{ vad: [VoiceActivity] }>();
+  private readonly talkers = new TalkerListeners();
   private readonly stopServing: () => void;
   private readonly stopWatching: () => void;
   private readonly lostCounter: Counter<'reason'> | undefined;
@@ -66,7 +68,12 @@ export class RemoteMediaControl implements MediaControl {
       addressOf: this.options.addressOf ?? ((loop) => loop),
       timeoutMs: this.options.timeoutMs ?? 1000,
       ended: (session) => {
-        if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+        if (this.sessions.get(session.id) !== session) return;
+        this.sessions.delete(session.id);
+        if (session.ssrc !== undefined) this.talkers.emit({ ssrc: session.ssrc, client: session.client, present: false });
+      },
+      talking: (session) => {
+        if (this.sessions.get(session.id) === session && session.ssrc !== undefined) this.talkers.emit({ ssrc: session.ssrc, client: session.client, present: true });
       },
       unanswered: (description) => this.hostLost(host.id, description, true),
     };
@@ -77,6 +84,22 @@ export class RemoteMediaControl implements MediaControl {
 
   onVoiceActivity(listener: (activity: VoiceActivity) => void): void {
     this.activity.on('vad', listener);
+  }
+
+  /** Who talks with `ssrc` among this process's sessions (on any of its hosts); two with it: nobody (no guess). */
+  clientOfSsrc(ssrc: number): MediaClientInfo | undefined {
+    let found: MediaClientInfo | undefined;
+    for (const session of this.sessions.values()) {
+      if (session.ssrc !== ssrc) continue;
+      if (found) return undefined;
+      found = session.client;
+    }
+    return found;
+  }
+
+  onTalker(listener: (change: TalkerChange) => void): () => void {
+    const known = [...this.sessions.values()].flatMap((s) => (s.ssrc !== undefined ? [{ ssrc: s.ssrc, client: s.client }] : []));
+    return this.talkers.add(listener, known);
   }
 
   /** Readiness: a media host of this backend can take a session now. */

@@ -12,7 +12,7 @@ import type { LoopState } from '../../directory/permissions.js';
 import type { LocalCandidate, MediaClientInfo, MediaLoop, MediaLoss, MediaSession, MediaSessionEvents, MediaStats, RemoteCandidate } from '../control.js';
 import { EDGE_ERROR_CODES, EdgeError } from '../edge/edge-error.js';
 import { checkRemoteCandidate } from '../edge/remote-check.js';
-import { HOST_LOST, MEDIA_COMMAND, offerResultSchema, refusalResultSchema, type MediaCommand, type MediaEvent } from './messages.js';
+import { HOST_LOST, MEDIA_COMMAND, offerResultSchema, openResultSchema, refusalResultSchema, type MediaCommand, type MediaEvent } from './messages.js';
 
 /** What a session needs from the RemoteMediaControl that made it. */
 export interface SessionLink {
@@ -24,6 +24,8 @@ export interface SessionLink {
   addressOf: (loop: MediaLoop) => MediaLoop;
   timeoutMs: number;
   ended: (session: RemoteMediaSession) => void;
+  /** The host answered the open with the session's uplink SSRC (names its talker in recordings). */
+  talking: (session: RemoteMediaSession) => void;
   /** The host did not answer a command at all: every session on it is lost (RemoteMediaControl). */
   unanswered: (description: string) => void;
 }
@@ -40,18 +42,25 @@ export class RemoteMediaSession implements MediaSession {
   private held: LocalCandidate[] = [];
   private latest: MediaStats = NO_STATS;
   private over = false;
+  private uplinkSsrc: number | undefined;
+  readonly client: MediaClientInfo;
 
   constructor(
     private readonly link: SessionLink,
     readonly id: string,
     client: MediaClientInfo,
   ) {
+    this.client = client;
     this.chain = this.command({ op: 'open', owner: link.owner, client }, `open-${id}`).then((result) => {
-      const refused = refusalResultSchema.safeParse(result);
-      if (refused.success && refused.data.refused) {
+      const answer = openResultSchema.safeParse(result);
+      if (answer.success && answer.data.refused) {
         // Full after all (the load we saw was old): the client's `media` request gets 10010.
         this.end(undefined, false);
-        throw new ProtocolError(ErrorCode.noResources, refused.data.refused.message);
+        throw new ProtocolError(ErrorCode.noResources, answer.data.refused.message);
+      }
+      if (answer.success && answer.data.ssrc !== undefined && !this.over) {
+        this.uplinkSsrc = answer.data.ssrc;
+        this.link.talking(this);
       }
     });
     this.chain.catch(() => undefined);
@@ -63,6 +72,11 @@ export class RemoteMediaSession implements MediaSession {
 
   get ended(): boolean {
     return this.over;
+  }
+
+  /** The uplink SSRC on the loop bus, once the host's answer to the open told it. */
+  get ssrc(): number | undefined {
+    return this.uplinkSsrc;
   }
 
   on<E extends keyof MediaSessionEvents>(event: E, listener: MediaSessionEvents[E]): void {
