@@ -1,0 +1,136 @@
+// Edge and mixer as separate processes: `serve --services signaling`, one `serve --services edge` and
+// two `serve --services mixer` on a 3-node NATS cluster. The edge mixes its listeners on engines of the mixer
+// hosts (their announced load counts them). The mixer host mixing the listener is SIGKILLed during a
+// continuous tone: the listener hears the tone again within 2 s, from the other mixer host, with no
+// `media_lost` and no new media set-up (the servers moved it). Then the other mixer host is killed
+// too: the edge mixes on its own engine and the listener still hears. The gaps are printed.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectNats } from '../../src/control/nats/connection.js';
+import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
+import { FRAME_SAMPLES } from '../../src/media/opus.js';
+import { tone } from '../../testkit/signal/index.js';
+import { copyFixtureDb, cleanupChildren, ensureBuilt } from '../support/kill-server.js';
+import { Operator, sleep } from '../support/media-operator.js';
+import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { killAllServe, spawnServe, useTestGroups, type ServeProcess } from '../support/serve-process.js';
+import { heard, longestSilenceAround } from '../media/support/engine-loss.js';
+
+const TONE_HZ = 440;
+const MEDIA = { bus: 'multicast', multicast: { interface: '127.0.0.1' }, bindAddress: '127.0.0.1' };
+
+async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+describe('edge and mixer hosts as separate processes', () => {
+  let cluster: NatsCluster;
+  let dir: string;
+  let observer: NatsConnection;
+  let control: NatsControlPlane;
+  let signaling: ServeProcess;
+  let edge: ServeProcess;
+  const mixers: ServeProcess[] = [];
+  const operators: Operator[] = [];
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    cluster = await startNatsCluster({ nodes: 3 });
+    dir = await mkdtemp(join(tmpdir(), 'loopcast-mixer-hosts-'));
+    await writeFile(join(dir, 'nats-password'), `${cluster.password}\n`, { mode: 0o600 });
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ media: MEDIA }));
+    const db = await copyFixtureDb();
+    await useTestGroups(db, 28_000 + Math.floor(Math.random() * 10_000));
+    const common = ['--backend', 'a', '--nats', cluster.urls[0]!, '--nats-user', cluster.user, '--nats-password-file', join(dir, 'nats-password')];
+    const local = ['--host', '127.0.0.1', '--port', '0', '--config', join(dir, 'config.json'), '--log-level', 'info'];
+    for (let i = 0; i < 2; i++) mixers.push(await spawnServe(['--services', 'mixer', ...common, ...local, '--data-dir', join(dir, `mixer${i}`)], 'mixer host ready'));
+    edge = await spawnServe(['--services', 'edge', ...common, ...local, '--data-dir', join(dir, 'edge')], 'media host ready');
+    signaling = await spawnServe(['--services', 'signaling', ...common, ...local, '--db', db, '--data-dir', join(dir, 'signaling'), '--no-demo'], 'loopcast listening');
+    observer = await connectNats({ servers: cluster.urls, user: cluster.user, password: cluster.password });
+    control = new NatsControlPlane(observer, { heartbeatMs: 250, expiryMs: 1000 });
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const op of operators) op.close();
+    await control?.close();
+    await observer?.close();
+    await killAllServe();
+    await cleanupChildren();
+    await cluster?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const mixerLoads = (): Record<string, number> => Object.fromEntries(control.services('mixer').map((s) => [s.id, s.load]));
+  const idOf = (p: ServeProcess): string => String(p.ready.id);
+  const edgeSaid = (msg: string): number => edge.output.filter((l) => l.includes(`"msg":"${msg}"`)).length;
+
+  it('a SIGKILLed mixer host: its listener hears the tone again from the other one within 2 s, without media_lost; with none left the edge mixes', async () => {
+    const apiUrl = `wss://127.0.0.1:${String(signaling.ready.port)}/api`;
+    await until('both mixer hosts announced', () => control.services('mixer').length === 2);
+    await until('the edge holding an engine on each mixer host', () => edgeSaid('remote mixer engine ready') === 2);
+    const source = (i: number): Int16Array => tone({ frequency: TONE_HZ, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
+    const alice = await Operator.connect(apiUrl, 'alice', 'flight', { source });
+    operators.push(alice);
+    // Every session is a listener: alice's mix goes to one mixer host, bob's to the other.
+    await until('alice mixed on a mixer host', () => Object.values(mixerLoads()).includes(1));
+    const aliceMixer = Object.entries(mixerLoads()).find(([, load]) => load === 1)![0];
+    const bob = await Operator.connect(apiUrl, 'bob', 'ground');
+    operators.push(bob);
+    await until('bob mixed on the other mixer host', () => Object.values(mixerLoads()).every((load) => load === 1));
+    const victim = mixers.find((m) => idOf(m) !== aliceMixer)!;
+    const survivor = mixers.find((m) => idOf(m) === aliceMixer)!;
+
+    await bob.switch('loop1', 'recv');
+    await bob.volume('loop1', 50);
+    await alice.switch('loop1', 'send');
+    // Nobody talks: no engine traffic at all (the clock is idle; heartbeats only).
+    let streamed = 0;
+    const engineTraffic = observer.subscribe('loopcast.stream.>', { callback: () => streamed++ });
+    await sleep(300);
+    const idleFrom = streamed;
+    await sleep(700);
+    expect(streamed - idleFrom, 'engine messages while nobody talks').toBe(0);
+    alice.media.startSending();
+    await until('engine traffic once alice talks', () => streamed > idleFrom + 50, 5000);
+    engineTraffic.unsubscribe();
+    await heard(bob, performance.now());
+    // The level once the spurt's start is behind (its first frames may be concealed under load).
+    const before = await heard(bob, performance.now());
+    expect(Math.abs(before.frequency - TONE_HZ)).toBeLessThan(10);
+    const client = bob.media;
+
+    const killedAt = performance.now();
+    await victim.kill('SIGKILL');
+    const gap = await longestSilenceAround(bob, killedAt);
+    const after = await heard(bob, performance.now());
+    console.log(`mixer host SIGKILLed: the listener's longest silence ${gap.toFixed(0)} ms, level ${before.level.toFixed(1)} → ${after.level.toFixed(1)} dBFS (load average ${loadavg()[0]?.toFixed(2)})`);
+    expect(gap).toBeLessThan(2000);
+    expect(bob.losses, 'no media_lost: the servers moved the listener').toEqual([]);
+    expect(bob.media, 'no new media set-up').toBe(client);
+    expect(bob.reestablished).toBe(0);
+    expect(Math.abs(after.frequency - TONE_HZ)).toBeLessThan(10);
+    expect(Math.abs(after.level - before.level), 'the same level: volume 50 replayed').toBeLessThan(3);
+    // Mixed by the surviving mixer host now: both listeners there.
+    await until('bob mixed on the surviving mixer host', () => control.services('mixer').length === 1 && mixerLoads()[idOf(survivor)] === 2);
+
+    const lastKilledAt = performance.now();
+    await survivor.kill('SIGKILL');
+    const fallbackGap = await longestSilenceAround(bob, lastKilledAt);
+    const local = await heard(bob, performance.now());
+    console.log(`last mixer host SIGKILLed: the edge mixes itself, the listener's longest silence ${fallbackGap.toFixed(0)} ms (load average ${loadavg()[0]?.toFixed(2)})`);
+    expect(fallbackGap).toBeLessThan(2000);
+    expect(Math.abs(local.level - before.level)).toBeLessThan(3);
+    expect(bob.losses).toEqual([]);
+    expect(bob.media).toBe(client);
+    expect(alice.losses).toEqual([]);
+    expect(edgeSaid('mixer worker lost: listeners moved to other engines')).toBe(2);
+    expect(edge.proc.exitCode, 'the edge still running').toBeNull();
+  }, 120_000);
+});
