@@ -31,6 +31,18 @@ describe('deploy/', () => {
     expect(unit.code, unit.output).toBe(0);
   });
 
+  it('media-host alert rules and the example scrape configuration pass promtool', async () => {
+    const prometheus = join(DEPLOY, 'prometheus');
+    const check = await run('promtool', ['check', 'rules', 'loopcast-media-alerts.yml'], prometheus);
+    expect(check.code, check.output).toBe(0);
+    expect(check.output).toMatch(/SUCCESS: 3 rules found/);
+    const unit = await run('promtool', ['test', 'rules', 'loopcast-media-alerts.test.yml'], prometheus);
+    expect(unit.code, unit.output).toBe(0);
+    const config = await run('promtool', ['check', 'config', 'prometheus.example.yml'], prometheus);
+    expect(config.code, config.output).toBe(0);
+    expect(config.output).toMatch(/SUCCESS: 2 rule files found/);
+  });
+
   it('systemd units verify, with the hardening options in place', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'loopcast-units-'));
     try {
