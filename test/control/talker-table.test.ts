@@ -110,8 +110,10 @@ describe('three processes on one cluster', () => {
     const reader = await open('b-signaling-2', 'b', 2);
     const changes: number[] = [];
     reader.onChange((ssrc) => changes.push(ssrc));
+    const published = Date.now();
     a.publish(0x1234, { connectionId: 'ms-1', user: 'alice', role: 'flight' });
     await until(() => reader.entries(0x1234).length === 1);
+    console.log(`talker entry published on one process → seen by another: ${Date.now() - published} ms`);
     expect(reader.entries(0x1234)[0]).toMatchObject({ user: 'alice', role: 'flight', backend: 'a', owner: 'a-signaling-1' });
     expect(changes).toContain(0x1234);
     await until(() => b.entries(0x1234).length === 1);
