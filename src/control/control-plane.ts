@@ -60,7 +60,8 @@ export interface ControlPlane {
   request(target: string, command: string, payload: unknown, options?: RequestOptions): Promise<unknown>;
   /**
    * Sends `data` to the subscribers of `topic` (tokens joined by '.'): at most once, in order per
-   * sender, nobody listening = dropped. The receiver must check what it gets (any member may send).
+   * sender, nobody listening = dropped; `data` is copied (the sender may reuse it). The receiver must
+   * check what it gets (any member may send).
    */
   publish(topic: string, data: Uint8Array): void;
   /** Receives what is published on `topic`; returns a function that stops receiving. */

@@ -81,6 +81,32 @@ function contract(name: string, makePair: () => Promise<Pair>, dropLeft: () => P
       expect(await reply).toBe('hi x');
     });
 
+    it('streams: bytes published on a topic reach its subscribers in order, as copies; unsubscribed, nothing more', async () => {
+      const got: Uint8Array[] = [];
+      const stop = pair.right.subscribe('mixer.e-1.in', (data) => got.push(data));
+      // Interest spreads through a cluster asynchronously: probe until it arrives.
+      for (let i = 0; got.length === 0 && i < 100; i++) {
+        pair.left.publish('mixer.e-1.in', new Uint8Array([0]));
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      got.length = 0;
+      const buffer = new Uint8Array(2);
+      for (let i = 1; i <= 50; i++) {
+        buffer.set([i, 255 - i]);
+        pair.left.publish('mixer.e-1.in', buffer);
+      }
+      pair.left.publish('mixer.e-2.in', new Uint8Array([9]));
+      await until(() => got.length >= 50);
+      expect(got.map((d) => [...d])).toEqual(Array.from({ length: 50 }, (_, i) => [i + 1, 254 - i]));
+      stop();
+      pair.left.publish('mixer.e-1.in', new Uint8Array([1]));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(got).toHaveLength(50);
+      expect(() => pair.left.publish('mixer.>', new Uint8Array(0))).toThrow(TypeError);
+      expect(() => pair.right.subscribe('mixer.*.in', () => undefined)).toThrow(TypeError);
+      expect(() => pair.right.subscribe('', () => undefined)).toThrow(TypeError);
+    });
+
     it('a service whose heartbeats stop (crash) is down after the expiry', async () => {
       pair.left.announce(mixer('m-5'));
       await until(() => pair.right.services().some((s) => s.id === 'm-5'));

@@ -161,7 +161,8 @@ export class NatsControlPlane implements ControlPlane {
     assertTopic(topic);
     if (this.connection.isClosed()) return;
     try {
-      this.connection.publish(`${this.prefix}.stream.${topic}`, data);
+      // A copy: the client writes queued data later, and the sender may reuse its buffer.
+      this.connection.publish(`${this.prefix}.stream.${topic}`, new Uint8Array(data));
     } catch {
       // Too large for the server's max_payload, or the connection is closing: dropped (at most once).
     }
