@@ -61,6 +61,8 @@ describe('recorders name talkers whose sessions live in another process', () => 
       backend,
       nats: { servers: cluster.urls, user: cluster.user, passwordFile: join(dir, 'nats-password') },
       replicas: 3,
+      // Any free port for the media host's health/metrics listener (others may hold the default 8444).
+      http: { port: 0 },
     });
     const configOf = (dataDir: string) => resolveConfig({ dataDir, db, host: '127.0.0.1', port: 0, demo: false, logLevel: 'silent', media: MEDIA, recorder: { dir: join(dataDir, 'recordings') } });
     host = await serveMediaHost(configOf(dir), settings('edge,mixer', 'a'));
