@@ -1,7 +1,7 @@
 // The loop bus of a signaling process's recorder when the media runs on media hosts: its own
 // multicast sockets on the audio LAN, joining each loop at the group signaling gives the hosts
-// (LoopAddresses), so it records what the hosts' clients say. Talkers are not named in its talk
-// records: their sessions live on the hosts.
+// (LoopAddresses), so it records what the hosts' clients say. Its talk records name the talkers from
+// signaling's own sessions (the hosts tell their SSRCs) and the talker table (docs/recording.md "Who talks").
 import type { LoopcastConfig } from '../config/config.js';
 import type { LoopKey } from '../directory/loop-key.js';
 import { MulticastLoopBus, type LoopBus } from '../media/loopbus/index.js';
