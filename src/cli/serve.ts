@@ -130,7 +130,7 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
     // Who talks with which SSRC, shared so that every recorder names the talkers (docs/recording.md).
     const limited = new LimitedLog(log);
     const talkers = await ReplicatedTalkers.open(connection, {
-      owner: id, backend: settings.backend, replicas: settings.replicas, registry: metrics.registry,
+      owner: id, backend: settings.backend, replicas: settings.replicas, registry: metrics.registry, control,
       onRejected: (reason) => limited.warn({ reason }, 'talker table: value refused'),
       onWriteFailed: (err) => limited.warn({ err }, 'talker table: not written (recorders elsewhere name these talkers unknown)'),
     });

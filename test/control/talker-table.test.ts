@@ -2,7 +2,9 @@
 // bucket. Pure parts (keys, decoding on receipt) and three processes on a 3-node NATS cluster: an entry
 // published by one is seen by the others, withdrawn and closed owners' entries go, a process ignores its
 // own, and hostile values written straight into the bucket are dropped and counted, never indexed.
+import { EventEmitter } from 'node:events';
 import type { NatsConnection } from 'nats';
+import type { RegistryEvents, ServiceInfo } from '../../src/control/control-plane.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/control/nats/connection.js';
 import {
@@ -79,10 +81,23 @@ describe('three processes on one cluster', () => {
   const connections: NatsConnection[] = [];
   const tables: ReplicatedTalkers[] = [];
 
-  async function open(owner: string, backend: string, node: number, refreshMs?: number): Promise<ReplicatedTalkers> {
+  /** The registry's up/down events, driven by the test. */
+  class Registry {
+    readonly events = new EventEmitter();
+    on<E extends keyof RegistryEvents>(event: E, listener: RegistryEvents[E]): () => void {
+      this.events.on(event, listener);
+      return () => this.events.off(event, listener);
+    }
+    emit(event: keyof RegistryEvents, id: string): void {
+      const service: ServiceInfo = { id, kind: 'signaling', backend: 'x', capacity: 1, load: 0 };
+      this.events.emit(event, service);
+    }
+  }
+
+  async function open(owner: string, backend: string, node: number, refreshMs?: number, control?: Registry): Promise<ReplicatedTalkers> {
     const connection = await connectNats({ servers: [cluster.urls[node]!, ...cluster.urls], user: cluster.user, password: cluster.password, name: owner });
     connections.push(connection);
-    const table = await ReplicatedTalkers.open(connection, { owner, backend, replicas: 3, ...(refreshMs ? { refreshMs } : {}) });
+    const table = await ReplicatedTalkers.open(connection, { owner, backend, replicas: 3, ...(refreshMs ? { refreshMs } : {}), ...(control ? { control } : {}) });
     tables.push(table);
     return table;
   }
@@ -154,6 +169,22 @@ describe('three processes on one cluster', () => {
     expect(reader.entries(0x5000 + 10)[0]?.user).toBe('constructor');
     tables[0]!.publish(0x6000, { connectionId: 'ms-3', user: 'erin', role: 'flight' });
     await until(() => reader.entries(0x6000).length === 1);
+  }, 30_000);
+
+  it('ignores the entries of an owner the registry says is down, until it is up again', async () => {
+    const registry = new Registry();
+    const reader = await open('e-signaling-1', 'e', 0, undefined, registry);
+    const changes: number[] = [];
+    reader.onChange((ssrc) => changes.push(ssrc));
+    tables[0]!.publish(0x8000, { connectionId: 'ms-5', user: 'gina', role: 'flight' });
+    await until(() => reader.entries(0x8000).length === 1);
+    changes.length = 0;
+    registry.emit('down', 'a-signaling-1');
+    expect(reader.entries(0x8000)).toEqual([]);
+    expect(changes).toContain(0x8000);
+    registry.emit('down', 'someone-else');
+    registry.emit('up', 'a-signaling-1');
+    expect(reader.entries(0x8000).map((e) => e.user)).toEqual(['gina']);
   }, 30_000);
 
   it('rewrites its entries before they expire (an owner alive keeps its talkers named)', async () => {

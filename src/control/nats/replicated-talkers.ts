@@ -5,13 +5,15 @@
 // `talker.<ssrc, 8 hex>.<owner service id>.<16 hex of the session's id>`, written by the process that
 // owns the session once its SSRC is known, rewritten every REFRESH (a new `expires`) and removed when
 // the session ends. A crashed owner's keys are dropped by the server after the bucket's max_age, and
-// readers ignore them from their `expires` on. Every value received is schema-checked and size-capped;
+// readers ignore them from their `expires` on, or as soon as the registry says the owner is down
+// (until it is up again). Every value received is schema-checked and size-capped;
 // a malformed or hostile one is dropped and counted, never indexed.
 import { createHash } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 import { isReservedKey } from '../../protocol/reserved.js';
+import type { ControlPlane } from '../control-plane.js';
 import { KvRecords } from './kv-records.js';
 
 export const TALKERS_BUCKET = 'loopcast-talkers';
@@ -68,6 +70,8 @@ export interface ReplicatedTalkersOptions {
   refreshMs?: number;
   lifetimeMs?: number;
   registry?: Registry;
+  /** The registry of live services: entries of an owner that is down are ignored until it is up again. */
+  control?: Pick<ControlPlane, 'on'>;
   /** A value refused on receipt (rate-limit the log line there). */
   onRejected?: (reason: string) => void;
   /** Publishing failed (NATS down): the entries of this process's talkers could not be written. */
@@ -85,9 +89,18 @@ export class ReplicatedTalkers {
   private rejectedCount = 0;
   private readonly rejectedCounter: Counter | undefined;
   private readonly now: () => number;
+  /** Owners the registry reported down (crashed or cut off) and not up again since. */
+  private readonly downOwners = new Set<string>();
+  private readonly stopWatching: Array<() => void> = [];
 
   private constructor(private readonly options: ReplicatedTalkersOptions) {
     this.now = options.now ?? Date.now;
+    if (options.control) {
+      this.stopWatching.push(
+        options.control.on('down', (service) => this.ownerChanged(service.id, true)),
+        options.control.on('up', (service) => this.ownerChanged(service.id, false)),
+      );
+    }
     if (options.registry) {
       this.rejectedCounter = new Counter({ name: 'loopcast_talker_entries_rejected_total', help: 'Talker table values refused on receipt (malformed or hostile)', registers: [options.registry] });
     }
@@ -109,6 +122,7 @@ export class ReplicatedTalkers {
       });
     } catch (err) {
       clearInterval(talkers.timer);
+      for (const stop of talkers.stopWatching) stop();
       throw err;
     }
     return talkers;
@@ -122,7 +136,7 @@ export class ReplicatedTalkers {
   /** Live entries of other processes for `ssrc` (this process's own sessions are its local lookup). */
   entries(ssrc: number): TalkerEntry[] {
     const now = this.now();
-    return [...(this.bySsrc.get(ssrc)?.values() ?? [])].filter((e) => e.expires > now && e.owner !== this.options.owner);
+    return [...(this.bySsrc.get(ssrc)?.values() ?? [])].filter((e) => e.expires > now && e.owner !== this.options.owner && !this.downOwners.has(e.owner));
   }
 
   /** Told when another process's entry for an SSRC arrives or goes. */
@@ -147,6 +161,7 @@ export class ReplicatedTalkers {
   /** Stops refreshing and removes this process's entries (waits at most `timeoutMs` for the cluster). */
   async close(timeoutMs = 2000): Promise<void> {
     clearInterval(this.timer);
+    for (const stop of this.stopWatching) stop();
     const names = [...this.mine.keys()];
     this.mine.clear();
     const removed = this.records.update((draft) => {
@@ -186,6 +201,15 @@ export class ReplicatedTalkers {
     }
   }
 
+  private ownerChanged(owner: string, down: boolean): void {
+    if (down === this.downOwners.has(owner)) return;
+    if (down) this.downOwners.add(owner);
+    else this.downOwners.delete(owner);
+    for (const [ssrc, entries] of this.bySsrc) {
+      if ([...entries.values()].some((e) => e.owner === owner)) this.notify(ssrc);
+    }
+  }
+
   private decode(value: Uint8Array): TalkerEntry | undefined {
     const decoded = decodeTalker(value, this.now());
     if ('entry' in decoded) return decoded.entry;
@@ -207,6 +231,10 @@ export class ReplicatedTalkers {
       entries.delete(name);
       if (entries.size === 0) this.bySsrc.delete(ssrc);
     }
+    this.notify(ssrc);
+  }
+
+  private notify(ssrc: number): void {
     for (const listener of this.listeners) {
       try {
         listener(ssrc);
