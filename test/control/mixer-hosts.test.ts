@@ -3,7 +3,8 @@
 // hosts (their announced load counts them). The mixer host mixing the listener is SIGKILLed during a
 // continuous tone: the listener hears the tone again within 2 s, from the other mixer host, with no
 // `media_lost` and no new media set-up (the servers moved it). Then the other mixer host is killed
-// too: the edge mixes on its own engine and the listener still hears. The gaps are printed.
+// too: the edge mixes on its own engine and the listener still hears. The gaps are printed, as are the
+// round trip of a tick to a mixer host over NATS on loopback and the bytes it carries.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,12 @@ import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
-import { FRAME_SAMPLES } from '../../src/media/opus.js';
+import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
+import { pino } from 'pino';
+import { EnginePool } from '../../src/media/plane/engine-pool.js';
+import { MIX_PHASES } from '../../src/media/plane/media-plane.js';
+import { MixerService } from '../../src/media/remote/mixer-service.js';
+import { RemoteMixers } from '../../src/media/remote/remote-mixers.js';
 import { tone } from '../../testkit/signal/index.js';
 import { copyFixtureDb, cleanupChildren, ensureBuilt } from '../support/kill-server.js';
 import { Operator, sleep } from '../support/media-operator.js';
@@ -133,4 +139,56 @@ describe('edge and mixer hosts as separate processes', () => {
     expect(edgeSaid('mixer worker lost: listeners moved to other engines')).toBe(2);
     expect(edge.proc.exitCode, 'the edge still running').toBeNull();
   }, 120_000);
+
+  it('a tick to a mixer host and back over NATS on loopback: round trip and bytes (printed)', async () => {
+    const log = pino({ level: 'silent' });
+    const mixerConnection = await connectNats({ servers: [cluster.urls[1]!], user: cluster.user, password: cluster.password });
+    const mixerControl = new NatsControlPlane(mixerConnection, { heartbeatMs: 250, expiryMs: 1000 });
+    const service = new MixerService({ control: mixerControl, id: 'rt-mixer', backend: 'rt', log, capacity: 100, mixer: {}, expiryMs: 1000 });
+    const returned = new Map<number, number>();
+    const pool = new EnginePool({ engines: 1, mixer: { phases: MIX_PHASES }, log, onWorkerMix: (t) => returned.set(t.tag, performance.now()) });
+    const edgeAnnouncement = control.announce({ id: 'rt-edge', kind: 'edge', backend: 'rt', capacity: 10, load: 0 });
+    const remote = new RemoteMixers({ control, backend: 'rt', edge: 'rt-edge', pool, settings: { phases: MIX_PHASES }, log });
+    let bytes = 0;
+    const traffic = observer.subscribe('loopcast.stream.mixer.>', { callback: (_err, msg) => (bytes += msg.data.length) });
+    try {
+      await until('the remote engine', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
+      for (let i = 0; i < 10; i++) pool.setListener(`l${i}`, { volumes: { loop1: 50 + i } });
+      const encoder = new OpusFrameEncoder();
+      const sentAt = new Map<number, number>();
+      const frames = 250;
+      bytes = 0;
+      const started = performance.now();
+      // One talker, 10 listeners with different volumes (10 encodes), ticked as the plane does: 4 per frame.
+      for (let k = 0; k < frames * MIX_PHASES; k++) {
+        if (k % MIX_PHASES === 0) {
+          const f = k / MIX_PHASES;
+          const payload = encoder.encode(tone({ frequency: TONE_HZ, dbfs: -12, samples: FRAME_SAMPLES, startSample: f * FRAME_SAMPLES }));
+          pool.push('loop1', { ssrc: 4242, sequenceNumber: f, timestamp: f * FRAME_SAMPLES, payload }, performance.now());
+        }
+        sentAt.set(k, performance.now());
+        pool.tick(performance.now(), k);
+        await sleep(20 / MIX_PHASES);
+      }
+      await until('every tick answered', () => returned.size >= frames * MIX_PHASES, 10_000);
+      const seconds = (performance.now() - started) / 1000;
+      const rtts = [...sentAt].map(([k, at]) => (returned.get(k) ?? Infinity) - at).sort((a, b) => a - b);
+      const q = (p: number): number => rtts[Math.min(rtts.length - 1, Math.floor(p * rtts.length))] ?? Infinity;
+      console.log(
+        `tick round trip to a mixer host over NATS (loopback, 1 talker, 10 listeners, ${MIX_PHASES} ticks per frame): ` +
+          `p50 ${q(0.5).toFixed(2)} ms, p99 ${q(0.99).toFixed(2)} ms, max ${q(1).toFixed(2)} ms; ` +
+          `${(bytes / seconds / 1000).toFixed(1)} kB/s both ways (load average ${loadavg()[0]?.toFixed(2)})`,
+      );
+      expect(q(0.5)).toBeLessThan(20);
+      expect(service.listeners).toBe(10);
+    } finally {
+      traffic.unsubscribe();
+      await remote.close();
+      await pool.close();
+      await edgeAnnouncement.withdraw();
+      await service.close();
+      await mixerControl.close();
+      await mixerConnection.close();
+    }
+  }, 60_000);
 });

@@ -49,6 +49,11 @@ describe('engine messages on the wire', () => {
       const r = toEngine(encodeWire(msg));
       expect(r.ok && r.msg).toEqual(msg);
     }
+    // Undefined fields do not survive JSON: a listener without SSRC and leaving a loop still pass.
+    const noSsrc = toEngine(encodeWire({ type: 'setListener', id: 'l2', ssrc: undefined, volumes: {} }));
+    expect(noSsrc.ok && noSsrc.msg).toEqual({ type: 'setListener', id: 'l2', volumes: {} });
+    const leave = toEngine(encodeWire({ type: 'setVolume', id: 'l1', loop: 'loop1', volume: undefined }));
+    expect(leave.ok && leave.msg).toEqual({ type: 'setVolume', id: 'l1', loop: 'loop1' });
     const m = decodeWire(encodeWire(mixed));
     const parsed = m.ok ? parseFromEngine(m.msg) : undefined;
     expect(parsed?.ok && parsed.msg).toEqual({ ...mixed, bytes: expect.any(ArrayBuffer) as ArrayBuffer });

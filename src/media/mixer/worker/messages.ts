@@ -27,8 +27,9 @@ export interface PackedOutput {
 }
 
 export type ToWorker =
-  | { type: 'setListener'; id: string; ssrc: number | undefined; volumes: Record<string, number> }
-  | { type: 'setVolume'; id: string; loop: string; volume: number | undefined }
+  // Optional, not just undefined: JSON (wire.ts) drops undefined fields, the schema must not need them.
+  | { type: 'setListener'; id: string; ssrc?: number | undefined; volumes: Record<string, number> }
+  | { type: 'setVolume'; id: string; loop: string; volume?: number | undefined }
   | { type: 'removeListener'; id: string }
   | { type: 'tick'; seq: number; tag: number; nowMs: number; pushes: PackedPush[]; bytes: ArrayBuffer };
 

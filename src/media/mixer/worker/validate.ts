@@ -22,10 +22,10 @@ const toEngine: z.ZodType<ToWorker> = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('setListener'),
     id,
-    ssrc: z.union([z.number().int().min(0).max(0xffffffff), z.undefined()]),
+    ssrc: z.number().int().min(0).max(0xffffffff).optional(),
     volumes: z.record(id, z.number()),
   }),
-  z.object({ type: z.literal('setVolume'), id, loop: id, volume: z.union([z.number(), z.undefined()]) }),
+  z.object({ type: z.literal('setVolume'), id, loop: id, volume: z.number().optional() }),
   z.object({ type: z.literal('removeListener'), id }),
   z.object({ type: z.literal('tick'), seq: count, tag: z.number(), nowMs: z.number(), pushes: z.array(push), bytes }),
 ]);
