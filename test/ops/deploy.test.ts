@@ -50,7 +50,8 @@ describe('deploy/', () => {
       await copyFile(join(DEPLOY, 'systemd/loopcast@.service'), join(dir, 'loopcast@backend-a.service'));
       await copyFile(join(DEPLOY, 'systemd/loopcast-backend@.service'), join(dir, 'loopcast-backend@a.service'));
       await copyFile(join(DEPLOY, 'systemd/loopcast-media@.service'), join(dir, 'loopcast-media@a.service'));
-      for (const unit of ['loopcast.service', 'loopcast@backend-a.service', 'loopcast-backend@a.service', 'loopcast-media@a.service']) {
+      await copyFile(join(DEPLOY, 'systemd/loopcast-mixer@.service'), join(dir, 'loopcast-mixer@a.service'));
+      for (const unit of ['loopcast.service', 'loopcast@backend-a.service', 'loopcast-backend@a.service', 'loopcast-media@a.service', 'loopcast-mixer@a.service']) {
         const verify = await run('systemd-analyze', ['verify', '--man=no', join(dir, unit)]);
         const problems = verify.output.split('\n').filter((l) => l.trim() !== '' && !/Command \/usr\/local\/bin\/loopcast is not executable/.test(l));
         expect(problems, verify.output).toEqual([]);
