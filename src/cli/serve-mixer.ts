@@ -12,9 +12,12 @@ import { MIX_PHASES, type MediaPlane } from '../media/plane/media-plane.js';
 import { MixerService } from '../media/remote/mixer-service.js';
 import { RemoteMixers } from '../media/remote/remote-mixers.js';
 import { connectControl, controlTiming, roleOf, type ServeSettings } from './serve.js';
+import { serviceHttpAddress, ServiceEndpoints } from './service-endpoints.js';
 
 export interface RunningMixerHost {
   id: string;
+  /** Port of its health and metrics listener (service-endpoints.ts). */
+  httpPort: number;
   service: MixerService;
   close(): Promise<void>;
 }
@@ -28,6 +31,7 @@ export async function serveMixerHost(config: LoopcastConfig, settings: ServeSett
     const control = new NatsControlPlane(connection, timing);
     const id = `${settings.backend}-mixer-${randomBytes(4).toString('hex')}`;
     const capacity = config.media.maxSessions;
+    const endpoints = new ServiceEndpoints({ backend: settings.backend, role: 'mixer-host', id, services: settings.services, capacity }, connection, control);
     const service = new MixerService({
       control,
       id,
@@ -37,11 +41,18 @@ export async function serveMixerHost(config: LoopcastConfig, settings: ServeSett
       mixer: { playout: { targetFrames: config.media.playoutFrames } },
       expiryMs: timing.expiryMs,
     });
-    log.info({ id, backend: settings.backend, capacity }, 'mixer host ready');
+    const readiness = { sessions: () => service.listeners, capacity, unit: 'listener(s)' };
+    const http = await endpoints.listen(serviceHttpAddress(config, settings.http), readiness, config.metrics.token).catch(async (err: unknown) => {
+      await service.close();
+      throw err;
+    });
+    log.info({ id, backend: settings.backend, capacity, httpPort: http.port }, 'mixer host ready');
     return {
       id,
+      httpPort: http.port,
       service,
       async close() {
+        await http.close();
         await service.close();
         await control.close();
         await connection.drain();

@@ -25,6 +25,8 @@ export interface ServiceReadiness {
   /** Sessions it carries now, and at most (a full host is not ready: it takes no new session). */
   sessions: () => number;
   capacity: number;
+  /** What `sessions` counts, in the check's detail (default `session(s)`; a mixer host: `listener(s)`). */
+  unit?: string;
   /** A media plane in this process: its UDP port held, its clock ticking while audio flows. */
   media?: MediaHealthSource;
   udpBindAddress?: string;
@@ -59,7 +61,7 @@ export class ServiceEndpoints {
       ...(readiness.udpBindAddress !== undefined ? { udpBindAddress: readiness.udpBindAddress } : {}),
       more: {
         announced: () => this.announced(),
-        capacity: () => capacityCheck(readiness.sessions(), readiness.capacity),
+        capacity: () => capacityCheck(readiness.sessions(), readiness.capacity, readiness.unit),
       },
     });
     return listenServiceHttp({

@@ -11,8 +11,8 @@ export function announcedCheck(liveIds: Iterable<string>, id: string): CheckResu
   return { ok: false, detail: 'not announced: its own heartbeat is not seen on the control plane' };
 }
 
-/** Free capacity: a full host is alive but cannot take a new session. */
-export function capacityCheck(sessions: number, capacity: number): CheckResult {
-  const detail = `${sessions} of ${capacity} session(s)`;
+/** Free capacity: a full host is alive but cannot take a new session (a mixer host: listener). */
+export function capacityCheck(sessions: number, capacity: number, unit = 'session(s)'): CheckResult {
+  const detail = `${sessions} of ${capacity} ${unit}`;
   return sessions < capacity ? { ok: true, detail } : { ok: false, detail: `full: ${detail}` };
 }

@@ -4,7 +4,7 @@
 // the media plane's counters, which move when a client session is opened through a signaling process,
 // and every series is labelled with backend and process role. A full host and a host whose NATS
 // cluster was SIGKILLed are not ready (liveness stays 200) until a session ends / the nodes are back.
-// No answer ever contains the NATS password.
+// No answer ever contains the NATS password. A mixer host (`--services mixer`) has the same listener.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -65,6 +65,7 @@ describe('a media host serves health and metrics', () => {
   let signaling: ServeProcess;
   let httpPort: number;
   const operators: Operator[] = [];
+  const processArgs = { common: [] as string[], local: [] as string[] };
   /** Every answer of the host, checked for secrets at the end. */
   const answers: PlainAnswer[] = [];
 
@@ -99,6 +100,7 @@ describe('a media host serves health and metrics', () => {
     await useTestGroups(db, 28_000 + Math.floor(Math.random() * 10_000));
     const common = ['--backend', 'a', '--nats', ...cluster.urls, '--nats-user', cluster.user, '--nats-password-file', join(dir, 'nats-password')];
     const local = ['--host', '127.0.0.1', '--port', '0', '--config', join(dir, 'config.json'), '--log-level', 'info'];
+    Object.assign(processArgs, { common, local });
     host = await spawnServe(['--services', 'edge,mixer', ...common, ...local, '--data-dir', join(dir, 'host'), '--http-port', '0'], 'media host ready');
     httpPort = Number(host.ready.httpPort);
     signaling = await spawnServe(['--services', 'signaling', ...common, ...local, '--db', db, '--data-dir', join(dir, 'signaling'), '--no-demo'], 'loopcast listening');
@@ -164,6 +166,27 @@ describe('a media host serves health and metrics', () => {
     const lint = await promtoolCheckMetrics(answer.body);
     const problems = lint.output.split('\n').filter((line) => line.trim() !== '' && !/^loopcast_nodejs_active_\w+_total non-counter/.test(line));
     expect(problems, lint.output).toEqual([]);
+  });
+
+  it('a mixer host (--services mixer) serves the same endpoints with its own role and checks', async () => {
+    const mixer = await spawnServe(['--services', 'mixer', ...processArgs.common, ...processArgs.local, '--data-dir', join(dir, 'mixer')], 'mixer host ready');
+    const port = Number(mixer.ready.httpPort);
+    expect(port).toBeGreaterThan(0);
+    expect(port).not.toBe(httpPort);
+    const readyMixer = await until(
+      'mixer host ready',
+      () => plainRequest(port, '/health/ready'),
+      (a) => a.status === 200,
+    );
+    const report = JSON.parse(readyMixer.body) as Report;
+    expect(Object.keys(report.checks).sort()).toEqual(['announced', 'capacity', 'control_plane']);
+    expect(report.checks.capacity).toEqual({ ok: true, detail: '0 of 2 listener(s)' });
+    const metrics = new Exposition((await plainRequest(port, '/metrics')).body);
+    expect(metrics.value('loopcast_service_info', { id: String(mixer.ready.id), services: 'mixer' })).toBe(1);
+    expect(metrics.value('loopcast_control_plane_connected')).toBe(1);
+    for (const sample of metrics.samples) expect(sample.labels, sample.name).toMatchObject({ backend: 'a', process_role: 'mixer-host' });
+    expect((await plainRequest(port, '/health/ready', { method: 'POST' })).status).toBe(405);
+    await mixer.kill('SIGTERM');
   });
 
   it('sessions opened through signaling move its counters; a full host is not ready until one ends', async () => {
