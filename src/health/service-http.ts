@@ -2,7 +2,7 @@
 // operations address (loopback by default), serving GET/HEAD /health/live, /health/ready, /health and
 // /metrics with the same bodies and content types as the signaling process (serveHealth,
 // serveMetrics: the metrics token applies here too). Nothing else: other paths 404, other methods 405,
-// a request body 413. It faces whatever reaches that address, so it is tight: headers within 5 s, a
+// a request body 413, a target that does not parse 400. It faces whatever reaches that address, so it is tight: headers within 5 s, a
 // whole request within 10 s, 8 KiB of headers, 64 connections; a slow client is cut (408) and
 // nothing it sends is read.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -48,6 +48,15 @@ function refuse(res: ServerResponse, code: number, text: string, headers: Record
   res.end(`${text}\n`);
 }
 
+/** The path of a request target, or undefined when it does not parse (`GET http://[::1 HTTP/1.1`): never a throw. */
+function pathOf(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://x').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -65,7 +74,9 @@ export async function listenServiceHttp(options: ServiceHttpOptions): Promise<Se
     },
     (req, res) => {
       setSecurityHeaders(res);
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      // A throw here would end the process: a media host has no safety net (src/signaling/safety-net.ts).
+      const path = pathOf(req.url);
+      if (path === undefined) return refuse(res, 400, 'bad request target');
       if (!isHealthPath(path) && path !== '/metrics') return refuse(res, 404, 'not found');
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed', { allow: 'GET, HEAD' });
       if (hasBody(req)) return refuse(res, 413, 'no request body accepted');

@@ -41,7 +41,10 @@ export class ControlLinkState {
   disconnects = 0;
 
   constructor(private readonly connection: Pick<NatsConnection, 'status' | 'isClosed'>) {
-    void this.follow();
+    // Should the iterator ever fail, the link counts as down rather than the rejection going unhandled.
+    this.follow().catch(() => {
+      this.up = false;
+    });
   }
 
   get connected(): boolean {

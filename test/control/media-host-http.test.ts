@@ -17,7 +17,7 @@ import { tone } from '../../testkit/signal/index.js';
 import { copyFixtureDb, cleanupChildren, ensureBuilt } from '../support/kill-server.js';
 import { Operator, sleep } from '../support/media-operator.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
-import { plainRequest, type PlainAnswer } from '../support/plain-http.js';
+import { plainRequest, rawExchange, type PlainAnswer } from '../support/plain-http.js';
 import { killAllServe, spawnServe, useTestGroups, type ServeProcess } from '../support/serve-process.js';
 import { promtoolCheckMetrics } from '../ops/scrape.js';
 
@@ -247,6 +247,11 @@ describe('a media host serves health and metrics', () => {
       expect(answer.status, method).toBe(405);
       expect(answer.headers.allow).toBe('GET, HEAD');
     }
+    // A target that does not parse: 400, and the process (which has no safety net) keeps serving.
+    const crafted = await rawExchange(httpPort, 'GET http://[::1 HTTP/1.1\r\nHost: x\r\n\r\n', 5_000);
+    expect(crafted.reply).toMatch(/^HTTP\/1\.1 400/);
+    expect((await ask('/health/live')).status).toBe(200);
+    expect(host.proc.exitCode).toBeNull();
     expect(answers.length).toBeGreaterThan(20);
     for (const answer of answers) expect(answer.body).not.toContain(cluster.password);
   });

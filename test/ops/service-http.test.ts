@@ -88,6 +88,14 @@ describe('service HTTP listener', () => {
     expect(chunked.reply).toMatch(/^HTTP\/1\.1 413/);
   });
 
+  it('answers 400 to request targets that do not parse, and keeps serving', async () => {
+    for (const target of ['http://[::1', 'http://a:b:c/', 'http://x:99999/metrics', 'http://%zz/']) {
+      const answer = await rawExchange(open.port, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`, 5_000);
+      expect(answer.reply, target).toMatch(/^HTTP\/1\.1 400/);
+    }
+    expect((await plainRequest(open.port, '/health/live')).status).toBe(200);
+  });
+
   it('cuts headers that do not finish in time (408) and refuses oversized ones (431)', async () => {
     const slow = await rawExchange(open.port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n', SERVICE_HTTP_LIMITS.headersTimeoutMs + 5_000);
     expect(slow.reply).toMatch(/^HTTP\/1\.1 408/);
