@@ -1,8 +1,10 @@
 // The health/metrics listener of processes without signaling (src/health/service-http.ts), in this
 // process: routes, hostile requests (unknown paths, other methods, bodies, slow and oversized headers),
-// the metrics token, and the pure readiness checks it serves (announced, capacity).
+// the metrics token, where it binds, and the pure readiness checks it serves (announced, capacity).
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serviceHttpAddress } from '../../src/cli/service-endpoints.js';
+import { resolveConfig } from '../../src/config/config.js';
 import { HealthChecks } from '../../src/health/health-checks.js';
 import { announcedCheck, capacityCheck } from '../../src/health/service-checks.js';
 import { listenServiceHttp, SERVICE_HTTP_LIMITS, type ServiceHttp } from '../../src/health/service-http.js';
@@ -19,6 +21,17 @@ describe('readiness checks of a process without signaling', () => {
     expect(capacityCheck(0, 2)).toEqual({ ok: true, detail: '0 of 2 session(s)' });
     expect(capacityCheck(1, 2).ok).toBe(true);
     expect(capacityCheck(2, 2)).toEqual({ ok: false, detail: 'full: 2 of 2 session(s)' });
+  });
+});
+
+describe('where the listener binds', () => {
+  it('flags over the config (metrics.host/metrics.port) over loopback:8444', () => {
+    const plain = resolveConfig({});
+    const configured = resolveConfig({ metrics: { host: '10.9.0.5', port: 9500 } });
+    expect(serviceHttpAddress(plain)).toEqual({ host: '127.0.0.1', port: 8444 });
+    expect(serviceHttpAddress(plain, { port: 0 })).toEqual({ host: '127.0.0.1', port: 0 });
+    expect(serviceHttpAddress(configured)).toEqual({ host: '10.9.0.5', port: 9500 });
+    expect(serviceHttpAddress(configured, { host: '127.0.0.1' })).toEqual({ host: '127.0.0.1', port: 9500 });
   });
 });
 
