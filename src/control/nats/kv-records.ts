@@ -1,11 +1,12 @@
 // A map of JSON records in a replicated JetStream key-value bucket, one key per record, seen as one
 // durable value (DurableValue): a change is visible once the cluster acknowledged it, other processes'
-// changes arrive by a watch (resumed after a reconnect). Last writer wins per key. Every value
+// changes arrive by a watch (kv-watch.ts: replaced after a reconnect or a dead node). Last writer wins per key. Every value
 // received is decoded by the owner (schema-checked); one it refuses is ignored, so a hostile or broken
 // write never reaches the readers. Used for the per-user state and the login sessions.
-import { Events, type KV, type KvEntry, type NatsConnection } from 'nats';
+import type { KV, KvEntry, NatsConnection } from 'nats';
 import type { DurableValue } from '../../directory/durable-state.js';
 import { StorageError } from '../../directory/storage-error.js';
+import { DEFAULT_KV_WATCH, KvWatch } from './kv-watch.js';
 import { retried } from './retried.js';
 
 /** Null-prototype: any name is data. */
@@ -35,9 +36,7 @@ export class KvRecords<V> implements DurableValue<Records<V>> {
   private committed: Records<V> = emptyRecords<V>();
   private readonly revisions = new Map<string, number>();
   private tail: Promise<unknown> = Promise.resolve();
-  private received = 0;
-  private stopWatch: () => void = () => undefined;
-  private closed = false;
+  private watch: KvWatch | undefined;
 
   private constructor(
     private readonly kv: KV,
@@ -45,25 +44,20 @@ export class KvRecords<V> implements DurableValue<Records<V>> {
   ) {}
 
   static async open<V>(connection: NatsConnection, options: KvRecordsOptions<V>): Promise<KvRecords<V>> {
+    const deadlineMs = DEFAULT_KV_WATCH.openDeadlineMs;
     const kv = await retried(
       () => connection.jetstream().views.kv(options.bucket, { replicas: options.replicas, history: 1, ...(options.maxAgeMs !== undefined ? { ttl: options.maxAgeMs } : {}) }),
-      15_000,
+      deadlineMs,
     );
     const records = new KvRecords(kv, options);
-    if (options.seed && (await kv.status()).values === 0) {
+    if (options.seed && (await retried(() => kv.status(), deadlineMs)).values === 0) {
       for (const [name, value] of Object.entries(await options.seed())) await retried(() => kv.create(options.keyOf(name), encode(value))).catch(() => undefined);
     }
-    await records.watch(0);
+    records.watch = await KvWatch.open(connection, options.bucket, (entry) => records.receive(entry));
     connection.closed().then(
       () => records.close(),
       () => records.close(),
     );
-    void (async () => {
-      for await (const status of connection.status()) {
-        if (records.closed) return;
-        if (status.type === Events.Reconnect) await records.watch(records.received + 1).catch(() => undefined);
-      }
-    })();
     return records;
   }
 
@@ -71,20 +65,7 @@ export class KvRecords<V> implements DurableValue<Records<V>> {
     return this.committed;
   }
 
-  private async watch(from: number): Promise<void> {
-    this.stopWatch();
-    let ready!: () => void;
-    const initialized = new Promise<void>((resolve) => (ready = resolve));
-    const watch = await retried(() => this.kv.watch({ key: '>', ...(from > 0 ? { resumeFromRevision: from } : {}), initializedFn: () => ready() }), 15_000);
-    this.stopWatch = () => watch.stop();
-    void (async () => {
-      for await (const entry of watch) this.receive(entry);
-    })();
-    if (from === 0) await initialized;
-  }
-
   private receive(entry: KvEntry): void {
-    this.received = Math.max(this.received, entry.revision);
     const name = this.options.nameOf(entry.key);
     if (name === undefined || entry.revision <= (this.revisions.get(entry.key) ?? 0)) return;
     const record = entry.operation === 'PUT' ? this.options.decode(entry.value) : null;
@@ -136,7 +117,6 @@ export class KvRecords<V> implements DurableValue<Records<V>> {
   }
 
   close(): void {
-    this.closed = true;
-    this.stopWatch();
+    this.watch?.close();
   }
 }

@@ -3,7 +3,7 @@
 // to a majority of nodes, on disk) and follows the others' changes through a watch.
 // Keys: `domain.<id>` and `project.<domain>.<id>`, ids base64url-coded (any id is data).
 // Values: the scope file exactly as in the openvocs layout.
-import { Events, type KvEntry, type NatsConnection } from 'nats';
+import type { KvEntry, NatsConnection } from 'nats';
 import type { DirectoryStore, RemoteScopeChange } from '../../directory/directory-store.js';
 import { nullProtoCopy } from '../../directory/json-tree.js';
 import { DirectoryModel, type Scope, type ScopeData } from '../../directory/model.js';
@@ -11,6 +11,7 @@ import { readDirectory, serializeScope } from '../../directory/persistence.js';
 import { StorageError } from '../../directory/storage-error.js';
 import { DirectoryChangeError, scopeFileSchema } from '../../directory/validation.js';
 import { ConcurrentChangeError, durableKvWrite, type KvTarget } from './kv-retry.js';
+import { DEFAULT_KV_WATCH, KvWatch } from './kv-watch.js';
 import { retried } from './retried.js';
 
 type ScopeRef = Pick<Scope, 'kind' | 'id' | 'domainId'>;
@@ -40,12 +41,8 @@ function decodeScope(ref: ScopeRef, value: Uint8Array): ScopeData | undefined {
   }
 }
 
-/**
- * Right after a node died the cluster elects leaders again; on a loaded machine the JetStream API
- * answered nothing for more than 15 s once (consumer create timing out in a fresh backend's watch), so
- * opening waits up to this long before a backend gives up (and systemd starts it again).
- */
-const OPEN_DEADLINE_MS = 30_000;
+/** Opening waits this long for the cluster (leader elections after a node died) before a backend gives up (systemd starts it again). */
+const OPEN_DEADLINE_MS = DEFAULT_KV_WATCH.openDeadlineMs;
 
 export interface ReplicatedDirectoryOptions {
   bucket?: string;
@@ -66,12 +63,8 @@ export class ReplicatedDirectoryStore implements DirectoryStore {
   private follower: ((change: RemoteScopeChange) => Promise<void>) | undefined;
   /** Changes seen before the directory follows (between load and follow), delivered then. */
   private backlog: KvEntry[] = [];
-  private stopWatch: () => void = () => undefined;
+  private watch: KvWatch | undefined;
   private delivering: Promise<void> = Promise.resolve();
-  /** Highest revision the watch delivered: a new watch after a reconnect starts right after it. */
-  private received = 0;
-  private closed = false;
-  private watchdog: NodeJS.Timeout | undefined;
 
   private constructor(private readonly target: KvTarget) {}
 
@@ -85,8 +78,8 @@ export class ReplicatedDirectoryStore implements DirectoryStore {
     const kv = await retried(() => js.views.kv(bucket, { replicas: options.replicas ?? 3, history: 5 }), OPEN_DEADLINE_MS);
     const store = new ReplicatedDirectoryStore({ js, kv, bucket });
     if (options.seedRoot !== undefined && (await retried(() => kv.status(), OPEN_DEADLINE_MS)).values === 0) await store.seed(options.seedRoot);
-    await store.startWatch();
-    store.resumeAfterReconnects(connection);
+    // The content at open is loaded as a whole (load); later entries are changes (follow).
+    store.watch = await KvWatch.open(connection, bucket, (entry, initial) => (initial ? store.initial.push(entry) : store.receive(entry)));
     return store;
   }
 
@@ -104,79 +97,7 @@ export class ReplicatedDirectoryStore implements DirectoryStore {
     }
   }
 
-  private async startWatch(): Promise<void> {
-    let initialized!: () => void;
-    const ready = new Promise<void>((resolve) => (initialized = resolve));
-    let loading = true;
-    const watch = await retried(
-      () =>
-        this.kv.watch({
-          key: '>',
-          initializedFn: () => {
-            loading = false;
-            initialized();
-          },
-        }),
-      OPEN_DEADLINE_MS,
-    );
-    this.stopWatch = () => watch.stop();
-    void (async () => {
-      for await (const entry of watch) {
-        if (loading) this.initial.push(entry);
-        else this.receive(entry);
-      }
-    })();
-    await ready;
-  }
-
-  /**
-   * A watch whose server died (the node holding its consumer) may stay silent for a long time before
-   * the client notices. After every reconnect, and whenever the bucket is ahead of what the watch
-   * delivered for two checks in a row, a new watch starts right after the last revision received
-   * (repeats are skipped).
-   */
-  private resumeAfterReconnects(connection: NatsConnection): void {
-    void (async () => {
-      for await (const status of connection.status()) {
-        if (this.closed) return;
-        if (status.type === Events.Reconnect) await this.restartWatch();
-      }
-    })();
-    let behindSince: number | undefined;
-    this.watchdog = setInterval(() => {
-      void this.kv.status().then(
-        async (status) => {
-          const last = status.streamInfo.state.last_seq;
-          if (last <= this.received) behindSince = undefined;
-          else if (behindSince === undefined) behindSince = this.received;
-          else if (behindSince === this.received) {
-            behindSince = undefined;
-            await this.restartWatch();
-          } else behindSince = this.received;
-        },
-        () => undefined,
-      );
-    }, 750);
-    this.watchdog.unref();
-  }
-
-  private async restartWatch(): Promise<void> {
-    if (this.closed) return;
-    this.stopWatch();
-    const watch = await this.kv.watch({ key: '>', resumeFromRevision: this.received + 1 }).catch(() => undefined);
-    if (!watch) return;
-    if (this.closed) {
-      watch.stop();
-      return;
-    }
-    this.stopWatch = () => watch.stop();
-    void (async () => {
-      for await (const entry of watch) this.receive(entry);
-    })();
-  }
-
   private receive(entry: KvEntry): void {
-    this.received = Math.max(this.received, entry.revision);
     if (!this.follower) {
       this.backlog.push(entry);
       return;
@@ -278,9 +199,7 @@ export class ReplicatedDirectoryStore implements DirectoryStore {
   }
 
   close(): void {
-    this.closed = true;
-    clearInterval(this.watchdog);
     this.follower = undefined;
-    this.stopWatch();
+    this.watch?.close();
   }
 }
