@@ -160,7 +160,7 @@ program
   .option('--heartbeat-ms <n>', 'heartbeat interval of this process on the control plane', milliseconds, SERVE_HEARTBEAT_MS)
   .option('--expiry-ms <n>', 'a service silent this long is down (its sessions move elsewhere)', milliseconds, SERVE_EXPIRY_MS)
   .option('--http-host <address>', 'without signaling: address of the /health and /metrics listener (plain HTTP), default metrics.host or 127.0.0.1')
-  .option('--http-port <n>', 'without signaling: port of that listener, default metrics.port or 8444; 0 = any free port', port)
+  .option('--http-port <n>', 'without signaling: port of that listener, default metrics.port or 8444 (mixer host 8445); 0 = any free port', port)
   .option('-c, --config <file>', 'JSON configuration file (also LOOPCAST_CONFIG)')
   .option('--db <dir>', 'directory files that seed an empty NATS bucket; default <data-dir>/db')
   .option('--data-dir <dir>', 'Loopcast data directory, default ./data (LOOPCAST_DATA_DIR)')

@@ -13,6 +13,7 @@ import { MixerService } from '../media/remote/mixer-service.js';
 import { RemoteMixers } from '../media/remote/remote-mixers.js';
 import { connectControl, controlTiming, roleOf, type ServeSettings } from './serve.js';
 import { serviceHttpAddress, ServiceEndpoints } from './service-endpoints.js';
+import { SERVICE_HTTP_DEFAULT_PORT } from '../health/service-http.js';
 
 export interface RunningMixerHost {
   id: string;
@@ -42,7 +43,7 @@ export async function serveMixerHost(config: LoopcastConfig, settings: ServeSett
       expiryMs: timing.expiryMs,
     });
     const readiness = { sessions: () => service.listeners, capacity, unit: 'listener(s)' };
-    const http = await endpoints.listen(serviceHttpAddress(config, settings.http), readiness, config.metrics.token).catch(async (err: unknown) => {
+    const http = await endpoints.listen(serviceHttpAddress(config, settings.http, SERVICE_HTTP_DEFAULT_PORT.mixerHost), readiness, config.metrics.token).catch(async (err: unknown) => {
       await service.close();
       throw err;
     });

@@ -13,11 +13,18 @@ import { announcedCheck, capacityCheck } from '../health/service-checks.js';
 import { listenServiceHttp, SERVICE_HTTP_DEFAULT_HOST, SERVICE_HTTP_DEFAULT_PORT, type ServiceHttp } from '../health/service-http.js';
 import { ControlLinkState, registerControlPlaneMetrics, serviceRegistry, type ServiceIdentity } from '../metrics/service-metrics.js';
 
-/** Where the listener binds: `--http-host`/`--http-port`, else config metrics.host/metrics.port, else 127.0.0.1:8444. */
-export function serviceHttpAddress(config: LoopcastConfig, flags: { host?: string; port?: number } = {}): { host: string; port: number } {
+/**
+ * Where the listener binds: `--http-host`/`--http-port`, else config metrics.host/metrics.port, else
+ * 127.0.0.1 and the role's port (8444 media host, 8445 mixer host).
+ */
+export function serviceHttpAddress(
+  config: LoopcastConfig,
+  flags: { host?: string; port?: number } = {},
+  defaultPort: number = SERVICE_HTTP_DEFAULT_PORT.mediaHost,
+): { host: string; port: number } {
   return {
     host: flags.host ?? config.metrics.host ?? SERVICE_HTTP_DEFAULT_HOST,
-    port: flags.port ?? config.metrics.port ?? SERVICE_HTTP_DEFAULT_PORT,
+    port: flags.port ?? config.metrics.port ?? defaultPort,
   };
 }
 

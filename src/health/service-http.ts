@@ -23,7 +23,8 @@ export const SERVICE_HTTP_LIMITS = {
 
 /** Loopback unless configured: the endpoints are for the operations network, never the client LAN. */
 export const SERVICE_HTTP_DEFAULT_HOST = '127.0.0.1';
-export const SERVICE_HTTP_DEFAULT_PORT = 8444;
+/** Per role, so that a media host and a mixer host on one machine do not collide by default. */
+export const SERVICE_HTTP_DEFAULT_PORT = { mediaHost: 8444, mixerHost: 8445 } as const;
 
 export interface ServiceHttpOptions {
   host: string;

@@ -25,13 +25,14 @@ describe('readiness checks of a process without signaling', () => {
 });
 
 describe('where the listener binds', () => {
-  it('flags over the config (metrics.host/metrics.port) over loopback:8444', () => {
+  it('flags over the config (metrics.host/metrics.port) over loopback and the role\'s port', () => {
     const plain = resolveConfig({});
     const configured = resolveConfig({ metrics: { host: '10.9.0.5', port: 9500 } });
     expect(serviceHttpAddress(plain)).toEqual({ host: '127.0.0.1', port: 8444 });
     expect(serviceHttpAddress(plain, { port: 0 })).toEqual({ host: '127.0.0.1', port: 0 });
     expect(serviceHttpAddress(configured)).toEqual({ host: '10.9.0.5', port: 9500 });
     expect(serviceHttpAddress(configured, { host: '127.0.0.1' })).toEqual({ host: '127.0.0.1', port: 9500 });
+    expect(serviceHttpAddress(plain, {}, 8445), 'a mixer host').toEqual({ host: '127.0.0.1', port: 8445 });
   });
 });
 
