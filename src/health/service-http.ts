@@ -8,8 +8,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { serveMetrics } from '../signaling/metrics-endpoint.js';
-import { setSecurityHeaders } from '../signaling/security-headers.js';
+import { serveMetrics } from './metrics-endpoint.js';
+import { requestPath } from './request-path.js';
+import { setSecurityHeaders } from './security-headers.js';
 import type { HealthChecks } from './health-checks.js';
 import { isHealthPath, serveHealth } from './http.js';
 
@@ -49,15 +50,6 @@ function refuse(res: ServerResponse, code: number, text: string, headers: Record
   res.end(`${text}\n`);
 }
 
-/** The path of a request target, or undefined when it does not parse (`GET http://[::1 HTTP/1.1`): never a throw. */
-function pathOf(target: string | undefined): string | undefined {
-  try {
-    return new URL(target ?? '/', 'http://x').pathname;
-  } catch {
-    return undefined;
-  }
-}
-
 function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
@@ -76,7 +68,7 @@ export async function listenServiceHttp(options: ServiceHttpOptions): Promise<Se
     (req, res) => {
       setSecurityHeaders(res);
       // A throw here would end the process: a media host has no safety net (src/signaling/safety-net.ts).
-      const path = pathOf(req.url);
+      const path = requestPath(req.url);
       if (path === undefined) return refuse(res, 400, 'bad request target');
       if (!isHealthPath(path) && path !== '/metrics') return refuse(res, 404, 'not found');
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'method not allowed', { allow: 'GET, HEAD' });

@@ -7,8 +7,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Connection, type ConnectionFault, type ConnectionLimits } from './connection.js';
 import { Dispatcher, type DispatchLimits } from './dispatcher.js';
 import { leaveEverything } from './handlers/leave.js';
-import { listenMetrics, serveMetrics, type MetricsAccess } from './metrics-endpoint.js';
-import { setSecurityHeaders } from './security-headers.js';
+import { listenMetrics, serveMetrics, type MetricsAccess } from '../health/metrics-endpoint.js';
+import { requestPath } from '../health/request-path.js';
+import { setSecurityHeaders } from '../health/security-headers.js';
 import type { Services } from './services.js';
 import { isHealthPath, serveHealth } from '../health/http.js';
 import { closeCodeLabel } from '../metrics/registry.js';
@@ -120,7 +121,12 @@ export class SignalingServer {
 
   private onHttp(req: IncomingMessage, res: ServerResponse): void {
     setSecurityHeaders(res);
-    const path = new URL(req.url ?? '/', 'https://x').pathname;
+    const path = requestPath(req.url);
+    if (path === undefined) {
+      res.writeHead(400, { 'content-type': 'text/plain', connection: 'close' });
+      res.end('bad request target\n');
+      return;
+    }
     const route = this.options.routes?.find((r) => path.startsWith(r.prefix));
     if (route) return route.handle(req, res);
     if (isHealthPath(path)) return serveHealth(path, this.services.health, this.services.hub.connections.size, res);
@@ -139,8 +145,7 @@ export class SignalingServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = new URL(req.url ?? '/', 'https://x').pathname;
-    if (path !== '/api') {
+    if (requestPath(req.url) !== '/api') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }

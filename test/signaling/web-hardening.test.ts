@@ -4,7 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { connect as netConnect } from 'node:net';
 import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RawSocket } from '../support/fuzz-tools.js';
 import { cleanupChildren, copyFixtureDb, ensureBuilt, makeTempDir, spawnLoopcast } from '../support/kill-server.js';
@@ -26,6 +28,24 @@ function get(port: number, path: string, options: { plain?: boolean; headers?: R
     });
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** Sends raw bytes (TLS or plain) and collects what comes back until the server closes or `ms` pass. */
+function rawExchange(port: number, text: string, options: { tls: boolean; ms?: number }): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = options.tls ? tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false }) : netConnect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(reply);
+    };
+    const timer = setTimeout(done, options.ms ?? 5_000);
+    socket.once(options.tls ? 'secureConnect' : 'connect', () => socket.write(text));
+    socket.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+    socket.on('close', done);
+    socket.on('error', done);
   });
 }
 
@@ -97,6 +117,28 @@ describe('/metrics access', () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatch(/loopcast_sockets \d+/);
     expect((await get(server.metricsPort ?? 0, '/health', { plain: true })).status).toBe(404);
+  });
+});
+
+describe('request targets WHATWG URL refuses', () => {
+  const targets = ['http://[::1', 'http://a:b:c/', 'http://x:99999/api', 'http://%zz/'];
+
+  it('are answered (400, or 404 for an upgrade) on the main port and the metrics port, and the server keeps serving', async () => {
+    const server = await serve({ metrics: { host: '127.0.0.1', port: 0 } });
+    for (const target of targets) {
+      const plainGet = await rawExchange(server.port, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`, { tls: true });
+      expect(plainGet, target).toMatch(/^HTTP\/1\.1 400/);
+      const upgrade = await rawExchange(
+        server.port,
+        `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`,
+        { tls: true },
+      );
+      expect(upgrade, target).toMatch(/^HTTP\/1\.1 404/);
+      const metrics = await rawExchange(server.metricsPort ?? 0, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, { tls: false });
+      expect(metrics, target).toMatch(/^HTTP\/1\.1 404/);
+    }
+    expect((await get(server.port, '/health/live')).status).toBe(200);
+    expect((await get(server.metricsPort ?? 0, '/metrics', { plain: true })).status).toBe(200);
   });
 });
 

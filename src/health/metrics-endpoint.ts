@@ -4,6 +4,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { requestPath } from './request-path.js';
 import { setSecurityHeaders } from './security-headers.js';
 
 export interface MetricsAccess {
@@ -44,7 +45,7 @@ export function serveMetrics(metrics: { readonly registry: Registry }, access: M
 export async function listenMetrics(metrics: { readonly registry: Registry }, access: MetricsAccess & { listen: { host: string; port: number } }): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
     setSecurityHeaders(res);
-    if (new URL(req.url ?? '/', 'http://x').pathname !== '/metrics') {
+    if (requestPath(req.url) !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found\n');
       return;
