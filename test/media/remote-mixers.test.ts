@@ -9,6 +9,7 @@ import { InProcessControlPlane } from '../../src/control/in-process.js';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
 import { EnginePool } from '../../src/media/plane/engine-pool.js';
 import { MIXER_ENGINE_COMMAND, engineTopics } from '../../src/media/mixer/worker/remote-channel.js';
+import { encodeWire } from '../../src/media/mixer/worker/wire.js';
 import type { WorkerTick } from '../../src/media/mixer/worker/worker-engine.js';
 import { MixerService } from '../../src/media/remote/mixer-service.js';
 import { RemoteMixers } from '../../src/media/remote/remote-mixers.js';
@@ -72,7 +73,7 @@ describe('remote mixer engines (in-process control plane)', () => {
   }, 20_000);
 
   it('drops and counts hostile stream messages, closes engines of a down edge, refuses beyond its engines', async () => {
-    const { control, mixer, pool, edge } = rig(1);
+    const { control, mixer, pool, edge, remote, mixes } = rig(1);
     await until('the remote engine in the pool', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
     const engine = mixer.engineCount === 1 ? 'a-media-1-m1' : '';
     const topics = engineTopics(engine);
@@ -80,6 +81,13 @@ describe('remote mixer engines (in-process control plane)', () => {
       control.publish(topics.in, data);
     }
     await until('three malformed messages counted', () => mixer.malformed === 3);
+    // Forged replies to the edge: dropped and counted; the engine keeps serving.
+    const forged = [new Uint8Array([0xff, 0xff, 0xff, 0xff]), Buffer.from('\u0000\u0000\u0000\u0011{"type":"mixed"}!'), encodeWire({ type: 'ready' }).subarray(0, 6)];
+    for (const data of forged) control.publish(topics.out, data);
+    await until('three forged replies counted', () => remote.malformed === 3);
+    pool.setListener('carol', { volumes: { loopA: 100 } });
+    pool.tick(20, 77);
+    await until('the engine still answering', () => mixes.some((m) => m.tag === 77));
     await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'other', edge: 'a-media-2', settings: { phases: 1 } })).rejects.toThrow(/full/);
     await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'x', edge: 'y', settings: { phases: 99 } })).rejects.toThrow(/malformed/);
     await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'a.b', edge: 'y', settings: { phases: 1 } })).rejects.toThrow(/malformed/);

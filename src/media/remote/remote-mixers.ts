@@ -31,12 +31,19 @@ export class RemoteMixers {
   private readonly timer: NodeJS.Timeout;
   private opened = 0;
   private closed = false;
+  private malformedCount = 0;
+  private lastMalformedLog = 0;
 
   constructor(private readonly options: RemoteMixersOptions) {
     this.stopWatching = options.control.on('up', (service) => this.consider(service, true));
     this.timer = setInterval(() => this.scan(), RETRY_MS / 4);
     this.timer.unref();
     this.scan();
+  }
+
+  /** Replies from mixer hosts dropped as malformed (undecodable or failing the schema). */
+  get malformed(): number {
+    return this.malformedCount;
   }
 
   /** Mixer hosts with an engine of this edge (opening or ready). */
@@ -60,7 +67,7 @@ export class RemoteMixers {
       {
         channel: (events) => remoteChannel({ control, mixer: service.id, engine: engineId, edge, settings }, events),
         onlyHeardLoops: true,
-        onMalformed: (error) => log.warn({ mixer: service.id, engine: engineId, error: error.slice(0, 300) }, 'remote mixer engine: malformed reply dropped'),
+        onMalformed: (error) => this.countMalformed(service.id, engineId, error),
       },
     );
     this.engines.set(service.id, engine);
@@ -78,6 +85,15 @@ export class RemoteMixers {
       },
       () => undefined, // the 'exit' above logged it
     );
+  }
+
+  /** Counted; logged at most once a second (anyone on the control plane can publish on the subject). */
+  private countMalformed(mixer: string, engine: string, error: string): void {
+    this.malformedCount++;
+    const now = Date.now();
+    if (now - this.lastMalformedLog < 1000) return;
+    this.lastMalformedLog = now;
+    this.options.log.warn({ mixer, engine, error: error.slice(0, 300), malformed: this.malformedCount }, 'remote mixer engine: malformed reply dropped');
   }
 
   /** Stops opening engines; the ones in the pool are closed with it, the others here. */
