@@ -28,7 +28,7 @@ export const DEFAULT_KV_WATCH: KvWatchTiming = { openDeadlineMs: 30_000, createT
 /** `initial`: part of the bucket's content at open (as opposed to a later change). */
 export type Deliver = (entry: KvEntry, initial: boolean) => void;
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export class KvWatch {
   /** Highest revision delivered: a new watch starts right after it. */
@@ -68,11 +68,13 @@ export class KvWatch {
 
   private static async untilDeadline<T>(deadline: number, task: () => Promise<T>): Promise<T> {
     for (let tries = 0; ; tries++) {
+      const began = Date.now();
       try {
         return await task();
       } catch (err) {
         if (Date.now() >= deadline) throw err;
-        await pause(Math.min(100 * 2 ** tries, 1000, Math.max(0, deadline - Date.now())));
+        // Attempts start at most every 0.1, 0.2 … 1 s: a create that timed out has waited already.
+        await pause(Math.min(100 * 2 ** tries, 1000, deadline - Date.now()) - (Date.now() - began));
       }
     }
   }
@@ -186,6 +188,7 @@ export class KvWatch {
     }
     this.restarting = (async () => {
       for (let tries = 0; !this.closed; tries++) {
+        const began = Date.now();
         try {
           const next = await this.attempt();
           const old = this.current;
@@ -194,7 +197,7 @@ export class KvWatch {
           if (this.closed) next.stop();
           return;
         } catch {
-          await pause(Math.min(100 * 2 ** tries, 2000));
+          await pause(Math.min(100 * 2 ** tries, 2000) - (Date.now() - began));
         }
       }
     })().finally(() => {
