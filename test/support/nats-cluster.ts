@@ -12,6 +12,8 @@ import { freePort } from './ports.js';
 export interface NatsNode {
   name: string;
   url: string;
+  /** The node's monitoring endpoint (`/healthz`, `/jsz`). */
+  monitorUrl: string;
   process: ChildProcess | undefined;
 }
 
@@ -24,6 +26,8 @@ export interface NatsCluster {
   caFile?: string;
   kill(index: number, signal?: NodeJS.Signals): Promise<void>;
   restart(index: number): Promise<void>;
+  /** Until every running node's `/healthz` is ok: in contact with the JetStream meta leader and current with it, its streams and consumers current. */
+  waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -59,6 +63,28 @@ function waitReady(child: ChildProcess, name: string): Promise<void> {
       reject(new Error(`nats ${name} exited (${String(code)}):\n${log}`));
     });
   });
+}
+
+/** `/healthz` of one node: "ok", or why not (no meta leader yet, not current with it, a stream behind). */
+async function health(node: NatsNode): Promise<string> {
+  try {
+    const response = await fetch(`${node.monitorUrl}/healthz`, { signal: AbortSignal.timeout(1000) });
+    const body = (await response.json()) as { status?: string; error?: string };
+    return body.status === 'ok' ? 'ok' : `${node.name}: ${body.error ?? body.status ?? response.status}`;
+  } catch (err) {
+    return `${node.name}: ${(err as Error).message}`;
+  }
+}
+
+async function waitHealthy(nodes: NatsNode[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const running = nodes.filter((n) => n.process && n.process.exitCode === null && n.process.signalCode === null);
+    const problems = (await Promise.all(running.map(health))).filter((h) => h !== 'ok');
+    if (problems.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`nats cluster not healthy within ${timeoutMs} ms: ${problems.join('; ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** JetStream answers once the cluster elected its meta leader: wait for that (bounded). */
@@ -111,6 +137,7 @@ export async function startNatsCluster(options: ClusterOptions = {}): Promise<Na
   }
   const clientPorts = await Promise.all(Array.from({ length: count }, () => freePort()));
   const routePorts = await Promise.all(Array.from({ length: count }, () => freePort()));
+  const monitorPorts = await Promise.all(Array.from({ length: count }, () => freePort()));
   const nodes: NatsNode[] = [];
   const configs: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -121,7 +148,7 @@ export async function startNatsCluster(options: ClusterOptions = {}): Promise<Na
       config,
       `server_name: ${name}
 listen: "${host(i)}:${clientPorts[i]}"
-http: 0
+http: "${host(i)}:${monitorPorts[i]}"
 jetstream { store_dir: "${join(dir, name)}", max_memory_store: 64MB, max_file_store: 256MB }
 authorization { users: [ { user: "${user}", password: "${password}" } ] }
 ${tlsBlock}
@@ -134,7 +161,7 @@ cluster {
 `,
     );
     configs.push(config);
-    nodes.push({ name, url: `${options.tls ? 'tls' : 'nats'}://${host(i)}:${clientPorts[i]}`, process: undefined });
+    nodes.push({ name, url: `${options.tls ? 'tls' : 'nats'}://${host(i)}:${clientPorts[i]}`, monitorUrl: `http://${host(i)}:${monitorPorts[i]}`, process: undefined });
   }
   const launch = async (i: number): Promise<void> => {
     const argv = [...(options.wrap?.(i) ?? []), 'nats-server', '-c', configs[i]!];
@@ -162,10 +189,14 @@ cluster {
       await exited;
     },
     restart: launch,
+    waitHealthy: (timeoutMs = 20_000) => waitHealthy(nodes, timeoutMs),
     stop,
   };
   try {
     await Promise.all(nodes.map((_, i) => launch(i)));
+    // Every node in contact with the meta leader and current with it before the first stream is
+    // created: a node still catching up answers its part of a stream or consumer create late.
+    await waitHealthy(nodes, 20_000);
     await waitJetStream(cluster);
   } catch (err) {
     await stop();
