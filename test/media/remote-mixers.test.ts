@@ -2,13 +2,14 @@
 // engine pool puts new listeners on a mixer host's engine and gets its mixes back; the host announces
 // them as its load; a host that goes down moves its listeners back to the edge's own engine at once
 // (with SSRC and volumes); hostile stream messages are dropped and counted; an engine whose edge is
-// down is closed; an open beyond the host's engines is refused.
+// down is closed; an open beyond the host's engines is refused; an engine gone from its host is found
+// by the edge's probe when its replies stay out.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessControlPlane } from '../../src/control/in-process.js';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
 import { EnginePool } from '../../src/media/plane/engine-pool.js';
-import { MIXER_ENGINE_COMMAND, engineTopics } from '../../src/media/mixer/worker/remote-channel.js';
+import { MIXER_ENGINE_COMMAND, PROBE_AFTER_TICKS, engineTopics } from '../../src/media/mixer/worker/remote-channel.js';
 import { encodeWire } from '../../src/media/mixer/worker/wire.js';
 import type { WorkerTick } from '../../src/media/mixer/worker/worker-engine.js';
 import { MixerService } from '../../src/media/remote/mixer-service.js';
@@ -94,5 +95,10 @@ describe('remote mixer engines (in-process control plane)', () => {
     expect(mixer.engineCount).toBe(1);
     await edge.withdraw();
     await until('the engine of the edge that went down closed', () => mixer.engineCount === 0);
+    // Its replies stop: after PROBE_AFTER_TICKS the edge asks, learns the engine is gone and moves
+    // carol home at once, long before HUNG_TICKS (50 ticks here).
+    for (let k = 0; k < PROBE_AFTER_TICKS + 5; k++) pool.tick(40 + k * 20, 100 + k);
+    await until('carol back on the edge after the probe', () => !pool.inWorker('carol'), 2000);
+    expect(pool.lost).toBe(1);
   }, 20_000);
 });

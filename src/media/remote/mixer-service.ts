@@ -1,7 +1,7 @@
 // A mixer host (`serve --services mixer`): mixer engines for the edges of its backend, over the control
 // plane. It announces itself (kind `mixer`, capacity = listeners it takes, load = listeners it mixes),
 // opens an engine (engine-host.ts, as in a worker) when an edge asks (remote-channel.ts), bound to that
-// engine's two stream topics, and closes it on request. An engine whose edge is down in the registry,
+// engine's two stream topics, closes it on request, and says whether it has it (an edge's probe). An engine whose edge is down in the registry,
 // or never showed up there, is closed: nothing holds capacity that nobody drives. Every message
 // received is decoded (wire.ts) and checked (validate.ts) before the engine sees it: a malformed one is
 // dropped and counted.
@@ -91,6 +91,8 @@ export class MixerService {
       this.closeEngine(command.engine, 'closed by its edge');
       return {};
     }
+    // An edge whose replies stay out asks whether its engine is still here.
+    if (command.op === 'ping') return { known: this.engines.has(command.engine) };
     return this.open(command);
   }
 

@@ -1,8 +1,11 @@
 // A mixer engine on a mixer host (`serve --services mixer`), reached over the control plane: the same
 // engine messages as a worker thread's (messages.ts), encoded by wire.ts, on two stream topics per
 // engine (`mixer.<engine>.in` to it, `mixer.<engine>.out` from it). The engine is opened by a command
-// to the mixer host and is gone — like a crashed worker — when the open fails or the host is down in
-// the registry; replies that stop are the engine pool's HUNG_TICKS rule, as for any worker.
+// to the mixer host and is gone — like a crashed worker — when the open fails, when the host is down
+// in the registry, or when a probe finds it dead: replies that stay out for PROBE_AFTER_TICKS make the
+// channel ask the host about its engine, and no answer (on NATS a killed host's subject has no
+// responders, known at once) or "unknown engine" ends it; a host that answers is left to the engine
+// pool's HUNG_TICKS rule (1 s), as any worker.
 import { z } from 'zod';
 import type { ControlPlane } from '../../../control/control-plane.js';
 import type { ChannelEvents, EngineChannel } from './channel.js';
@@ -10,6 +13,9 @@ import { decodeWire, encodeWire } from './wire.js';
 
 /** The command a mixer host serves (src/media/remote/mixer-service.ts). */
 export const MIXER_ENGINE_COMMAND = 'mixer-engine';
+/** Ticks without any reply (100 ms at four ticks per frame) before the host is asked about its engine. */
+export const PROBE_AFTER_TICKS = 20;
+const PROBE_TIMEOUT_MS = 500;
 
 /** What an edge may choose of its remote engine's mixing: the rest is the mixer host's own configuration. */
 export const remoteEngineSettingsSchema = z.strictObject({
@@ -24,7 +30,10 @@ const engineId = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/);
 export const mixerEngineCommandSchema = z.discriminatedUnion('op', [
   z.strictObject({ op: z.literal('open'), engine: engineId, edge: engineId, settings: remoteEngineSettingsSchema }),
   z.strictObject({ op: z.literal('close'), engine: engineId }),
+  z.strictObject({ op: z.literal('ping'), engine: engineId }),
 ]);
+/** A mixer host's answer to `ping`. */
+export const pingReplySchema = z.strictObject({ known: z.boolean() });
 export type MixerEngineCommand = z.infer<typeof mixerEngineCommandSchema>;
 
 export const engineTopics = (engine: string): { in: string; out: string } => ({ in: `mixer.${engine}.in`, out: `mixer.${engine}.out` });
@@ -46,8 +55,11 @@ export function remoteChannel(target: RemoteEngineTarget, events: ChannelEvents)
   const { control, mixer, engine } = target;
   const topics = engineTopics(engine);
   let exited = false;
+  let unanswered = 0;
+  let probing = false;
   const stopReceiving = control.subscribe(topics.out, (data) => {
     if (exited) return;
+    unanswered = 0;
     const decoded = decodeWire(data);
     if (decoded.ok) events.message(decoded.msg);
     else events.undecodable?.(decoded.error);
@@ -67,11 +79,30 @@ export function remoteChannel(target: RemoteEngineTarget, events: ChannelEvents)
   control.request(mixer, MIXER_ENGINE_COMMAND, open, { timeoutMs: target.openTimeoutMs ?? 1000, retries: 1, idempotencyKey: `open-${engine}` }).catch((err: unknown) => {
     exit(err instanceof Error ? err : new Error(String(err)));
   });
+  const probe = (): void => {
+    probing = true;
+    const ping: MixerEngineCommand = { op: 'ping', engine };
+    control.request(mixer, MIXER_ENGINE_COMMAND, ping, { timeoutMs: PROBE_TIMEOUT_MS, retries: 0 }).then(
+      (reply) => {
+        probing = false;
+        const parsed = pingReplySchema.safeParse(reply);
+        if (!parsed.success || !parsed.data.known) exit(new Error(`mixer host ${mixer} does not know engine ${engine}`));
+        // Alive but slow: asked again after as many more ticks; HUNG_TICKS decides in the end.
+        else unanswered = 0;
+      },
+      (err: unknown) => {
+        probing = false;
+        exit(new Error(`mixer host ${mixer} did not answer a probe: ${err instanceof Error ? err.message : String(err)}`));
+      },
+    );
+  };
   return {
     isolation: 'remote',
     pid: undefined,
     send: (msg) => {
-      if (!exited) control.publish(topics.in, encodeWire(msg));
+      if (exited) return;
+      control.publish(topics.in, encodeWire(msg));
+      if (msg.type === 'tick' && ++unanswered >= PROBE_AFTER_TICKS && !probing) probe();
     },
     stop: async () => {
       if (exited) return;
