@@ -93,12 +93,24 @@ describe('remote mixer engines (in-process control plane)', () => {
     await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'x', edge: 'y', settings: { phases: 99 } })).rejects.toThrow(/malformed/);
     await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'a.b', edge: 'y', settings: { phases: 1 } })).rejects.toThrow(/malformed/);
     expect(mixer.engineCount).toBe(1);
+    // The mixer host thinks the edge is down: it closes the engine and says so; the edge (only slow,
+    // here) moves carol home at once, without a tick.
     await edge.withdraw();
     await until('the engine of the edge that went down closed', () => mixer.engineCount === 0);
-    // Its replies stop: after PROBE_AFTER_TICKS the edge asks, learns the engine is gone and moves
-    // carol home at once, long before HUNG_TICKS (50 ticks here).
-    for (let k = 0; k < PROBE_AFTER_TICKS + 5; k++) pool.tick(40 + k * 20, 100 + k);
-    await until('carol back on the edge after the probe', () => !pool.inWorker('carol'), 2000);
+    await until('carol back on the edge after the closed notice', () => !pool.inWorker('carol'), 2000);
+    expect(pool.lost).toBe(1);
+  }, 20_000);
+
+  it('an engine gone from its host without notice is found by a probe after PROBE_AFTER_TICKS unanswered ticks', async () => {
+    const { mixer, pool } = rig();
+    await until('the remote engine in the pool', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
+    pool.setListener('dave', { volumes: { loopA: 100 } });
+    await until('dave mixed on the mixer host', () => mixer.listeners === 1);
+    // As if the host had lost it (a restart under the same id, a bug): no notice, no more replies.
+    (mixer as unknown as { closeEngine(engine: string, why: string): void }).closeEngine('a-media-1-m1', 'closed by its edge');
+    for (let k = 0; k < PROBE_AFTER_TICKS + 5; k++) pool.tick(k * 20, k);
+    // Long before HUNG_TICKS (50 ticks here): the host answered that it does not know the engine.
+    await until('dave back on the edge after the probe', () => !pool.inWorker('dave'), 2000);
     expect(pool.lost).toBe(1);
   }, 20_000);
 });

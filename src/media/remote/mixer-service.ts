@@ -131,6 +131,8 @@ export class MixerService {
     this.engines.delete(engine);
     hosted.stopReceiving();
     hosted.host.close();
+    // An edge that was only slow or cut off learns it at once and moves the engine's listeners.
+    if (why !== 'closed by its edge') this.options.control.publish(engineTopics(engine).out, encodeWire({ type: 'closed' }));
     this.options.log.info({ engine, edge: hosted.edge, why, engines: this.engines.size }, 'mixer engine closed');
   }
 

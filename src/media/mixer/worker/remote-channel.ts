@@ -2,7 +2,8 @@
 // engine messages as a worker thread's (messages.ts), encoded by wire.ts, on two stream topics per
 // engine (`mixer.<engine>.in` to it, `mixer.<engine>.out` from it). The engine is opened by a command
 // to the mixer host and is gone — like a crashed worker — when the open fails, when the host is down
-// in the registry, or when a probe finds it dead: replies that stay out for PROBE_AFTER_TICKS make the
+// in the registry, when the host says it closed it (it thought this edge down), or when a probe finds
+// it dead: replies that stay out for PROBE_AFTER_TICKS make the
 // channel ask the host about its engine, and no answer (on NATS a killed host's subject has no
 // responders, known at once) or "unknown engine" ends it; a host that answers is left to the engine
 // pool's HUNG_TICKS rule (1 s), as any worker.
@@ -61,8 +62,9 @@ export function remoteChannel(target: RemoteEngineTarget, events: ChannelEvents)
     if (exited) return;
     unanswered = 0;
     const decoded = decodeWire(data);
-    if (decoded.ok) events.message(decoded.msg);
-    else events.undecodable?.(decoded.error);
+    if (!decoded.ok) events.undecodable?.(decoded.error);
+    else if (decoded.msg.type === 'closed') exit(new Error(`mixer host ${mixer} closed engine ${engine}`));
+    else events.message(decoded.msg);
   });
   const stopWatching = control.on('down', (service) => {
     if (service.id === mixer) exit(new Error(`mixer host ${mixer} is down`));

@@ -8,7 +8,12 @@ import type { FromWorker, ToWorker } from './messages.js';
 /** A header longer than this is refused unread (a tick's pushes or a reply's outputs stay far below). */
 export const MAX_WIRE_HEADER = 256 * 1024;
 
-export function encodeWire(msg: ToWorker | FromWorker): Uint8Array {
+/** The engine is gone on the other side (what a closed IPC channel says for a thread or a process). */
+export interface EngineClosed {
+  type: 'closed';
+}
+
+export function encodeWire(msg: ToWorker | FromWorker | EngineClosed): Uint8Array {
   const payload = 'bytes' in msg ? new Uint8Array(msg.bytes) : new Uint8Array(0);
   const header = Buffer.from(JSON.stringify(msg, (key, value: unknown) => (key === 'bytes' ? undefined : value)), 'utf8');
   const out = Buffer.allocUnsafe(4 + header.length + payload.byteLength);
