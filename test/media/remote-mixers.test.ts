@@ -71,6 +71,17 @@ describe('remote mixer engines (in-process control plane)', () => {
     expect(pool.load).toEqual([1]);
     expect(() => pool.setVolume('bob', 'loopA', 50)).not.toThrow();
     expect(pool.lost).toBe(1);
+    pool.setListener('erin', { volumes: { loopA: 100 } });
+    expect(pool.inWorker('erin'), 'no mixer host: mixed on the edge').toBe(false);
+
+    // A mixer host comes up: new listeners go there; the ones mixed on the edge stay.
+    const second = new MixerService({ control, id: 'a-mixer-2', backend: 'a', log, capacity: 100, mixer: {}, expiryMs: 200 });
+    cleanups.push(() => second.close());
+    await until('an engine on the new mixer host', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
+    pool.setListener('frank', { volumes: { loopA: 100 } });
+    expect(pool.inWorker('frank')).toBe(true);
+    expect(pool.inWorker('bob') || pool.inWorker('erin')).toBe(false);
+    await until('frank mixed on the new host', () => second.listeners === 1);
   }, 20_000);
 
   it('drops and counts hostile stream messages, closes engines of a down edge, refuses beyond its engines', async () => {
