@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessControlPlane } from '../../src/control/in-process.js';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
 import { EnginePool } from '../../src/media/plane/engine-pool.js';
-import { MIXER_ENGINE_COMMAND, PROBE_AFTER_TICKS, engineTopics } from '../../src/media/mixer/worker/remote-channel.js';
+import { MIXER_ENGINE_COMMAND, PROBE_AFTER_TICKS, engineTopics, remoteChannel } from '../../src/media/mixer/worker/remote-channel.js';
 import { encodeWire } from '../../src/media/mixer/worker/wire.js';
 import type { WorkerTick } from '../../src/media/mixer/worker/worker-engine.js';
 import { MixerService } from '../../src/media/remote/mixer-service.js';
@@ -124,4 +124,24 @@ describe('remote mixer engines (in-process control plane)', () => {
     await until('dave back on the edge after the probe', () => !pool.inWorker('dave'), 2000);
     expect(pool.lost).toBe(1);
   }, 20_000);
+
+  it('an open that got no answer in time is closed on the host too (the engine may exist there)', async () => {
+    const control = new InProcessControlPlane({ heartbeatMs: 50, expiryMs: 200 });
+    cleanups.push(() => control.close());
+    const ops: string[] = [];
+    control.serve('a-mixer-slow', MIXER_ENGINE_COMMAND, async (payload) => {
+      const op = (payload as { op: string }).op;
+      ops.push(op);
+      if (op === 'open') await sleep(400); // answered after the edge gave up: the engine exists
+      return {};
+    });
+    const exits: Array<Error | undefined> = [];
+    remoteChannel(
+      { control, mixer: 'a-mixer-slow', engine: 'e-slow', edge: 'a-media-1', settings: { phases: 1 }, openTimeoutMs: 50 },
+      { message: () => undefined, exit: (err) => exits.push(err) },
+    );
+    await until('the open given up and the engine closed on the host', () => exits.length === 1 && ops.includes('close'));
+    expect(exits[0]?.message).toMatch(/no answer/);
+    expect(ops.filter((op) => op === 'open').length).toBeGreaterThanOrEqual(1);
+  });
 });

@@ -60,10 +60,13 @@ export function remoteChannel(target: RemoteEngineTarget, events: ChannelEvents)
   let probing = false;
   const stopReceiving = control.subscribe(topics.out, (data) => {
     if (exited) return;
-    unanswered = 0;
     const decoded = decodeWire(data);
-    if (!decoded.ok) events.undecodable?.(decoded.error);
-    else if (decoded.msg.type === 'closed') exit(new Error(`mixer host ${mixer} closed engine ${engine}`));
+    if (!decoded.ok) {
+      events.undecodable?.(decoded.error);
+      return;
+    }
+    unanswered = 0;
+    if (decoded.msg.type === 'closed') exit(new Error(`mixer host ${mixer} closed engine ${engine}`));
     else events.message(decoded.msg);
   });
   const stopWatching = control.on('down', (service) => {
@@ -76,10 +79,17 @@ export function remoteChannel(target: RemoteEngineTarget, events: ChannelEvents)
     stopWatching();
     events.exit(err);
   }
+  /** Best effort: an engine the host may still have (an open whose answer was lost) is not left there. */
+  const closeOnHost = async (): Promise<void> => {
+    const close: MixerEngineCommand = { op: 'close', engine };
+    await control.request(mixer, MIXER_ENGINE_COMMAND, close, { timeoutMs: 500, retries: 0 }).catch(() => undefined);
+  };
   // Subscribed first: the engine's 'ready' is published as soon as the mixer host opened it.
   const open: MixerEngineCommand = { op: 'open', engine, edge: target.edge, settings: target.settings };
   control.request(mixer, MIXER_ENGINE_COMMAND, open, { timeoutMs: target.openTimeoutMs ?? 1000, retries: 1, idempotencyKey: `open-${engine}` }).catch((err: unknown) => {
+    if (exited) return;
     exit(err instanceof Error ? err : new Error(String(err)));
+    void closeOnHost();
   });
   const probe = (): void => {
     probing = true;
@@ -94,7 +104,9 @@ export function remoteChannel(target: RemoteEngineTarget, events: ChannelEvents)
       },
       (err: unknown) => {
         probing = false;
+        if (exited) return;
         exit(new Error(`mixer host ${mixer} did not answer a probe: ${err instanceof Error ? err.message : String(err)}`));
+        void closeOnHost(); // a host only stalled would otherwise keep it
       },
     );
   };
@@ -109,9 +121,8 @@ export function remoteChannel(target: RemoteEngineTarget, events: ChannelEvents)
     stop: async () => {
       if (exited) return;
       exit(undefined);
-      // Best effort: a host that does not answer drops the engine when this edge is down for it.
-      const close: MixerEngineCommand = { op: 'close', engine };
-      await control.request(mixer, MIXER_ENGINE_COMMAND, close, { timeoutMs: 500, retries: 0 }).catch(() => undefined);
+      // A host that does not answer drops the engine when this edge is down for it.
+      await closeOnHost();
     },
   };
 }
