@@ -1,9 +1,11 @@
 // Mixer engines on mixer hosts, on the in-process control plane (the same code as over NATS): an edge's
 // engine pool puts new listeners on a mixer host's engine and gets its mixes back; the host announces
 // them as its load; a host that goes down moves its listeners back to the edge's own engine at once
-// (with SSRC and volumes); hostile stream messages are dropped and counted; an engine whose edge is
-// down is closed; an open beyond the host's engines is refused; an engine gone from its host is found
-// by the edge's probe when its replies stay out.
+// (with SSRC and volumes) and back onto a mixer host once one is up again (quiet listeners only, a
+// talking-heard one once it is quiet); hostile stream messages are dropped and counted; an engine whose
+// edge is gone (missing from the registry and silent for the grace) is closed, one whose edge only
+// looks down while it ticks stays; an open beyond the host's engines is refused; an engine gone from
+// its host is found by the edge's probe when its replies stay out.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessControlPlane } from '../../src/control/in-process.js';
@@ -31,9 +33,11 @@ async function until(what: string, cond: () => boolean, ms = 5000): Promise<void
   }
 }
 
+const GRACE_MS = 1000;
+
 function rig(maxEngines?: number) {
   const control = new InProcessControlPlane({ heartbeatMs: 50, expiryMs: 200 });
-  const mixer = new MixerService({ control, id: 'a-mixer-1', backend: 'a', log, capacity: 100, mixer: {}, expiryMs: 200, ...(maxEngines ? { maxEngines } : {}) });
+  const mixer = new MixerService({ control, id: 'a-mixer-1', backend: 'a', log, capacity: 100, mixer: {}, expiryMs: 200, edgeGraceMs: GRACE_MS, ...(maxEngines ? { maxEngines } : {}) });
   const mixes: WorkerTick[] = [];
   const pool = new EnginePool({ engines: 1, mixer: { phases: 1 }, log, onWorkerMix: (t) => mixes.push(t) });
   const edge = control.announce({ id: 'a-media-1', kind: 'edge', backend: 'a', capacity: 10, load: 0 });
@@ -74,14 +78,15 @@ describe('remote mixer engines (in-process control plane)', () => {
     pool.setListener('erin', { volumes: { loopA: 100 } });
     expect(pool.inWorker('erin'), 'no mixer host: mixed on the edge').toBe(false);
 
-    // A mixer host comes up: new listeners go there; the ones mixed on the edge stay.
+    // A mixer host comes up: new listeners go there, and the quiet ones mixed on the edge move there.
     const second = new MixerService({ control, id: 'a-mixer-2', backend: 'a', log, capacity: 100, mixer: {}, expiryMs: 200 });
     cleanups.push(() => second.close());
     await until('an engine on the new mixer host', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
     pool.setListener('frank', { volumes: { loopA: 100 } });
     expect(pool.inWorker('frank')).toBe(true);
-    expect(pool.inWorker('bob') || pool.inWorker('erin')).toBe(false);
-    await until('frank mixed on the new host', () => second.listeners === 1);
+    await until('bob and erin moved back onto a mixer host', () => pool.inWorker('bob') && pool.inWorker('erin'), 4000);
+    await until('all three mixed on the new host', () => second.listeners === 3);
+    expect(pool.load).toEqual([0, 3]);
   }, 20_000);
 
   it('drops and counts hostile stream messages, closes engines of a down edge, refuses beyond its engines', async () => {
@@ -104,13 +109,94 @@ describe('remote mixer engines (in-process control plane)', () => {
     await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'x', edge: 'y', settings: { phases: 99 } })).rejects.toThrow(/malformed/);
     await expect(control.request('a-mixer-1', MIXER_ENGINE_COMMAND, { op: 'open', engine: 'a.b', edge: 'y', settings: { phases: 1 } })).rejects.toThrow(/malformed/);
     expect(mixer.engineCount).toBe(1);
-    // The mixer host thinks the edge is down: it closes the engine and says so; the edge (only slow,
-    // here) moves carol home at once, without a tick.
+    // The edge is gone from the registry and silent: after the grace the mixer host closes the engine
+    // and says so; the edge (alive here) moves carol home at once, without a tick.
+    const downAt = Date.now();
     await edge.withdraw();
-    await until('the engine of the edge that went down closed', () => mixer.engineCount === 0);
+    await until('the engine of the edge that went down closed', () => mixer.engineCount === 0, GRACE_MS + 2000);
+    expect(Date.now() - downAt, 'not before the grace').toBeGreaterThanOrEqual(GRACE_MS);
     await until('carol back on the edge after the closed notice', () => !pool.inWorker('carol'), 2000);
     expect(pool.lost).toBe(1);
   }, 20_000);
+
+  it('an edge that looks down but keeps ticking keeps its engine; once it is really gone the engine is closed after the grace', async () => {
+    const { control, mixer, pool, edge } = rig();
+    await until('the remote engine in the pool', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
+    pool.setListener('gina', { ssrc: 7, volumes: { loopA: 80 } });
+    await until('gina mixed on the mixer host', () => mixer.listeners === 1);
+    // The registry loses the edge (missed heartbeats under load) while it mixes: ticks keep coming.
+    await edge.withdraw();
+    let k = 0;
+    const until2 = Date.now() + 2 * GRACE_MS;
+    while (Date.now() < until2) {
+      pool.tick(k * 20, k++);
+      await sleep(20);
+    }
+    expect(mixer.engineCount, 'the ticking edge keeps its engine').toBe(1);
+    expect(pool.inWorker('gina')).toBe(true);
+    expect(pool.lost).toBe(0);
+    // Really gone: down and silent (no more ticks). Closed after the grace, nothing left on the host.
+    const goneAt = Date.now();
+    await until('the engine of the gone edge closed', () => mixer.engineCount === 0, GRACE_MS + 2000);
+    expect(Date.now() - goneAt).toBeGreaterThanOrEqual(GRACE_MS);
+    expect(mixer.listeners).toBe(0);
+    await until('the host announcing no load', () => control.services('mixer')[0]?.load === 0);
+    await until('gina moved home after the closed notice', () => !pool.inWorker('gina'), 2000);
+    expect(pool.lost).toBe(1);
+  }, 20_000);
+
+  it('moves listeners back onto a mixer host that is up again: quiet ones within seconds, a talking-heard one once quiet', async () => {
+    const { control, mixer, pool, mixes } = rig();
+    await until('the remote engine in the pool', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
+    pool.setListener('hana', { ssrc: 11, volumes: { loopA: 100 } });
+    pool.setListener('ivan', { ssrc: 12, volumes: { loopB: 40 } });
+    await until('both mixed on the mixer host', () => mixer.listeners === 2);
+    // Someone talks on loopA, heard by hana: the plane's clock ticks every 20 ms.
+    const encoder = new OpusFrameEncoder();
+    let talking = true;
+    let running = true;
+    let k = 0;
+    const clock = (async () => {
+      while (running) {
+        if (talking) {
+          const payload = encoder.encode(tone({ frequency: 440, dbfs: -12, samples: FRAME_SAMPLES, startSample: k * FRAME_SAMPLES }));
+          pool.push('loopA', { ssrc: 9001, sequenceNumber: k, timestamp: k * FRAME_SAMPLES, payload }, k * 20);
+        }
+        pool.tick(k * 20 + 20, k++);
+        await sleep(20);
+      }
+    })();
+    cleanups.push(async () => {
+      running = false;
+      await clock;
+    });
+    await until('hana hearing the talker remotely', () => mixes.some((m) => m.outputs.some((o) => o.listenerIds.includes('hana'))));
+    await mixer.close();
+    await until('both on the edge', () => !pool.inWorker('hana') && !pool.inWorker('ivan'));
+    const packetsBefore = pool.counters.packets;
+
+    const second = new MixerService({ control, id: 'a-mixer-2', backend: 'a', log, capacity: 100, mixer: {}, expiryMs: 200 });
+    cleanups.push(() => second.close());
+    const upAt = Date.now();
+    await until('quiet ivan moved back onto the new host', () => pool.inWorker('ivan'), 4000);
+    console.log(`quiet listener moved back ${Date.now() - upAt} ms after the mixer host came up`);
+    await sleep(1500); // a pass or more: hana, hearing a talker, stays on the edge
+    expect(pool.inWorker('hana'), 'a talking-heard listener is not switched mid-spurt').toBe(false);
+    talking = false;
+    const quietAt = Date.now();
+    await until('hana moved once quiet', () => pool.inWorker('hana'), 4000);
+    console.log(`talking-heard listener moved ${Date.now() - quietAt} ms after the talker stopped`);
+    expect(pool.moved).toBe(2);
+    expect(pool.load).toEqual([0, 2]);
+    await until('the new host mixing both and announcing them', () => second.listeners === 2 && control.services('mixer')[0]?.load === 2);
+    expect(pool.counters.packets, 'counters kept across moves').toBeGreaterThanOrEqual(packetsBefore);
+    // Their volumes and SSRC came along: hana hears loopA when someone talks again.
+    talking = true;
+    const from = k;
+    await until('hana hearing from the new host', () => mixes.some((m) => m.tag > from && m.outputs.some((o) => o.listenerIds.includes('hana'))));
+    await sleep(1500);
+    expect(pool.moved, 'no further moves (hysteresis)').toBe(2);
+  }, 30_000);
 
   it('an engine gone from its host without notice is found by a probe after PROBE_AFTER_TICKS unanswered ticks', async () => {
     const { mixer, pool } = rig();

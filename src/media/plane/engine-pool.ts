@@ -7,12 +7,16 @@
 // SSRC and volumes, into the remaining engines at once, and a replacement worker is started.
 // Engines on mixer hosts (addRemote; src/media/remote/remote-mixers.ts opens them) take every new
 // listener while any is in the pool; one that is lost is dropped the same way (its opener reopens it).
+// rebalance() (a pass a second, driven by remote-mixers.ts) moves quiet listeners back onto them from
+// this host's engines and evens them out (rebalance.ts): a move is the same replay (SSRC, volumes);
+// the downlink (SSRC, sequence numbers, timestamps) is the plane's per listener, whatever engine mixes.
 import type { Logger } from 'pino';
 import { MixerEngine, type ListenerConfig, type MixerCounters, type MixerOptions, type MixTick, type TalkerPushResult } from '../mixer/index.js';
 import { WorkerMixerEngine, type WorkerTick } from '../mixer/worker/worker-engine.js';
 import type { WorkerMixerOptions } from '../mixer/worker/messages.js';
 import type { Isolation } from '../mixer/worker/channel.js';
 import type { PlayoutPacket } from '../playout/index.js';
+import { planMoves, QUIET_MS, type EngineSlot, type PlacedListener } from './rebalance.js';
 
 /** A worker this many 20 ms frames behind (1 s) counts as hung: it is stopped and its listeners moved. */
 export const HUNG_TICKS = 50;
@@ -41,6 +45,15 @@ export class EnginePool {
   private lostCount = 0;
   /** HUNG_TICKS in engine ticks: `phases` of them per frame. */
   private readonly hungTicks: number;
+  /** Every listener's configuration (a move replays it; engine 0 keeps none to read back). */
+  private readonly configs = new Map<string, { ssrc: number | undefined; volumes: Map<string, number> }>();
+  /** performance.now() of a listener's last frame (mix or tail) and of a loop's last talker packet. */
+  private readonly heardAt = new Map<string, number>();
+  private readonly loopActiveAt = new Map<string, number>();
+  private readonly movedAt = new Map<string, number>();
+  /** Per engine on a mixer host: listeners its host may still take. */
+  private readonly roomOf = new Map<WorkerMixerEngine, () => number>();
+  private movedCount = 0;
 
   constructor(private readonly options: EnginePoolOptions) {
     // VAD and talker indication need levels for every talker, also unheard ones: decode once each here.
@@ -68,12 +81,46 @@ export class EnginePool {
     return this.lostCount;
   }
 
-  /** Adds a ready engine on a mixer host: new listeners go to such engines while there is one. */
-  addRemote(engine: WorkerMixerEngine): void {
+  /** Listeners moved by rebalance() so far. */
+  get moved(): number {
+    return this.movedCount;
+  }
+
+  /**
+   * Adds a ready engine on a mixer host: new listeners go to such engines while there is one.
+   * `room`: listeners its host may still take (rebalance() moves no more than that onto it).
+   */
+  addRemote(engine: WorkerMixerEngine, room: () => number = () => Infinity): void {
     if (this.closed || engine.isolation !== 'remote' || !engine.alive) return;
-    engine.on('mixed', (tick) => this.options.onWorkerMix(tick));
+    engine.on('mixed', (tick) => this.mixed(tick));
     engine.on('exit', (err) => this.drop(engine, err ?? new Error('remote mixer engine closed')));
+    this.roomOf.set(engine, room);
     this.workers.push(engine);
+  }
+
+  /**
+   * One rebalancing pass (rebalance.ts): quiet listeners onto engines on mixer hosts, replayed with
+   * SSRC and volumes. Returns how many moved.
+   */
+  rebalance(now = performance.now()): number {
+    if (this.closed) return 0;
+    const engines: Engine[] = [this.local, ...this.workers];
+    const slots: EngineSlot[] = engines.map((e) => ({ remote: e instanceof WorkerMixerEngine && e.isolation === 'remote', listeners: this.countOn(e), room: e instanceof WorkerMixerEngine ? (this.roomOf.get(e)?.() ?? 0) : 0 }));
+    const placed: PlacedListener[] = [];
+    for (const [id, engine] of this.placement) placed.push({ id, engine: engines.indexOf(engine), quiet: this.quiet(id, now), movedAt: this.movedAt.get(id) });
+    const moves = planMoves(placed, slots, now);
+    for (const { id, to } of moves) {
+      const cfg = this.configs.get(id);
+      const target = engines[to];
+      if (!cfg || !target) continue;
+      this.placement.get(id)?.removeListener(id);
+      this.placement.set(id, target);
+      target.setListener(id, { ...(cfg.ssrc !== undefined ? { ssrc: cfg.ssrc } : {}), volumes: Object.fromEntries(cfg.volumes) });
+      this.movedAt.set(id, now);
+      this.movedCount++;
+    }
+    if (moves.length > 0) this.options.log.info({ moved: moves.length, load: this.load }, 'listeners moved onto mixer host engines');
+    return moves.length;
   }
 
   /** Listeners per engine, this thread's first. */
@@ -91,6 +138,7 @@ export class EnginePool {
     this.removeListener(id);
     const engine = this.leastLoaded();
     this.placement.set(id, engine);
+    this.configs.set(id, { ssrc: cfg.ssrc, volumes: new Map(Object.entries(cfg.volumes ?? {})) });
     engine.setListener(id, cfg);
   }
 
@@ -99,16 +147,23 @@ export class EnginePool {
     const engine = this.placement.get(id);
     if (!engine) throw new Error(`unknown listener ${id}`);
     engine.setVolume(id, loop, volume);
+    const volumes = this.configs.get(id)?.volumes;
+    if (volume === undefined) volumes?.delete(loop);
+    else volumes?.set(loop, volume);
   }
 
   removeListener(id: string): void {
     this.placement.get(id)?.removeListener(id);
     this.placement.delete(id);
+    this.configs.delete(id);
+    this.heardAt.delete(id);
+    this.movedAt.delete(id);
   }
 
   /** Into every engine; returns what this thread's engine did with it ('gated': no spurt opened). */
   push(loop: string, pkt: PlayoutPacket, arrivalMs: number): TalkerPushResult {
     const result = this.local.push(loop, pkt, arrivalMs);
+    if (result !== 'gated') this.loopActiveAt.set(loop, performance.now());
     for (const w of this.workers) w.push(loop, pkt, arrivalMs);
     return result;
   }
@@ -119,7 +174,9 @@ export class EnginePool {
       if (w.ticksPending >= this.hungTicks) this.drop(w, new Error(`mixer worker ${HUNG_TICKS} frames behind`));
       else w.tick(nowMs, mediaTs);
     }
-    return this.local.tick(nowMs);
+    const mix = this.local.tick(nowMs);
+    this.noteHeard(mix.outputs);
+    return mix;
   }
 
   /** No talker playing, no silence tail due and no worker frames outstanding: the clock may stop. */
@@ -151,7 +208,7 @@ export class EnginePool {
       isolation,
       onMalformed: (error) => this.options.log.warn({ isolation, pid: worker.pid, error }, 'mixer worker: malformed reply dropped'),
     });
-    worker.on('mixed', (tick) => this.options.onWorkerMix(tick));
+    worker.on('mixed', (tick) => this.mixed(tick));
     worker.on('exit', (err) => this.drop(worker, err ?? new Error('mixer worker stopped')));
     this.workers.push(worker);
   }
@@ -160,6 +217,7 @@ export class EnginePool {
   private drop(worker: WorkerMixerEngine, err: Error): void {
     if (this.closed || !this.workers.includes(worker)) return;
     this.workers = this.workers.filter((w) => w !== worker);
+    this.roomOf.delete(worker);
     this.lostCount++;
     for (const key of Object.keys(this.retired) as Array<keyof MixerCounters>) this.retired[key] += worker.counters?.[key] ?? 0;
     void worker.discard();
@@ -191,6 +249,24 @@ export class EnginePool {
       if (n < bestCount) [best, bestCount] = [w, n];
     }
     return best;
+  }
+
+  private mixed(tick: WorkerTick): void {
+    this.noteHeard(tick.outputs);
+    this.options.onWorkerMix(tick);
+  }
+
+  private noteHeard(outputs: ReadonlyArray<{ listenerIds: readonly string[] }>): void {
+    if (outputs.length === 0) return;
+    const now = performance.now();
+    for (const o of outputs) for (const id of o.listenerIds) this.heardAt.set(id, now);
+  }
+
+  /** Nothing sent to it and no talker on its loops for QUIET_MS: a move cannot be heard. */
+  private quiet(id: string, now: number): boolean {
+    if (now - (this.heardAt.get(id) ?? -Infinity) < QUIET_MS) return false;
+    for (const loop of this.configs.get(id)?.volumes.keys() ?? []) if (now - (this.loopActiveAt.get(loop) ?? -Infinity) < QUIET_MS) return false;
+    return true;
   }
 
   private countOn(engine: Engine): number {

@@ -1,8 +1,12 @@
 // A mixer host (`serve --services mixer`): mixer engines for the edges of its backend, over the control
 // plane. It announces itself (kind `mixer`, capacity = listeners it takes, load = listeners it mixes),
 // opens an engine (engine-host.ts, as in a worker) when an edge asks (remote-channel.ts), bound to that
-// engine's two stream topics, closes it on request, and says whether it has it (an edge's probe). An engine whose edge is down in the registry,
-// or never showed up there, is closed: nothing holds capacity that nobody drives. Every message
+// engine's two stream topics, closes it on request, and says whether it has it (an edge's probe). An engine whose edge is gone is
+// closed: nothing holds capacity that nobody drives. Gone = missing from the registry (down, or never
+// seen) AND no message on the engine's subject for EDGE_GRACE_MS: under load a live edge can miss
+// heartbeats for a moment (an event-loop stall, a slow NATS) while it still ticks its engine, and
+// closing its engine would push its listeners back onto the edge; a dead edge's engine a few seconds
+// longer costs nothing. Every message
 // received is decoded (wire.ts) and checked (validate.ts) before the engine sees it: a malformed one is
 // dropped and counted.
 import type { Logger } from 'pino';
@@ -14,6 +18,12 @@ import { decodeWire, encodeWire } from '../mixer/worker/wire.js';
 
 /** Engines one mixer host serves at most (one per edge that uses it): a bound against a broken edge. */
 export const MAX_ENGINES = 64;
+/**
+ * How long an engine's edge may be missing from the registry, with no message from it either, before
+ * the engine is closed: five heartbeat expiries of the default timing (1 s), so a stall of a few
+ * seconds is survived; an idle edge (no ticks while nobody talks) relies on the registry alone.
+ */
+export const EDGE_GRACE_MS = 5000;
 
 export interface MixerServiceOptions {
   control: ControlPlane;
@@ -24,8 +34,10 @@ export interface MixerServiceOptions {
   capacity: number;
   /** This host's engine options (its configuration); the edge chooses only phases and playout target. */
   mixer: WorkerMixerOptions;
-  /** How long an engine's edge may be missing from the registry (the registry's expiry). */
+  /** The registry's expiry: how often engines are checked (a quarter of it, 50–250 ms). */
   expiryMs: number;
+  /** Default EDGE_GRACE_MS (never less than expiryMs). */
+  edgeGraceMs?: number;
   maxEngines?: number;
 }
 
@@ -35,13 +47,14 @@ interface HostedEngine {
   stopReceiving: () => void;
   /** Last time its edge was seen in the registry (or the engine opened). */
   edgeSeenAt: number;
+  /** Last well-formed message from its edge on the engine's subject (a tick, a listener change). */
+  heardAt: number;
 }
 
 export class MixerService {
   private readonly engines = new Map<string, HostedEngine>();
   private readonly announcement: Announcement;
   private readonly stopServing: () => void;
-  private readonly stopWatching: () => void;
   private readonly timer: NodeJS.Timeout;
   private reportedLoad = 0;
   private malformedCount = 0;
@@ -51,9 +64,6 @@ export class MixerService {
   constructor(private readonly options: MixerServiceOptions) {
     const { control, id } = options;
     this.stopServing = control.serve(id, MIXER_ENGINE_COMMAND, (payload) => this.command(payload));
-    this.stopWatching = control.on('down', (service) => {
-      for (const [engine, hosted] of this.engines) if (hosted.edge === service.id) this.closeEngine(engine, 'edge down');
-    });
     this.announcement = control.announce({ id, kind: 'mixer', backend: options.backend, capacity: options.capacity, load: 0 });
     // Load changes are sent a moment later, together (a burst of listener moves is one heartbeat).
     this.timer = setInterval(() => this.housekeeping(), Math.max(50, Math.min(250, options.expiryMs / 4)));
@@ -110,11 +120,13 @@ export class MixerService {
     // messages are delivered asynchronously, so `host` is set by the time one arrives.
     const stopReceiving = control.subscribe(topics.in, (data) => {
       const decoded = decodeWire(data);
-      if (!decoded.ok) onMalformed(decoded.error);
-      else host.onMessage(decoded.msg);
+      if (!decoded.ok) return onMalformed(decoded.error);
+      hosted.heardAt = Date.now();
+      host.onMessage(decoded.msg);
     });
     const host = hostEngine(this.engineOptions(command.settings), (msg) => control.publish(topics.out, encodeWire(msg)), onMalformed);
-    this.engines.set(command.engine, { host, edge: command.edge, stopReceiving, edgeSeenAt: Date.now() });
+    const hosted: HostedEngine = { host, edge: command.edge, stopReceiving, edgeSeenAt: Date.now(), heardAt: Date.now() };
+    this.engines.set(command.engine, hosted);
     log.info({ engine: command.engine, edge: command.edge, engines: this.engines.size }, 'mixer engine opened');
     return {};
   }
@@ -144,14 +156,15 @@ export class MixerService {
     this.options.log.warn({ engine, error: error.slice(0, 300), malformed: this.malformedCount }, 'mixer engine: malformed message dropped');
   }
 
-  /** Closes engines whose edge has not been in the registry for the expiry; reports a changed load. */
+  /** Closes engines whose edge is gone (missing and silent for the grace); reports a changed load. */
   private housekeeping(): void {
     if (this.closed) return;
     const now = Date.now();
+    const grace = Math.max(this.options.expiryMs, this.options.edgeGraceMs ?? EDGE_GRACE_MS);
     const live = new Set(this.options.control.services().map((s) => s.id));
     for (const [engine, hosted] of [...this.engines]) {
       if (live.has(hosted.edge)) hosted.edgeSeenAt = now;
-      else if (now - hosted.edgeSeenAt > this.options.expiryMs) this.closeEngine(engine, 'edge unknown');
+      else if (now - Math.max(hosted.edgeSeenAt, hosted.heardAt) > grace) this.closeEngine(engine, 'edge gone');
     }
     const load = this.listeners;
     if (load !== this.reportedLoad) {
@@ -164,7 +177,6 @@ export class MixerService {
     this.closed = true;
     clearInterval(this.timer);
     this.stopServing();
-    this.stopWatching();
     for (const [engine, hosted] of this.engines) {
       this.engines.delete(engine);
       hosted.stopReceiving();

@@ -3,12 +3,15 @@
 // (remote-channel.ts) and handed to the engine pool once ready — the pool then puts new listeners on
 // those engines and moves a lost one's listeners at once (engine-pool.ts). An engine lost while its
 // host is still up (it hung, the open failed) is opened again after RETRY_MS; a host that comes (back)
-// up gets one at once. With no mixer host, the pool mixes on this host's own engines.
+// up gets one at once. With no mixer host, the pool mixes on this host's own engines. Once a second
+// the pool is asked to move quiet listeners back onto mixer hosts that have room (rebalance.ts): the
+// listeners that fell back to this host when a mixer host was lost do not stay here for good.
 import type { Logger } from 'pino';
 import type { ControlPlane, ServiceInfo } from '../../control/control-plane.js';
 import type { EnginePool } from '../plane/engine-pool.js';
 import { remoteChannel, type RemoteEngineSettings } from '../mixer/worker/remote-channel.js';
 import { WorkerMixerEngine } from '../mixer/worker/worker-engine.js';
+import { REBALANCE_PASS_MS } from '../plane/rebalance.js';
 
 /** A host whose engine failed is asked again after this long (a hung host is not asked 50 times a second). */
 export const RETRY_MS = 1000;
@@ -29,6 +32,7 @@ export class RemoteMixers {
   private readonly failedAt = new Map<string, number>();
   private readonly stopWatching: () => void;
   private readonly timer: NodeJS.Timeout;
+  private readonly rebalancing: NodeJS.Timeout;
   private opened = 0;
   private closed = false;
   private malformedCount = 0;
@@ -38,6 +42,8 @@ export class RemoteMixers {
     this.stopWatching = options.control.on('up', (service) => this.consider(service, true));
     this.timer = setInterval(() => this.scan(), RETRY_MS / 4);
     this.timer.unref();
+    this.rebalancing = setInterval(() => options.pool.rebalance(), REBALANCE_PASS_MS);
+    this.rebalancing.unref();
     this.scan();
   }
 
@@ -80,11 +86,17 @@ export class RemoteMixers {
       () => {
         if (this.closed) return void engine.terminate();
         this.failedAt.delete(service.id);
-        pool.addRemote(engine);
+        pool.addRemote(engine, () => this.room(service.id));
         log.info({ mixer: service.id, engine: engineId }, 'remote mixer engine ready');
       },
       () => undefined, // the 'exit' above logged it
     );
+  }
+
+  /** Listeners the mixer host may still take, by its last announcement (0 once it is down). */
+  private room(mixer: string): number {
+    const service = this.options.control.services('mixer').find((s) => s.id === mixer);
+    return service ? service.capacity - service.load : 0;
   }
 
   /** Counted; logged at most once a second (anyone on the control plane can publish on the subject). */
@@ -101,6 +113,7 @@ export class RemoteMixers {
     this.closed = true;
     this.stopWatching();
     clearInterval(this.timer);
+    clearInterval(this.rebalancing);
     await Promise.all([...this.engines.values()].map((e) => e.terminate()));
     this.engines.clear();
   }
