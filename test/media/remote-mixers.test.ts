@@ -8,6 +8,7 @@
 // its host is found by the edge's probe when its replies stay out.
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Announcement } from '../../src/control/control-plane.js';
 import { InProcessControlPlane } from '../../src/control/in-process.js';
 import { FRAME_SAMPLES, OpusFrameDecoder, OpusFrameEncoder } from '../../src/media/opus.js';
 import { EnginePool } from '../../src/media/plane/engine-pool.js';
@@ -142,6 +143,23 @@ describe('remote mixer engines (in-process control plane)', () => {
     expect(mixer.listeners).toBe(0);
     await until('the host announcing no load', () => control.services('mixer')[0]?.load === 0);
     await until('gina moved home after the closed notice', () => !pool.inWorker('gina'), 2000);
+    expect(pool.lost).toBe(1);
+  }, 20_000);
+
+  it('a mixer host that looks down in the registry but answers the probe keeps the engine; one that is gone does not', async () => {
+    const { mixer, pool } = rig();
+    await until('the remote engine in the pool', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
+    pool.setListener('jon', { volumes: { loopA: 100 } });
+    await until('jon mixed on the mixer host', () => mixer.listeners === 1);
+    // Its heartbeats are lost (as under load) while it serves: the edge asks, the host answers.
+    await (mixer as unknown as { announcement: Announcement }).announcement.withdraw();
+    await sleep(300);
+    expect(pool.inWorker('jon'), 'the engine kept: the host answered the probe').toBe(true);
+    expect(pool.lost).toBe(0);
+    // Now really gone (no one serves the command any more): the next probe, after unanswered ticks, ends it.
+    await mixer.close();
+    for (let k = 0; k < PROBE_AFTER_TICKS + 5; k++) pool.tick(k * 20, k);
+    await until('jon back on the edge', () => !pool.inWorker('jon'), 2000);
     expect(pool.lost).toBe(1);
   }, 20_000);
 

@@ -1,12 +1,12 @@
 // A mixer engine on a mixer host (`serve --services mixer`), reached over the control plane: the same
 // engine messages as a worker thread's (messages.ts), encoded by wire.ts, on two stream topics per
 // engine (`mixer.<engine>.in` to it, `mixer.<engine>.out` from it). The engine is opened by a command
-// to the mixer host and is gone — like a crashed worker — when the open fails, when the host is down
-// in the registry, when the host says it closed it (it thought this edge down), or when a probe finds
-// it dead: replies that stay out for PROBE_AFTER_TICKS make the
-// channel ask the host about its engine, and no answer (on NATS a killed host's subject has no
-// responders, known at once) or "unknown engine" ends it; a host that answers is left to the engine
-// pool's HUNG_TICKS rule (1 s), as any worker.
+// to the mixer host and is gone — like a crashed worker — when the open fails, when the host says it
+// closed it (it thought this edge gone), or when a probe finds it dead: replies that stay out for
+// PROBE_AFTER_TICKS, or the host going down in the registry, make the channel ask the host about its
+// engine, and no answer (on NATS a killed host's subject has no responders, known at once) or "unknown
+// engine" ends it; a host that answers is left to the engine pool's HUNG_TICKS rule (1 s), as any
+// worker. A host only missing heartbeats under load thus keeps its engine and its listeners.
 import { z } from 'zod';
 import type { ControlPlane } from '../../../control/control-plane.js';
 import type { ChannelEvents, EngineChannel } from './channel.js';
@@ -70,7 +70,7 @@ export function remoteChannel(target: RemoteEngineTarget, events: ChannelEvents)
     else events.message(decoded.msg);
   });
   const stopWatching = control.on('down', (service) => {
-    if (service.id === mixer) exit(new Error(`mixer host ${mixer} is down`));
+    if (service.id === mixer && !probing && !exited) probe();
   });
   function exit(err: Error | undefined): void {
     if (exited) return;
