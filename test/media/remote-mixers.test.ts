@@ -115,7 +115,8 @@ describe('remote mixer engines (in-process control plane)', () => {
     const downAt = Date.now();
     await edge.withdraw();
     await until('the engine of the edge that went down closed', () => mixer.engineCount === 0, GRACE_MS + 2000);
-    expect(Date.now() - downAt, 'not before the grace').toBeGreaterThanOrEqual(GRACE_MS);
+    // The host last saw it in the registry up to one check (50 ms) before it went.
+    expect(Date.now() - downAt, 'not before the grace').toBeGreaterThanOrEqual(GRACE_MS - 60);
     await until('carol back on the edge after the closed notice', () => !pool.inWorker('carol'), 2000);
     expect(pool.lost).toBe(1);
   }, 20_000);
@@ -128,18 +129,19 @@ describe('remote mixer engines (in-process control plane)', () => {
     // The registry loses the edge (missed heartbeats under load) while it mixes: ticks keep coming.
     await edge.withdraw();
     let k = 0;
+    let lastTickAt = 0;
     const until2 = Date.now() + 2 * GRACE_MS;
     while (Date.now() < until2) {
       pool.tick(k * 20, k++);
+      lastTickAt = Date.now();
       await sleep(20);
     }
     expect(mixer.engineCount, 'the ticking edge keeps its engine').toBe(1);
     expect(pool.inWorker('gina')).toBe(true);
     expect(pool.lost).toBe(0);
     // Really gone: down and silent (no more ticks). Closed after the grace, nothing left on the host.
-    const goneAt = Date.now();
     await until('the engine of the gone edge closed', () => mixer.engineCount === 0, GRACE_MS + 2000);
-    expect(Date.now() - goneAt).toBeGreaterThanOrEqual(GRACE_MS);
+    expect(Date.now() - lastTickAt, 'not before the grace after its last tick').toBeGreaterThanOrEqual(GRACE_MS);
     expect(mixer.listeners).toBe(0);
     await until('the host announcing no load', () => control.services('mixer')[0]?.load === 0);
     await until('gina moved home after the closed notice', () => !pool.inWorker('gina'), 2000);

@@ -12,7 +12,7 @@
 
 export const REBALANCE_PASS_MS = 1000;
 export const MAX_MOVES_PER_PASS = 4;
-export const QUIET_MS = 300;
+export const QUIET_MS = 500;
 export const COOLDOWN_MS = 30_000;
 export const IMBALANCE = 2;
 

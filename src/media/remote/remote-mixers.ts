@@ -15,6 +15,8 @@ import { REBALANCE_PASS_MS } from '../plane/rebalance.js';
 
 /** A host whose engine failed is asked again after this long (a hung host is not asked 50 times a second). */
 export const RETRY_MS = 1000;
+/** A rebalancing pass this much later than due is skipped (the process was stalled). */
+const STALL_MS = 250;
 
 export interface RemoteMixersOptions {
   control: ControlPlane;
@@ -34,6 +36,7 @@ export class RemoteMixers {
   private readonly timer: NodeJS.Timeout;
   private readonly rebalancing: NodeJS.Timeout;
   private opened = 0;
+  private lastPassAt = performance.now();
   private closed = false;
   private malformedCount = 0;
   private lastMalformedLog = 0;
@@ -42,7 +45,7 @@ export class RemoteMixers {
     this.stopWatching = options.control.on('up', (service) => this.consider(service, true));
     this.timer = setInterval(() => this.scan(), RETRY_MS / 4);
     this.timer.unref();
-    this.rebalancing = setInterval(() => options.pool.rebalance(), REBALANCE_PASS_MS);
+    this.rebalancing = setInterval(() => this.rebalance(), REBALANCE_PASS_MS);
     this.rebalancing.unref();
     this.scan();
   }
@@ -91,6 +94,21 @@ export class RemoteMixers {
       },
       () => undefined, // the 'exit' above logged it
     );
+  }
+
+  /**
+   * A pass, after the I/O that is pending (setImmediate runs after the poll phase): after an event-loop
+   * stall the timers run before the packets that queued up meanwhile, and a listener hearing a talker
+   * would look quiet. A pass that comes late (a stall) is skipped all the same; the next one decides.
+   */
+  private rebalance(): void {
+    const now = performance.now();
+    const late = now - this.lastPassAt > REBALANCE_PASS_MS + STALL_MS;
+    this.lastPassAt = now;
+    if (late) return;
+    setImmediate(() => {
+      if (!this.closed) this.options.pool.rebalance();
+    });
   }
 
   /** Listeners the mixer host may still take, by its last announcement (0 once it is down). */
