@@ -78,12 +78,14 @@ export class KvRecords<V> implements DurableValue<Records<V>> {
     this.options.onReceived?.(name, record ?? undefined);
   }
 
-  private write(name: string, record: V | undefined): Promise<void> {
+  /** Resolves with the revision the write got (0 for a removal). */
+  private write(name: string, record: V | undefined): Promise<number> {
     const key = this.options.keyOf(name);
     const written = record === undefined ? retried(() => this.kv.delete(key)).then(() => 0) : retried(() => this.kv.put(key, encode(record)));
     return written.then(
       (revision) => {
         if (revision > 0) this.revisions.set(key, Math.max(revision, this.revisions.get(key) ?? 0));
+        return revision;
       },
       (err: unknown) => {
         throw new StorageError(`nats kv ${this.options.bucket} ${key}`, err);
@@ -97,15 +99,29 @@ export class KvRecords<V> implements DurableValue<Records<V>> {
     return done;
   }
 
-  /** `apply` gets a copy of the top level: the records it replaced or removed (copy-on-write) are written. */
+  /**
+   * `apply` gets a copy of the top level: the records it replaced or removed (copy-on-write) are written.
+   * Only those names are then taken into the committed value: what other processes changed while the
+   * writes were in flight (received meanwhile) stays, and so does a newer value of the same key.
+   */
   update(apply: (draft: Records<V>) => void): Promise<void> {
     return this.queued(async () => {
-      const draft = Object.assign(emptyRecords<V>(), this.committed);
+      const base = this.committed;
+      const draft = Object.assign(emptyRecords<V>(), base);
       apply(draft);
-      for (const name of new Set([...Object.keys(draft), ...Object.keys(this.committed)])) {
-        if (draft[name] !== this.committed[name]) await this.write(name, draft[name]);
+      const written: Array<[string, number]> = [];
+      for (const name of new Set([...Object.keys(draft), ...Object.keys(base)])) {
+        if (draft[name] !== base[name]) written.push([name, await this.write(name, draft[name])]);
       }
-      this.committed = draft;
+      const next = Object.assign(emptyRecords<V>(), this.committed);
+      for (const [name, revision] of written) {
+        // A later write of this key by another process already arrived: it is the newer value.
+        if (revision > 0 && (this.revisions.get(this.options.keyOf(name)) ?? 0) > revision) continue;
+        const record = draft[name];
+        if (record === undefined) delete next[name];
+        else next[name] = record;
+      }
+      this.committed = next;
     });
   }
 
