@@ -57,6 +57,21 @@ describe('engine pool', () => {
     expect(pool.counters.sharedHits).toBeGreaterThan(0);
   }, 20_000);
 
+  it('gives a worker that is still loading neither listeners nor ticks, so a slow start is not taken for a hang', async () => {
+    pool = new EnginePool({ engines: 2, mixer: {}, log, onWorkerMix: () => undefined });
+    // Nothing here can let the thread load: it is still starting for the whole loop.
+    expect(pool.startingEngines).toHaveLength(1);
+    pool.setListener('early', { volumes: { loopA: 100 } });
+    expect(pool.inWorker('early')).toBe(false);
+    for (let k = 0; k <= HUNG_TICKS * 2; k++) pool.tick(k * 20, k);
+    await pool.ready();
+    expect(pool.lost).toBe(0);
+    expect(pool.workerEngines).toHaveLength(1);
+    expect(pool.startingEngines).toHaveLength(0);
+    pool.setListener('later', { volumes: { loopA: 100 } });
+    expect(pool.inWorker('later')).toBe(true);
+  }, 20_000);
+
   it('moves the listeners of a worker that is gone to other engines, with their volumes', async () => {
     pool = new EnginePool({ engines: 2, mixer: {}, log, onWorkerMix: () => undefined });
     await pool.ready();

@@ -21,6 +21,8 @@ import { planMoves, QUIET_MS, type EngineSlot, type PlacedListener } from './reb
 /** A worker this many 20 ms frames behind (1 s) counts as hung: it is stopped and its listeners moved. */
 export const HUNG_TICKS = 50;
 const RESPAWN_DELAY_MS = 1000;
+/** A worker not loaded by then (a process that hangs while starting) is stopped and started again. */
+export const START_DEADLINE_MS = 30_000;
 
 export interface EnginePoolOptions {
   /** Engines in all, this thread's included (1 = no worker threads). */
@@ -38,6 +40,8 @@ type Engine = MixerEngine | WorkerMixerEngine;
 export class EnginePool {
   readonly local: MixerEngine;
   private workers: WorkerMixerEngine[] = [];
+  /** Workers still loading: they get neither listeners nor ticks (a loading process would look hung). */
+  private readonly starting = new Set<WorkerMixerEngine>();
   private readonly placement = new Map<string, Engine>();
   private readonly retired: MixerCounters;
   private readonly workerOptions: WorkerMixerOptions;
@@ -68,7 +72,12 @@ export class EnginePool {
 
   /** Resolves when every worker has loaded its engine. */
   async ready(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.ready));
+    await Promise.all([...this.workers, ...this.starting].map((w) => w.ready));
+  }
+
+  /** Workers still loading (for diagnostics and fault tests). */
+  get startingEngines(): readonly WorkerMixerEngine[] {
+    return [...this.starting];
   }
 
   /** Worker engines currently serving (for diagnostics and fault tests). */
@@ -197,8 +206,9 @@ export class EnginePool {
   async close(): Promise<void> {
     this.closed = true;
     this.local.close();
-    const workers = this.workers;
+    const workers = [...this.workers, ...this.starting];
     this.workers = [];
+    this.starting.clear();
     await Promise.all(workers.map((w) => w.terminate()));
   }
 
@@ -208,9 +218,33 @@ export class EnginePool {
       isolation,
       onMalformed: (error) => this.options.log.warn({ isolation, pid: worker.pid, error }, 'mixer worker: malformed reply dropped'),
     });
-    worker.on('mixed', (tick) => this.mixed(tick));
-    worker.on('exit', (err) => this.drop(worker, err ?? new Error('mixer worker stopped')));
-    this.workers.push(worker);
+    // Serving only once loaded: before, a new listener would hear nothing and the ticks it could not
+    // answer yet would count against it (a process starting on a loaded host takes over a second).
+    this.starting.add(worker);
+    const deadline = setTimeout(() => void worker.terminate(), START_DEADLINE_MS);
+    deadline.unref();
+    worker.ready.then(
+      () => {
+        clearTimeout(deadline);
+        this.starting.delete(worker);
+        if (this.closed || !worker.alive) return;
+        worker.on('mixed', (tick) => this.mixed(tick));
+        worker.on('exit', (err) => this.drop(worker, err ?? new Error('mixer worker stopped')));
+        this.workers.push(worker);
+      },
+      (err: unknown) => {
+        clearTimeout(deadline);
+        if (!this.starting.delete(worker) || this.closed) return;
+        this.options.log.error({ err: err instanceof Error ? err.message : String(err), isolation, pid: worker.pid }, 'mixer worker failed to start: starting another');
+        this.respawnLater();
+      },
+    );
+  }
+
+  private respawnLater(): void {
+    setTimeout(() => {
+      if (!this.closed) this.spawn();
+    }, RESPAWN_DELAY_MS).unref();
   }
 
   /** Moves a dead or hung worker's listeners to the other engines and starts a replacement. */
@@ -232,10 +266,7 @@ export class EnginePool {
       { err: err.message, isolation: worker.isolation, pid: worker.pid, listeners: moved.length },
       'mixer worker lost: listeners moved to other engines',
     );
-    if (worker.isolation === 'remote') return;
-    setTimeout(() => {
-      if (!this.closed) this.spawn();
-    }, RESPAWN_DELAY_MS).unref();
+    if (worker.isolation !== 'remote') this.respawnLater();
   }
 
   /** Among the engines on mixer hosts when there are any, else among this host's. */
