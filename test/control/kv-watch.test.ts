@@ -1,7 +1,8 @@
 // Watches of the replicated buckets when NATS nodes die (src/control/nats/kv-watch.ts), on a 3-node
 // cluster: a watch replaced after a reconnect during a long quorum loss follows again once the cluster
 // is back; with a node dead (its consumer creates never answered on nats-server 2.9), watches open
-// within their deadline, with all the content, and a lost create costs a short timeout, not 5 s.
+// within their deadline, with all the content, and a lost create costs a short timeout, not 5 s; the
+// audit stream's follower (an ordered pull consumer) starts too instead of retrying its dead consumer.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { Events, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { DEFAULT_KV_WATCH } from '../../src/control/nats/kv-watch.js';
+import { ReplicatedAudit } from '../../src/control/nats/replicated-audit.js';
 import { ReplicatedDirectoryStore } from '../../src/control/nats/replicated-directory.js';
 import { ReplicatedSessions } from '../../src/control/nats/replicated-sessions.js';
 import { createDemoDirectory, DEMO_PROJECT } from '../../src/directory/demo.js';
@@ -137,3 +139,29 @@ it('one node dead: a watch opened while the stream leader is killed opens within
   expect(mean).toBeLessThan(2400);
   await cluster.restart(victim);
 }, 150_000);
+
+it('one node dead: the audit follower of a starting backend gets its newest entries within its deadline, every time', async () => {
+  const writer = await connectTo(cluster.urls);
+  const audit = await ReplicatedAudit.open(writer, { replicas: 3 });
+  await audit.follow(() => undefined);
+  for (let i = 0; i < 3; i++) await audit.publish({ time: new Date().toISOString(), user: 'admin', event: 'test', target: null, domain: null, project: null, summary: `entry ${i}` });
+  audit.close();
+  const leader = (await (await writer.jetstreamManager()).streams.info('LOOPCAST_AUDIT')).cluster?.leader;
+  // Not the leader: the stream stays writable, only consumer creates can land on the dead node.
+  const victim = cluster.nodes.findIndex((n) => n.name !== leader);
+  await cluster.kill(victim);
+  const reader = await connectTo(cluster.urls.filter((_, i) => i !== victim));
+  const times: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const t0 = Date.now();
+    const follower = await ReplicatedAudit.open(reader, { replicas: 3 });
+    const seen: string[] = [];
+    await follower.follow((entry) => seen.push(entry.summary));
+    times.push(Date.now() - t0);
+    follower.close();
+    expect(seen.slice(-3)).toEqual(['entry 0', 'entry 1', 'entry 2']);
+  }
+  console.log(`audit follower with ${cluster.nodes[victim]!.name} dead: ${times.join(', ')} ms`);
+  expect(Math.max(...times)).toBeLessThan(DEFAULT_KV_WATCH.openDeadlineMs);
+  await cluster.restart(victim);
+}, 300_000);

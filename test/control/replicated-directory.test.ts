@@ -138,7 +138,9 @@ describe('replicated directory', () => {
     if (failed.length > 0) console.log(failed.join('\n'));
     expect(acknowledged.length).toBeGreaterThan(30);
     // A fresh reader on a surviving node sees every acknowledged write.
+    const openedAt = Date.now();
     const reader = await backend((victim + 1) % 3, 'kill');
+    console.log(`a fresh reader opened ${Date.now() - openedAt} ms after the writes, with ${leader} dead`);
     const readerLoops = (d: Directory) => [...Object.keys(project(d).data.loops), ...Object.keys(d.domain(project(d).domainId)!.data.loops)].sort();
     for (const id of acknowledged) expect(readerLoops(reader), id).toContain(id);
     await until(() => JSON.stringify(readerLoops(a)) === JSON.stringify(readerLoops(reader)), 3000);
