@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Events, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectNats } from '../../src/control/nats/connection.js';
+import { KvRecords } from '../../src/control/nats/kv-records.js';
 import { DEFAULT_KV_WATCH } from '../../src/control/nats/kv-watch.js';
 import { ReplicatedAudit } from '../../src/control/nats/replicated-audit.js';
 import { ReplicatedDirectoryStore } from '../../src/control/nats/replicated-directory.js';
@@ -165,3 +166,26 @@ it('one node dead: the audit follower of a starting backend gets its newest entr
   expect(Math.max(...times)).toBeLessThan(DEFAULT_KV_WATCH.openDeadlineMs);
   await cluster.restart(victim);
 }, 300_000);
+
+it('a bucket whose values all expired (max age) is not taken for a silent watch: no consumer created again and again', async () => {
+  const connection = await connectTo(cluster.urls);
+  const options = { bucket: 'expiring', replicas: 3, maxAgeMs: 1000, keyOf: (name: string) => `k.${name}`, nameOf: (key: string) => key.slice(2), decode: (value: Uint8Array) => Buffer.from(value).toString() };
+  const writer = await KvRecords.open<string>(connection, options);
+  closers.push(() => writer.close());
+  await writer.update((draft) => void (draft.a = 'x'));
+  const kv = await connection.jetstream().views.kv('expiring', { bindOnly: true });
+  const deadline = Date.now() + 10_000;
+  while ((await kv.status()).values > 0) {
+    if (Date.now() > deadline) throw new Error('value did not expire');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  let creates = 0;
+  const sub = connection.subscribe('$JS.API.CONSUMER.CREATE.KV_expiring.>', { callback: () => creates++ });
+  const reader = await KvRecords.open<string>(connection, options);
+  closers.push(() => reader.close());
+  expect(Object.keys(reader.value)).toEqual([]);
+  // Four checks of the watchdog: a bucket taken for "behind" would replace the watch at every second one.
+  await new Promise((r) => setTimeout(r, DEFAULT_KV_WATCH.checkMs * 4 + 200));
+  sub.unsubscribe();
+  expect(creates).toBe(1);
+}, 60_000);

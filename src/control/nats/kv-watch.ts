@@ -164,7 +164,8 @@ export class KvWatch {
         .status()
         .then(
           (status) => {
-            const last = status.streamInfo.state.last_seq;
+            // An empty bucket (every value past the bucket's max age) has nothing left to deliver.
+            const last = status.values > 0 ? status.streamInfo.state.last_seq : 0;
             if (last <= this.received) behindAt = undefined;
             else if (behindAt !== this.received) behindAt = this.received;
             else {
