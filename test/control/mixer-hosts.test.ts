@@ -40,21 +40,6 @@ async function until(what: string, check: () => boolean, ms = 10_000): Promise<v
   }
 }
 
-/**
- * The tone's level at `op` over 20 frames after `since`: the median of the frames' levels, so that a
- * frame or two concealed under load does not count, but a wrong volume (6 dB and more) does.
- */
-async function steadyLevel(op: Operator, since: number): Promise<{ level: number; frequency: number }> {
-  const { frequency } = await heard(op, since);
-  const levels = op.media.received
-    .frames()
-    .filter((f) => f.arrivedAt > since)
-    .slice(-20)
-    .map((f) => levelAt(f.pcm, TONE_HZ))
-    .sort((a, b) => a - b);
-  return { level: levels[10] ?? -Infinity, frequency };
-}
-
 describe('edge and mixer hosts as separate processes', () => {
   let cluster: NatsCluster;
   let dir: string;
@@ -129,14 +114,14 @@ describe('edge and mixer hosts as separate processes', () => {
     engineTraffic.unsubscribe();
     // The level once the spurt's onset is behind (its first frames ramp up, a few are concealed under load).
     await until('a second of tone at bob', () => bob.media.received.frames().filter((f) => levelAt(f.pcm, TONE_HZ) > -40).length >= 50, 5000);
-    const before = await steadyLevel(bob, performance.now());
+    const before = await heard(bob, performance.now());
     expect(Math.abs(before.frequency - TONE_HZ)).toBeLessThan(10);
     const client = bob.media;
 
     const killedAt = performance.now();
     await victim.kill('SIGKILL');
     const gap = await longestSilenceAround(bob, killedAt);
-    const after = await steadyLevel(bob, performance.now());
+    const after = await heard(bob, performance.now());
     console.log(`mixer host SIGKILLed: the listener's longest silence ${gap.toFixed(0)} ms, level ${before.level.toFixed(1)} → ${after.level.toFixed(1)} dBFS (load average ${loadavg()[0]?.toFixed(2)})`);
     expect(gap).toBeLessThan(2000);
     expect(bob.losses, 'no media_lost: the servers moved the listener').toEqual([]);
@@ -150,7 +135,7 @@ describe('edge and mixer hosts as separate processes', () => {
     const lastKilledAt = performance.now();
     await survivor.kill('SIGKILL');
     const fallbackGap = await longestSilenceAround(bob, lastKilledAt);
-    const local = await steadyLevel(bob, performance.now());
+    const local = await heard(bob, performance.now());
     console.log(`last mixer host SIGKILLed: the edge mixes itself, the listener's longest silence ${fallbackGap.toFixed(0)} ms (load average ${loadavg()[0]?.toFixed(2)})`);
     expect(fallbackGap).toBeLessThan(2000);
     expect(Math.abs(local.level - before.level)).toBeLessThan(3);
@@ -178,7 +163,7 @@ describe('edge and mixer hosts as separate processes', () => {
     const resumedAt = performance.now();
     alice.media.startSending();
     await until('the tone at bob again', () => bob.media.received.frames().filter((f) => f.arrivedAt > resumedAt && levelAt(f.pcm, TONE_HZ) > -40).length >= 50, 5000);
-    const back = await steadyLevel(bob, performance.now());
+    const back = await heard(bob, performance.now());
     expect(Math.abs(back.level - before.level), 'the same level on the new mixer host').toBeLessThan(3);
     expect(bob.losses).toEqual([]);
     expect(bob.media).toBe(client);
