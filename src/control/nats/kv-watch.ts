@@ -156,7 +156,10 @@ export class KvWatch {
       }
     })();
     // The watch's consumer may sit on a node that died: the bucket moves on, the watch says nothing.
+    // Behind at two checks in a row, or behind at the first check that is answered after the cluster
+    // did not answer (a leader was being elected: a node may have died with the consumer).
     let behindAt: number | undefined;
+    let unanswered = false;
     this.timer = setInterval(() => {
       if (this.checking || this.closed) return;
       this.checking = true;
@@ -167,20 +170,24 @@ export class KvWatch {
             // An empty bucket (every value past the bucket's max age) has nothing left to deliver.
             const last = status.values > 0 ? status.streamInfo.state.last_seq : 0;
             if (last <= this.received) behindAt = undefined;
-            else if (behindAt !== this.received) behindAt = this.received;
+            else if (behindAt !== this.received && !unanswered) behindAt = this.received;
             else {
               behindAt = undefined;
               this.restart();
             }
+            unanswered = false;
           },
-          () => undefined,
+          () => (unanswered = true),
         )
         .finally(() => (this.checking = false));
     }, this.timing.checkMs);
     this.timer.unref();
   }
 
-  /** A new watch right after the last revision delivered, then the old one stopped; one at a time. */
+  /**
+   * A new watch right after the last revision delivered, then the old one stopped; one at a time.
+   * Two creates race (the first up wins, the other is stopped): one in three lands on a dead node.
+   */
   restart(): void {
     if (this.closed) return;
     if (this.restarting) {
@@ -191,7 +198,9 @@ export class KvWatch {
       for (let tries = 0; !this.closed; tries++) {
         const began = Date.now();
         try {
-          const next = await this.attempt();
+          const racing = [this.attempt(), this.attempt()];
+          const next = await Promise.any(racing);
+          for (const other of racing) void other.then((watch) => watch !== next && watch.stop(), () => undefined);
           const old = this.current;
           this.current = next;
           old?.stop();
