@@ -6,22 +6,19 @@
 // cluster was SIGKILLed are not ready (liveness stays 200) until a session ends / the nodes are back.
 // No answer ever contains the NATS password. A mixer host (`--services mixer`) has the same listener.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { tone } from '../../testkit/signal/index.js';
-import { copyFixtureDb, cleanupChildren, ensureBuilt } from '../support/kill-server.js';
 import { Operator, sleep } from '../support/media-operator.js';
-import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import type { NatsCluster } from '../support/nats-cluster.js';
 import { plainRequest, rawExchange, type PlainAnswer } from '../support/plain-http.js';
-import { killAllServe, spawnServe, useTestGroups, type ServeProcess } from '../support/serve-process.js';
+import { spawnServe, type ServeProcess } from '../support/serve-process.js';
+import { startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { promtoolCheckMetrics } from '../ops/scrape.js';
-
-const MEDIA = { bus: 'multicast', multicast: { interface: '127.0.0.1' }, bindAddress: '127.0.0.1', maxSessions: 2 };
 
 /**
  * The samples of an exposition, read line by line (parse-prometheus-text-format drops the labels of
@@ -59,6 +56,7 @@ interface Report {
 }
 
 describe('a media host serves health and metrics', () => {
+  let rig: ServeRig;
   let cluster: NatsCluster;
   let dir: string;
   let host: ServeProcess;
@@ -91,15 +89,10 @@ describe('a media host serves health and metrics', () => {
   const readyIs = (status: number, ms?: number) => until(`readiness ${status}`, ready, (r) => r.status === status, ms);
 
   beforeAll(async () => {
-    await ensureBuilt();
-    cluster = await startNatsCluster({ nodes: 3 });
-    dir = await mkdtemp(join(tmpdir(), 'loopcast-media-host-http-'));
-    await writeFile(join(dir, 'nats-password'), `${cluster.password}\n`, { mode: 0o600 });
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ media: MEDIA }));
-    const db = await copyFixtureDb();
-    await useTestGroups(db, 28_000 + Math.floor(Math.random() * 10_000));
-    const common = ['--backend', 'a', '--nats', ...cluster.urls, '--nats-user', cluster.user, '--nats-password-file', join(dir, 'nats-password')];
-    const local = ['--host', '127.0.0.1', '--port', '0', '--config', join(dir, 'config.json'), '--log-level', 'info'];
+    rig = await startServeRig('media-host-http', { maxSessions: 2 });
+    cluster = rig.cluster;
+    dir = rig.dir;
+    const { db, common, local } = rig;
     Object.assign(processArgs, { common, local });
     host = await spawnServe(['--services', 'edge,mixer', ...common, ...local, '--data-dir', join(dir, 'host'), '--http-port', '0'], 'media host ready');
     httpPort = Number(host.ready.httpPort);
@@ -108,10 +101,7 @@ describe('a media host serves health and metrics', () => {
 
   afterAll(async () => {
     for (const op of operators) op.close();
-    await killAllServe();
-    await cleanupChildren();
-    await cluster?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   it('idle: live, ready with its checks, and metrics of the media plane, process and control plane', async () => {

@@ -5,9 +5,7 @@
 // hears the tone again with its loop state and volume replayed — the gap is printed and must stay
 // under 3 s. Afterwards nothing is stuck: the dead host is gone, the survivor carries exactly the
 // live sessions, and a new operator's session works.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { get as httpsGet } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,16 +13,15 @@ import { connectNats } from '../../src/control/nats/connection.js';
 import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { tone } from '../../testkit/signal/index.js';
-import { copyFixtureDb, cleanupChildren, ensureBuilt } from '../support/kill-server.js';
 import { getHealth } from '../support/fuzz-tools.js';
 import { Operator, sleep } from '../support/media-operator.js';
-import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
-import { killAllServe, spawnServe, useTestGroups, type ServeProcess } from '../support/serve-process.js';
+import type { NatsCluster } from '../support/nats-cluster.js';
+import { spawnServe, type ServeProcess } from '../support/serve-process.js';
+import { startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { heard } from '../media/support/engine-loss.js';
 import { gapAcrossNewClient } from '../media/support/host-loss.js';
 
 const TONE_HZ = 440;
-const MEDIA = { bus: 'multicast', multicast: { interface: '127.0.0.1' }, bindAddress: '127.0.0.1' };
 
 /** GET /metrics on signaling's HTTPS port (self-signed certificate accepted). */
 function metricsText(port: number): Promise<string> {
@@ -48,7 +45,7 @@ async function until(what: string, check: () => boolean, ms = 10_000): Promise<v
 
 describe('signaling and media hosts as separate processes', () => {
   let cluster: NatsCluster;
-  let dir: string;
+  let rig: ServeRig;
   let observer: NatsConnection;
   let control: NatsControlPlane;
   let signaling: ServeProcess;
@@ -56,15 +53,9 @@ describe('signaling and media hosts as separate processes', () => {
   const operators: Operator[] = [];
 
   beforeAll(async () => {
-    await ensureBuilt();
-    cluster = await startNatsCluster({ nodes: 3 });
-    dir = await mkdtemp(join(tmpdir(), 'loopcast-media-hosts-'));
-    await writeFile(join(dir, 'nats-password'), `${cluster.password}\n`, { mode: 0o600 });
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ media: MEDIA }));
-    const db = await copyFixtureDb();
-    await useTestGroups(db, 28_000 + Math.floor(Math.random() * 10_000));
-    const common = ['--backend', 'a', '--nats', cluster.urls[0]!, '--nats-user', cluster.user, '--nats-password-file', join(dir, 'nats-password')];
-    const local = ['--host', '127.0.0.1', '--port', '0', '--config', join(dir, 'config.json'), '--log-level', 'info'];
+    rig = await startServeRig('media-hosts');
+    cluster = rig.cluster;
+    const { dir, db, common, local } = rig;
     for (let i = 0; i < 2; i++) hosts.push(await spawnServe(['--services', 'edge,mixer', ...common, ...local, '--data-dir', join(dir, `host${i}`)], 'media host ready'));
     signaling = await spawnServe(['--services', 'signaling', ...common, ...local, '--db', db, '--data-dir', join(dir, 'signaling'), '--no-demo'], 'loopcast listening');
     observer = await connectNats({ servers: cluster.urls, user: cluster.user, password: cluster.password });
@@ -75,10 +66,7 @@ describe('signaling and media hosts as separate processes', () => {
     for (const op of operators) op.close();
     await control?.close();
     await observer?.close();
-    await killAllServe();
-    await cleanupChildren();
-    await cluster?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   const loads = (): Record<string, number> => Object.fromEntries(control.services('edge').map((s) => [s.id, s.load]));

@@ -9,8 +9,7 @@
 // edge by a transient (an engine not yet ready, a host briefly lost under load) is moved onto a mixer
 // host by the rebalancing. The gaps are printed, as are the round trip of a tick to a mixer host over
 // NATS on loopback and the bytes it carries.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,14 +22,13 @@ import { MIX_PHASES } from '../../src/media/plane/media-plane.js';
 import { MixerService } from '../../src/media/remote/mixer-service.js';
 import { RemoteMixers } from '../../src/media/remote/remote-mixers.js';
 import { levelAt, tone } from '../../testkit/signal/index.js';
-import { copyFixtureDb, cleanupChildren, ensureBuilt } from '../support/kill-server.js';
 import { Operator, sleep } from '../support/media-operator.js';
-import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
-import { killAllServe, spawnServe, useTestGroups, type ServeProcess } from '../support/serve-process.js';
+import type { NatsCluster } from '../support/nats-cluster.js';
+import { spawnServe, type ServeProcess } from '../support/serve-process.js';
+import { startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { heard, longestSilenceAround } from '../media/support/engine-loss.js';
 
 const TONE_HZ = 440;
-const MEDIA = { bus: 'multicast', multicast: { interface: '127.0.0.1' }, bindAddress: '127.0.0.1' };
 
 async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -41,8 +39,8 @@ async function until(what: string, check: () => boolean, ms = 10_000): Promise<v
 }
 
 describe('edge and mixer hosts as separate processes', () => {
+  let rig: ServeRig;
   let cluster: NatsCluster;
-  let dir: string;
   let observer: NatsConnection;
   let control: NatsControlPlane;
   let signaling: ServeProcess;
@@ -52,15 +50,9 @@ describe('edge and mixer hosts as separate processes', () => {
   let spawnMixer: () => Promise<ServeProcess>;
 
   beforeAll(async () => {
-    await ensureBuilt();
-    cluster = await startNatsCluster({ nodes: 3 });
-    dir = await mkdtemp(join(tmpdir(), 'loopcast-mixer-hosts-'));
-    await writeFile(join(dir, 'nats-password'), `${cluster.password}\n`, { mode: 0o600 });
-    await writeFile(join(dir, 'config.json'), JSON.stringify({ media: MEDIA }));
-    const db = await copyFixtureDb();
-    await useTestGroups(db, 28_000 + Math.floor(Math.random() * 10_000));
-    const common = ['--backend', 'a', '--nats', cluster.urls[0]!, '--nats-user', cluster.user, '--nats-password-file', join(dir, 'nats-password')];
-    const local = ['--host', '127.0.0.1', '--port', '0', '--config', join(dir, 'config.json'), '--log-level', 'info'];
+    rig = await startServeRig('mixer-hosts');
+    cluster = rig.cluster;
+    const { dir, db, common, local } = rig;
     spawnMixer = () => spawnServe(['--services', 'mixer', ...common, ...local, '--data-dir', join(dir, `mixer${mixers.length}`)], 'mixer host ready');
     for (let i = 0; i < 2; i++) mixers.push(await spawnMixer());
     edge = await spawnServe(['--services', 'edge', ...common, ...local, '--data-dir', join(dir, 'edge')], 'media host ready');
@@ -73,10 +65,7 @@ describe('edge and mixer hosts as separate processes', () => {
     for (const op of operators) op.close();
     await control?.close();
     await observer?.close();
-    await killAllServe();
-    await cleanupChildren();
-    await cluster?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rig?.stop();
   });
 
   const mixerLoads = (): Record<string, number> => Object.fromEntries(control.services('mixer').map((s) => [s.id, s.load]));
