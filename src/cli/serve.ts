@@ -120,13 +120,13 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
     const state = await ReplicatedState.open(connection, { replicas: settings.replicas, seedRoot: db });
     // Login sessions too: a client resumes its login (session id) on the other backend.
     const sessions = await ReplicatedSessions.open(connection, { replicas: settings.replicas });
-    const auditReplica = await ReplicatedAudit.open(connection, { replicas: settings.replicas });
     // Not ready while the NATS connection is down: directory changes and state could not be replicated.
     const controlHealth = { probe: () => probeNats(connection) };
     const control = new NatsControlPlane(connection, controlTiming(settings));
     const id = `${settings.backend}-signaling-${randomBytes(4).toString('hex')}`;
     const log = createLogger(effective.logLevel);
     const metrics = new Metrics();
+    const auditReplica = await ReplicatedAudit.open(connection, { replicas: settings.replicas, log });
     // Who talks with which SSRC, shared so that every recorder names the talkers (docs/recording.md).
     const limited = new LimitedLog(log);
     const talkers = await ReplicatedTalkers.open(connection, {

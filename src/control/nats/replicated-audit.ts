@@ -3,6 +3,7 @@
 // backend's console reads the newest entries of all backends from the stream, in stream order.
 // Own entries come back through the same consumer: one order for everybody.
 import { DeliverPolicy, JSONCodec, type ConsumerMessages, type JetStreamClient, type NatsConnection } from 'nats';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { AuditEntry, AuditReplica } from '../../directory/audit-log.js';
 import { DEFAULT_KV_WATCH } from './kv-watch.js';
@@ -22,6 +23,12 @@ const KEEP = 5000;
 const PULL_EXPIRES_MS = 2000;
 const ATTEMPT_MS = DEFAULT_KV_WATCH.createTimeoutMs + 500;
 const json = JSONCodec<unknown>();
+/**
+ * How long a publish waits for its entry to come back through the follower (so the console shows it)
+ * after the stream acknowledged it. The entry is durable then; a follower that is stuck (its node died)
+ * must not hold every audited request — and the socket behind it — forever.
+ */
+export const VISIBLE_WAIT_MS = 2000;
 
 const entrySchema = z.strictObject({
   time: z.string().max(64),
@@ -38,10 +45,20 @@ export class ReplicatedAudit implements AuditReplica {
   /** Highest stream sequence shown: a publish resolves once its entry is visible here. */
   private shown = 0;
   private readonly waiting = new Map<number, () => void>();
+  private lateCount = 0;
+  private lastLateLog = 0;
 
-  private constructor(private readonly connection: NatsConnection) {}
+  private constructor(
+    private readonly connection: NatsConnection,
+    private readonly log: Logger | undefined,
+  ) {}
 
-  static async open(connection: NatsConnection, options: { replicas?: number } = {}): Promise<ReplicatedAudit> {
+  /** Published entries not seen back through the follower within VISIBLE_WAIT_MS. */
+  get late(): number {
+    return this.lateCount;
+  }
+
+  static async open(connection: NatsConnection, options: { replicas?: number; log?: Logger } = {}): Promise<ReplicatedAudit> {
     const jsm = await retried(() => connection.jetstreamManager(), 15_000);
     await retried(async () => {
       try {
@@ -50,7 +67,7 @@ export class ReplicatedAudit implements AuditReplica {
         await jsm.streams.add({ name: STREAM, subjects: [SUBJECT], num_replicas: options.replicas ?? 3, max_msgs: 1_000_000 });
       }
     }, 15_000);
-    return new ReplicatedAudit(connection);
+    return new ReplicatedAudit(connection, options.log);
   }
 
   async publish(entry: AuditEntry): Promise<void> {
@@ -58,7 +75,19 @@ export class ReplicatedAudit implements AuditReplica {
     const msgID = `${entry.time}-${Math.random().toString(36).slice(2)}`;
     const ack = await retried(() => this.connection.jetstream().publish(SUBJECT, json.encode(entry), { msgID }));
     if (ack.seq <= this.shown) return;
-    await new Promise<void>((resolve) => this.waiting.set(ack.seq, resolve));
+    let timer: NodeJS.Timeout | undefined;
+    const seen = await new Promise<boolean>((resolve) => {
+      this.waiting.set(ack.seq, () => resolve(true));
+      timer = setTimeout(() => resolve(false), VISIBLE_WAIT_MS);
+    });
+    clearTimeout(timer);
+    if (seen) return;
+    this.waiting.delete(ack.seq);
+    this.lateCount++;
+    const now = Date.now();
+    if (now - this.lastLateLog < 10_000) return;
+    this.lastLateLog = now;
+    this.log?.warn({ seq: ack.seq, late: this.lateCount }, `audit entry stored but not back through the follower within ${VISIBLE_WAIT_MS} ms: the console may miss the newest entries`);
   }
 
   async follow(onEntry: (entry: AuditEntry) => void): Promise<void> {
