@@ -51,7 +51,12 @@ export class EnginePool {
   private readonly hungTicks: number;
   /** Every listener's configuration (a move replays it; engine 0 keeps none to read back). */
   private readonly configs = new Map<string, { ssrc: number | undefined; volumes: Map<string, number> }>();
-  /** performance.now() of a listener's last frame (mix or tail) and of a loop's last talker packet. */
+  /**
+   * performance.now() of a listener's last frame (mix or tail) and of a loop's last talker packet: what
+   * rebalancing calls quiet. Kept only once an engine on a mixer host joined (`trackingSince`): without
+   * one nothing is ever moved, so the packet and frame paths of a one-host plane do no work for it.
+   */
+  private trackingSince: number | undefined;
   private readonly heardAt = new Map<string, number>();
   private readonly loopActiveAt = new Map<string, number>();
   private readonly movedAt = new Map<string, number>();
@@ -104,6 +109,7 @@ export class EnginePool {
     engine.on('mixed', (tick) => this.mixed(tick));
     engine.on('exit', (err) => this.drop(engine, err ?? new Error('remote mixer engine closed')));
     this.roomOf.set(engine, room);
+    this.trackingSince ??= performance.now();
     this.workers.push(engine);
   }
 
@@ -172,7 +178,7 @@ export class EnginePool {
   /** Into every engine; returns what this thread's engine did with it ('gated': no spurt opened). */
   push(loop: string, pkt: PlayoutPacket, arrivalMs: number): TalkerPushResult {
     const result = this.local.push(loop, pkt, arrivalMs);
-    if (result !== 'gated') this.loopActiveAt.set(loop, performance.now());
+    if (this.trackingSince !== undefined && result !== 'gated') this.loopActiveAt.set(loop, performance.now());
     for (const w of this.workers) w.push(loop, pkt, arrivalMs);
     return result;
   }
@@ -288,13 +294,15 @@ export class EnginePool {
   }
 
   private noteHeard(outputs: ReadonlyArray<{ listenerIds: readonly string[] }>): void {
-    if (outputs.length === 0) return;
+    if (this.trackingSince === undefined || outputs.length === 0) return;
     const now = performance.now();
     for (const o of outputs) for (const id of o.listenerIds) this.heardAt.set(id, now);
   }
 
   /** Nothing sent to it and no talker on its loops for QUIET_MS: a move cannot be heard. */
   private quiet(id: string, now: number): boolean {
+    // Until the times have been kept for QUIET_MS, a missing one says nothing.
+    if (this.trackingSince === undefined || now - this.trackingSince < QUIET_MS) return false;
     if (now - (this.heardAt.get(id) ?? -Infinity) < QUIET_MS) return false;
     for (const loop of this.configs.get(id)?.volumes.keys() ?? []) if (now - (this.loopActiveAt.get(loop) ?? -Infinity) < QUIET_MS) return false;
     return true;
