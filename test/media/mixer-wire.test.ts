@@ -19,7 +19,7 @@ const tick: ToWorker = {
   ],
   bytes: payload.slice().buffer,
 };
-const counters = { ticks: 1, idleTicks: 0, packets: 2, copies: 0, decodes: 2, conceals: 0, decodeErrors: 0, encodes: 1, primes: 0, sharedHits: 0, silentListenerTicks: 0, gated: 0, tailFrames: 0 };
+const counters = { ticks: 1, idleTicks: 0, packets: 2, copies: 0, decodes: 2, conceals: 0, decodeErrors: 0, encodes: 1, primes: 0, independentFrames: 1, sharedHits: 0, silentListenerTicks: 0, gated: 0, tailFrames: 0 };
 const mixed: FromWorker = { type: 'mixed', seq: 3, tag: 960, outputs: [{ kind: 'mix', listenerIds: ['a', 'b'], talkers: [77], start: 0, end: 8 }], bytes: payload.slice().buffer, idle: false, counters, busyMs: 0.4 };
 
 /** Decoded and checked as the engine does it. */

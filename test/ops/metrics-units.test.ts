@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseReportBlocks, receiverReport } from '../../src/media/rtcp.js';
 import { PlaneMetrics, type PlaneView } from '../../src/media/plane/plane-metrics.js';
-import type { MixerCounters } from '../../src/media/mixer/index.js';
+import type { CodecFactory, MixerCounters } from '../../src/media/mixer/index.js';
 import type { PlayoutStats } from '../../src/media/playout/index.js';
 import { IntervalClock } from '../../src/metrics/interval-clock.js';
 import { LabelCap, OTHER } from '../../src/metrics/label-cap.js';
@@ -107,5 +107,34 @@ describe('uplink sampling', () => {
     expect(loss.count).toBe(3);
     expect(loss.sum).toBeCloseTo(0.05, 6);
     expect(s.histogram('loopcast_uplink_jitter_seconds').sum).toBeCloseTo(0.006, 6);
+  });
+});
+
+describe('timed codecs', () => {
+  it('pass the independent-frame request through to the encoder (a wrapper that dropped it broke encoder switches)', () => {
+    const view: PlaneView = {
+      sessionCount: 0,
+      counters: { rtpIn: 0, rtpOut: 0, dtxDropped: 0 },
+      enginesLost: 0,
+      engineCounters: { decodes: 0, conceals: 0, encodes: 0, sharedHits: 0 } as MixerCounters,
+      talkerStats: () => [],
+      isLocalTalker: () => false,
+    };
+    const seen: Array<boolean | undefined> = [];
+    const inner: CodecFactory = {
+      createEncoder: () => ({
+        encode: (_pcm, independent) => {
+          seen.push(independent);
+          return Buffer.alloc(1);
+        },
+        reset() {},
+        close() {},
+      }),
+      createDecoder: () => ({ decode: () => new Int16Array(960), conceal: () => new Int16Array(960), close() {} }),
+    };
+    const encoder = new PlaneMetrics(new Registry(), view).timedCodecs(inner).createEncoder();
+    encoder.encode(new Int16Array(960), true);
+    encoder.encode(new Int16Array(960), false);
+    expect(seen).toEqual([true, false]);
   });
 });

@@ -2,7 +2,8 @@
 import { OpusFrameDecoder, OpusFrameEncoder, type OpusEncoderOptions } from '../opus.js';
 
 export interface FrameEncoder {
-  encode(pcm: Int16Array): Buffer;
+  /** `independent`: decodable by a decoder that did not hear this encoder's previous frames. */
+  encode(pcm: Int16Array, independent?: boolean): Buffer;
   /** Forget history: the encoder is about to serve a different stream. */
   reset(): void;
   close(): void;

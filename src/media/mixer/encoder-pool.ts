@@ -9,8 +9,9 @@
 //     mix once (output discarded): its state then matches what the member's decoder last heard,
 //     which keeps the switch glitch small. Costs one extra encode, only on key changes.
 // A member who joins an existing key (e.g. stopped talking, now hears what its group hears) switches
-// to that key's encoder without priming: one frame of possible glitch at a moment the content
-// changes anyway. Slots unused for a whole tick go back to the free list.
+// to that key's encoder without priming. Either way the switch is not exact: the engine codes the
+// first frame a decoder gets from an encoder it did not hear without prediction (`generation`,
+// docs/media.md "Encoder switches"). Slots unused for a whole tick go back to the free list.
 import { FRAME_SAMPLES } from '../opus.js';
 import type { FrameEncoder } from './codec.js';
 
@@ -22,6 +23,11 @@ export interface EncoderSlot {
   used: boolean;
   /** Whether pcm holds a mix this encoder has encoded (false for a fresh or reset slot). */
   hasPcm: boolean;
+  /**
+   * Bumped by every encode and reset: a listener whose decoder last heard this slot at this
+   * generation is in step with the encoder; anyone else needs an independent frame first.
+   */
+  generation: number;
 }
 
 export interface AcquireResult {
@@ -70,6 +76,7 @@ export class EncoderPool {
     const slot = this.assign(this.take(), key);
     if (primeFrom) {
       slot.encoder.encode(primeFrom.pcm);
+      slot.generation++;
       return { slot, how: 'primed' };
     }
     return { slot, how: 'fresh' };
@@ -103,9 +110,10 @@ export class EncoderPool {
     if (pooled) {
       pooled.encoder.reset();
       pooled.hasPcm = false;
+      pooled.generation++;
       return pooled;
     }
     this.created++;
-    return { encoder: this.createEncoder(), pcm: new Int16Array(FRAME_SAMPLES), key: '', used: false, hasPcm: false };
+    return { encoder: this.createEncoder(), pcm: new Int16Array(FRAME_SAMPLES), key: '', used: false, hasPcm: false, generation: 0 };
   }
 }

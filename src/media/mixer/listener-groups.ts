@@ -2,6 +2,7 @@
 // gains), grouped by mix key so that identical mixes share one encode; listeners whose mix went silent
 // join their silence-tail group. A listener whose stream is silent starts (takes this phase) only with
 // a frame popped at this very tick (docs/media.md "Mixing phases").
+import type { EncoderSlot } from './encoder-pool.js';
 import type { Talker } from './talker.js';
 import type { MixerCounters } from './types.js';
 
@@ -14,6 +15,9 @@ export interface Listener {
   tailLeft: number;
   /** Phase of the running downlink stream; undefined while it is silent (takes a talker's phase). */
   phase: number | undefined;
+  /** The encoder this listener's decoder heard last, and that encoder's generation then. */
+  heardSlot: EncoderSlot | undefined;
+  heardGeneration: number;
 }
 
 export interface Group {

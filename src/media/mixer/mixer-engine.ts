@@ -31,7 +31,7 @@ import type { ListenerConfig, MixerCounters, MixerOptions, MixOutput, MixTick, T
 export class MixerEngine {
   readonly counters: MixerCounters = {
     ticks: 0, idleTicks: 0, packets: 0, copies: 0, decodes: 0, conceals: 0, decodeErrors: 0,
-    encodes: 0, primes: 0, sharedHits: 0, silentListenerTicks: 0, gated: 0, tailFrames: 0,
+    encodes: 0, independentFrames: 0, primes: 0, sharedHits: 0, silentListenerTicks: 0, gated: 0, tailFrames: 0,
   };
   private readonly codecs: CodecFactory;
   /** One pool per phase: a stream keeps its phase, so its encoder's continuity stays in one pool. */
@@ -121,7 +121,7 @@ export class MixerEngine {
 
   setListener(id: string, cfg: ListenerConfig = {}): void {
     this.removeListener(id);
-    const l: Listener = { id, ssrc: cfg.ssrc, gains: new Map(), prevKey: undefined, tailLeft: 0, phase: undefined };
+    const l: Listener = { id, ssrc: cfg.ssrc, gains: new Map(), prevKey: undefined, tailLeft: 0, phase: undefined, heardSlot: undefined, heardGeneration: 0 };
     this.listeners.set(id, l);
     for (const [loop, v] of Object.entries(cfg.volumes ?? {})) this.setVolume(id, loop, v);
   }
@@ -179,11 +179,20 @@ export class MixerEngine {
       if (!slot) continue;
       this.mix(g, slot.pcm);
       slot.hasPcm = true;
-      const frame = slot.encoder.encode(slot.pcm);
+      // A member whose decoder did not hear this encoder's last frame (a new stream, a switch of
+      // encoder) would decode a predicted frame wrong: the whole group gets an independent one.
+      const independent = g.members.some((m) => m.heardSlot !== slot || m.heardGeneration !== slot.generation);
+      const frame = slot.encoder.encode(slot.pcm, independent);
+      slot.generation++;
+      if (independent) this.counters.independentFrames++;
       this.counters.encodes++;
       this.counters.sharedHits += g.members.length - 1;
       if (g.tail) this.counters.tailFrames++;
-      for (const m of g.members) m.prevKey = key;
+      for (const m of g.members) {
+        m.prevKey = key;
+        m.heardSlot = slot;
+        m.heardGeneration = slot.generation;
+      }
       outputs.push({ kind: g.tail ? 'tail' : 'mix', listenerIds: g.members.map((m) => m.id), frame, talkers: g.talkers.map((x) => x.ssrc) });
     }
     pool.endTick();

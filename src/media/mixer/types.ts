@@ -67,6 +67,8 @@ export interface MixerCounters {
   decodeErrors: number;
   encodes: number;
   primes: number;
+  /** Frames coded without inter-frame prediction (a member's decoder had not heard the encoder's last frame). */
+  independentFrames: number;
   sharedHits: number;
   silentListenerTicks: number;
   /** Uplink packets that opened no spurt (DTX, comfort noise, silence). */

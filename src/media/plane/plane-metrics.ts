@@ -78,6 +78,12 @@ export class PlaneMetrics {
     followingCounter(registry, 'loopcast_mixer_decodes_total', 'Opus decodes (one per talker per frame)', () => plane.engineCounters.decodes);
     followingCounter(registry, 'loopcast_mixer_conceals_total', 'Frames concealed (lost or late uplink packets)', () => plane.engineCounters.conceals);
     followingCounter(registry, 'loopcast_mixer_encodes_total', 'Opus encodes (one per distinct mix per frame)', () => plane.engineCounters.encodes);
+    followingCounter(
+      registry,
+      'loopcast_mixer_independent_frames_total',
+      'Downlink frames coded without inter-frame prediction because a listener starts hearing that encoder (new stream or switched mix)',
+      () => plane.engineCounters.independentFrames,
+    );
     followingCounter(registry, 'loopcast_mixer_shared_encoder_hits_total', 'Listeners served by an encode made for another listener', () => plane.engineCounters.sharedHits);
     followingCounter(
       registry,
@@ -150,9 +156,9 @@ export class PlaneMetrics {
       createEncoder: () => {
         const encoder = codecs.createEncoder();
         return {
-          encode(pcm) {
+          encode(pcm, independent) {
             const started = performance.now();
-            const frame = encoder.encode(pcm);
+            const frame = encoder.encode(pcm, independent);
             histogram.observe((performance.now() - started) / 1000);
             return frame;
           },

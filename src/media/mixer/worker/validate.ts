@@ -40,6 +40,8 @@ const counters = z.object({
   decodeErrors: count,
   encodes: count,
   primes: count,
+  // Optional: an engine of the previous release does not send it (edge and mixer hosts upgrade one by one).
+  independentFrames: count.default(0),
   sharedHits: count,
   silentListenerTicks: count,
   gated: count,
