@@ -122,13 +122,7 @@ export class PlayoutBuffer {
   /** Ends the spurt now and drops what is buffered (the talker's gate closed on silence). */
   endSpurt(): void {
     if (!this.playing && this.count === 0) return;
-    this.s.trimmed += this.count;
-    this.slotFrame.fill(NaN);
-    this.slotPayload.fill(undefined);
-    this.count = 0;
-    this.playing = false;
-    this.idleAge = 0;
-    this.holds = 0;
+    this.dropSpurt();
   }
 
   /** True while a talk spurt is playing. */
@@ -299,6 +293,11 @@ export class PlayoutBuffer {
   /** A packet far ahead of everything buffered (e.g. after a stall): drop the stale frames, start a new spurt. */
   private resync(): void {
     this.reception.discontinuity();
+    this.dropSpurt();
+  }
+
+  /** Drops what is buffered (counted as trimmed) and stops playing; the next packet starts a spurt. */
+  private dropSpurt(): void {
     this.s.trimmed += this.count;
     this.slotFrame.fill(NaN);
     this.slotPayload.fill(undefined);
