@@ -7,16 +7,9 @@ import { InProcessControlPlane } from '../../src/control/in-process.js';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { until } from '../support/until.js';
 
 const timing = { heartbeatMs: 100, expiryMs: 400 };
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const mixer = (id: string, load = 0): ServiceInfo => ({ id, kind: 'mixer', backend: 'a', capacity: 10, load });
 
@@ -35,13 +28,13 @@ function contract(name: string, makePair: () => Promise<Pair>, dropLeft: () => P
 
     it('announced services appear with their capacity and load, and leave on withdraw', async () => {
       const a = pair.left.announce(mixer('m-1'));
-      await until(() => pair.right.services('mixer').some((s) => s.id === 'm-1'));
+      await until('m-1 announced', () => pair.right.services('mixer').some((s) => s.id === 'm-1'), { timeoutMs: 3000, pollMs: 10 });
       a.setLoad(7);
-      await until(() => pair.right.services('mixer').find((s) => s.id === 'm-1')?.load === 7);
+      await until("m-1's load 7", () => pair.right.services('mixer').find((s) => s.id === 'm-1')?.load === 7, { timeoutMs: 3000, pollMs: 10 });
       const down: string[] = [];
       const off = pair.right.on('down', (s) => down.push(s.id));
       await a.withdraw();
-      await until(() => down.includes('m-1'));
+      await until('m-1 down after its withdraw', () => down.includes('m-1'), { timeoutMs: 3000, pollMs: 10 });
       off();
       expect(pair.right.services('mixer').map((s) => s.id)).not.toContain('m-1');
     });
@@ -96,7 +89,7 @@ function contract(name: string, makePair: () => Promise<Pair>, dropLeft: () => P
         pair.left.publish('mixer.e-1.in', buffer);
       }
       pair.left.publish('mixer.e-2.in', new Uint8Array([9]));
-      await until(() => got.length >= 50);
+      await until('50 messages on the topic', () => got.length >= 50, { timeoutMs: 3000, pollMs: 10 });
       expect(got.map((d) => [...d])).toEqual(Array.from({ length: 50 }, (_, i) => [i + 1, 254 - i]));
       stop();
       pair.left.publish('mixer.e-1.in', new Uint8Array([1]));
@@ -109,12 +102,12 @@ function contract(name: string, makePair: () => Promise<Pair>, dropLeft: () => P
 
     it('a service whose heartbeats stop (crash) is down after the expiry', async () => {
       pair.left.announce(mixer('m-5'));
-      await until(() => pair.right.services().some((s) => s.id === 'm-5'));
+      await until('m-5 announced', () => pair.right.services().some((s) => s.id === 'm-5'), { timeoutMs: 3000, pollMs: 10 });
       const down: Array<{ id: string; at: number }> = [];
       pair.right.on('down', (s) => down.push({ id: s.id, at: Date.now() }));
       const crashedAt = Date.now();
       await dropLeft();
-      await until(() => down.some((d) => d.id === 'm-5'), 3000);
+      await until('m-5 down after its heartbeats stopped', () => down.some((d) => d.id === 'm-5'), { timeoutMs: 3000, pollMs: 10 });
       const gap = down.find((d) => d.id === 'm-5')!.at - crashedAt;
       expect(gap).toBeLessThan(timing.expiryMs * 2 + 300);
     });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectNats } from '../../src/control/nats/connection.js';
 import { KvRecords } from '../../src/control/nats/kv-records.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { until } from '../support/until.js';
 
 let cluster: NatsCluster;
 const connections: NatsConnection[] = [];
@@ -40,14 +41,6 @@ async function open(bucket: string, onReceived?: (name: string) => void): Promis
   return r;
 }
 
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 it("keeps another process's change that arrived while its own update was being written", async () => {
   // The interleaving needs B's write to reach A during A's update; a long update (many keys) makes
   // that likely, and each attempt checks that it happened before asserting on it.
@@ -72,7 +65,7 @@ it("keeps another process's change that arrived while its own update was being w
     expect(a.value.other).toBe(42);
     expect(a.value.mine59).toBe(59);
     // And B sees A's records: nothing lost on either side.
-    await until(() => b.value.mine59 === 59, 5_000, "B receives A's update");
+    await until("B receives A's update", () => b.value.mine59 === 59, { pollMs: 10 });
     return;
   }
   throw new Error("B's change never arrived during A's update in 5 attempts: the case was not exercised");
@@ -84,14 +77,14 @@ it('successive writes of one key by two processes end with the last one on both'
   await a.update((draft) => {
     draft.k = 1;
   });
-  await until(() => b.value.k === 1, 5_000, 'B sees k=1');
+  await until('B sees k=1', () => b.value.k === 1, { pollMs: 10 });
   await b.update((draft) => {
     draft.k = 2;
   });
-  await until(() => a.value.k === 2, 5_000, 'A sees k=2');
+  await until('A sees k=2', () => a.value.k === 2, { pollMs: 10 });
   await a.update((draft) => {
     draft.k = 3;
   });
-  await until(() => b.value.k === 3, 5_000, 'B sees k=3');
+  await until('B sees k=3', () => b.value.k === 3, { pollMs: 10 });
   expect(a.value.k).toBe(3);
 }, 30_000);

@@ -18,6 +18,7 @@ import { createDemoDirectory, DEMO_PROJECT } from '../../src/directory/demo.js';
 import { Directory } from '../../src/directory/directory.js';
 import { sessionDigest } from '../../src/directory/session-store.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { until } from '../support/until.js';
 
 let cluster: NatsCluster;
 let root: string;
@@ -40,15 +41,6 @@ async function directoryOn(connection: NatsConnection, bucket: string): Promise<
   const directory = await Directory.load(root, await ReplicatedDirectoryStore.open(connection, { bucket, replicas: 3, seedRoot: root }));
   closers.push(() => directory.close());
   return directory;
-}
-
-async function until(check: () => boolean, ms: number, what: string): Promise<number> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return Date.now() - started;
 }
 
 /** Retries `write` until the cluster takes it (leaders are being elected), bounded. */
@@ -97,15 +89,15 @@ it('a watch replaced after a reconnect while the cluster has no quorum for longe
   await cluster.kill(2);
   await cluster.kill(0);
   await cluster.restart(0);
-  await until(() => reconnected, 15_000, 'reader reconnected');
+  await until('reader reconnected', () => reconnected, { timeoutMs: 15_000 });
   await new Promise((r) => setTimeout(r, DEFAULT_KV_WATCH.openDeadlineMs / 2 + 2000));
   await Promise.all([cluster.restart(1), cluster.restart(2)]);
   const digest = sessionDigest('after-the-outage');
   await eventually(() => written.update((draft) => void (draft[digest] = session('bob'))), 30_000);
-  const sessionLag = await until(() => read.value[digest] !== undefined, 20_000, 'session written after the outage seen by the reader');
+  const sessionLag = await until('session written after the outage seen by the reader', () => read.value[digest] !== undefined, { timeoutMs: 20_000 });
   const project = admin.project(DEMO_PROJECT)!;
   await eventually(() => admin.change(project, (draft) => void (draft.loops.after_outage = { id: 'after_outage', roles: {} })), 30_000);
-  const directoryLag = await until(() => Object.hasOwn(follower.project(DEMO_PROJECT)!.data.loops, 'after_outage'), 20_000, 'directory change seen by the reader');
+  const directoryLag = await until('directory change seen by the reader', () => Object.hasOwn(follower.project(DEMO_PROJECT)!.data.loops, 'after_outage'), { timeoutMs: 20_000 });
   console.log(`after a ${DEFAULT_KV_WATCH.openDeadlineMs / 2 + 2000} ms quorum loss: session seen ${sessionLag} ms after the write, directory change ${directoryLag} ms`);
 }, 120_000);
 

@@ -20,6 +20,7 @@ import { spawnServe, type ServeProcess } from '../support/serve-process.js';
 import { startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { heard } from '../media/support/engine-loss.js';
 import { gapAcrossNewClient } from '../media/support/host-loss.js';
+import { until } from '../support/until.js';
 
 const TONE_HZ = 440;
 
@@ -33,14 +34,6 @@ function metricsText(port: number): Promise<string> {
       res.on('end', () => resolve(body));
     }).on('error', reject);
   });
-}
-
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
 }
 
 describe('signaling and media hosts as separate processes', () => {
@@ -74,7 +67,7 @@ describe('signaling and media hosts as separate processes', () => {
   it('a SIGKILLed media host: its listener is on the other host and hears the tone again within 3 s', async () => {
     const apiUrl = `wss://127.0.0.1:${String(signaling.ready.port)}/api`;
     const hostOf = (p: ServeProcess): string => String(p.ready.id);
-    await until('both media hosts announced', () => control.services('edge').length === 2);
+    await until('both media hosts announced', () => control.services('edge').length === 2, { timeoutMs: 10_000 });
     // Signaling is ready: it has media hosts to place sessions on.
     let health = await getHealth(Number(signaling.ready.port));
     for (const deadline = Date.now() + 3000; health.status !== 200 && Date.now() < deadline; ) {
@@ -86,12 +79,12 @@ describe('signaling and media hosts as separate processes', () => {
     const source = (i: number): Int16Array => tone({ frequency: TONE_HZ, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
     const alice = await Operator.connect(apiUrl, 'alice', 'flight', { source });
     operators.push(alice);
-    await until('alice placed on a host', () => Object.values(loads()).includes(1));
+    await until('alice placed on a host', () => Object.values(loads()).includes(1), { timeoutMs: 10_000 });
     const aliceHost = Object.entries(loads()).find(([, load]) => load === 1)![0];
     const bob = await Operator.connect(apiUrl, 'bob', 'ground');
     operators.push(bob);
     // The least-loaded host takes bob: the other one.
-    await until('bob placed on the other host', () => Object.values(loads()).every((load) => load === 1));
+    await until('bob placed on the other host', () => Object.values(loads()).every((load) => load === 1), { timeoutMs: 10_000 });
     const victim = hosts.find((h) => hostOf(h) !== aliceHost)!;
     const survivor = hosts.find((h) => hostOf(h) === aliceHost)!;
 
@@ -116,7 +109,7 @@ describe('signaling and media hosts as separate processes', () => {
 
     // Nothing stuck: the dead host is gone from the registry, the survivor carries alice and bob only,
     // and signaling itself holds just those two sessions, after one host lost.
-    await until('the killed host gone, the survivor at 2 sessions', () => control.services('edge').length === 1 && loads()[hostOf(survivor)] === 2);
+    await until('the killed host gone, the survivor at 2 sessions', () => control.services('edge').length === 1 && loads()[hostOf(survivor)] === 2, { timeoutMs: 10_000 });
     const metrics = await metricsText(Number(signaling.ready.port));
     expect(metrics).toMatch(/^loopcast_media_host_sessions 2$/m);
     expect(metrics).toMatch(/^loopcast_media_hosts_lost_total\{reason="down"\} 1$/m);
@@ -126,7 +119,7 @@ describe('signaling and media hosts as separate processes', () => {
     operators.push(carol);
     await carol.switch('loop1', 'recv');
     await heard(carol, performance.now());
-    await until('the survivor at 3 sessions', () => loads()[hostOf(survivor)] === 3);
+    await until('the survivor at 3 sessions', () => loads()[hostOf(survivor)] === 3, { timeoutMs: 10_000 });
     expect(signaling.proc.exitCode, 'signaling still running').toBeNull();
     // With the last media host gone too, signaling is not ready: a load balancer sends operators elsewhere.
     await survivor.kill('SIGKILL');

@@ -27,16 +27,9 @@ import type { NatsCluster } from '../support/nats-cluster.js';
 import { spawnServe, type ServeProcess } from '../support/serve-process.js';
 import { startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { heard, longestSilenceAround } from '../media/support/engine-loss.js';
+import { until } from '../support/until.js';
 
 const TONE_HZ = 440;
-
-async function until(what: string, check: () => boolean, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe('edge and mixer hosts as separate processes', () => {
   let rig: ServeRig;
@@ -74,17 +67,17 @@ describe('edge and mixer hosts as separate processes', () => {
 
   it('a SIGKILLed mixer host: its listener hears the tone again from the other one within 2 s, without media_lost; with none left the edge mixes', async () => {
     const apiUrl = `wss://127.0.0.1:${String(signaling.ready.port)}/api`;
-    await until('both mixer hosts announced', () => control.services('mixer').length === 2);
-    await until('the edge holding an engine on each mixer host', () => edgeSaid('remote mixer engine ready') >= 2);
+    await until('both mixer hosts announced', () => control.services('mixer').length === 2, { timeoutMs: 10_000 });
+    await until('the edge holding an engine on each mixer host', () => edgeSaid('remote mixer engine ready') >= 2, { timeoutMs: 10_000 });
     const source = (i: number): Int16Array => tone({ frequency: TONE_HZ, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
     const alice = await Operator.connect(apiUrl, 'alice', 'flight', { source });
     operators.push(alice);
     // Every session is a listener: alice's mix goes to one mixer host, bob's to the other.
-    await until('alice mixed on a mixer host', () => Object.values(mixerLoads()).includes(1));
+    await until('alice mixed on a mixer host', () => Object.values(mixerLoads()).includes(1), { timeoutMs: 10_000 });
     const aliceMixer = Object.entries(mixerLoads()).find(([, load]) => load === 1)![0];
     const bob = await Operator.connect(apiUrl, 'bob', 'ground');
     operators.push(bob);
-    await until('bob mixed on the other mixer host', () => Object.values(mixerLoads()).every((load) => load === 1));
+    await until('bob mixed on the other mixer host', () => Object.values(mixerLoads()).every((load) => load === 1), { timeoutMs: 10_000 });
     const victim = mixers.find((m) => idOf(m) !== aliceMixer)!;
     const survivor = mixers.find((m) => idOf(m) === aliceMixer)!;
 
@@ -99,10 +92,10 @@ describe('edge and mixer hosts as separate processes', () => {
     await sleep(700);
     expect(streamed - idleFrom, 'engine messages while nobody talks').toBe(0);
     alice.media.startSending();
-    await until('engine traffic once alice talks', () => streamed > idleFrom + 50, 5000);
+    await until('engine traffic once alice talks', () => streamed > idleFrom + 50);
     engineTraffic.unsubscribe();
     // The level once the spurt's onset is behind (its first frames ramp up, a few are concealed under load).
-    await until('a second of tone at bob', () => bob.media.received.frames().filter((f) => levelAt(f.pcm, TONE_HZ) > -40).length >= 50, 5000);
+    await until('a second of tone at bob', () => bob.media.received.frames().filter((f) => levelAt(f.pcm, TONE_HZ) > -40).length >= 50);
     const before = await heard(bob, performance.now());
     expect(Math.abs(before.frequency - TONE_HZ)).toBeLessThan(10);
     const client = bob.media;
@@ -119,7 +112,7 @@ describe('edge and mixer hosts as separate processes', () => {
     expect(Math.abs(after.frequency - TONE_HZ)).toBeLessThan(10);
     expect(Math.abs(after.level - before.level), 'the same level: volume 50 replayed').toBeLessThan(3);
     // Mixed by the surviving mixer host now: both listeners there.
-    await until('bob mixed on the surviving mixer host', () => control.services('mixer').length === 1 && mixerLoads()[idOf(survivor)] === 2);
+    await until('bob mixed on the surviving mixer host', () => control.services('mixer').length === 1 && mixerLoads()[idOf(survivor)] === 2, { timeoutMs: 10_000 });
 
     const lastKilledAt = performance.now();
     await survivor.kill('SIGKILL');
@@ -139,7 +132,7 @@ describe('edge and mixer hosts as separate processes', () => {
     const engines = edgeSaid('remote mixer engine ready');
     const third = await spawnMixer();
     mixers.push(third);
-    await until('an engine of the edge on the new mixer host', () => edgeSaid('remote mixer engine ready') > engines);
+    await until('an engine of the edge on the new mixer host', () => edgeSaid('remote mixer engine ready') > engines, { timeoutMs: 10_000 });
     const upAt = Date.now();
     while (Date.now() - upAt < 1500) {
       expect(mixerLoads()[idOf(third)] ?? 0, 'bob, hearing the tone, not moved').toBeLessThan(2);
@@ -147,11 +140,11 @@ describe('edge and mixer hosts as separate processes', () => {
     }
     alice.media.stopSending();
     const quietAt = Date.now();
-    await until('both listeners moved onto the new mixer host', () => mixerLoads()[idOf(third)] === 2, 15_000);
+    await until('both listeners moved onto the new mixer host', () => mixerLoads()[idOf(third)] === 2, { timeoutMs: 15_000 });
     console.log(`mixer host up again: both listeners on it ${Date.now() - quietAt} ms after the talker stopped (load average ${loadavg()[0]?.toFixed(2)})`);
     const resumedAt = performance.now();
     alice.media.startSending();
-    await until('the tone at bob again', () => bob.media.received.frames().filter((f) => f.arrivedAt > resumedAt && levelAt(f.pcm, TONE_HZ) > -40).length >= 50, 5000);
+    await until('the tone at bob again', () => bob.media.received.frames().filter((f) => f.arrivedAt > resumedAt && levelAt(f.pcm, TONE_HZ) > -40).length >= 50);
     const back = await heard(bob, performance.now());
     expect(Math.abs(back.level - before.level), 'the same level on the new mixer host').toBeLessThan(3);
     expect(bob.losses).toEqual([]);
@@ -173,7 +166,7 @@ describe('edge and mixer hosts as separate processes', () => {
     // Only this edge's engine (the first test's edge may still have one on a mixer host).
     const traffic = observer.subscribe('loopcast.stream.mixer.>', { callback: (_err, msg) => (bytes += msg.subject.includes('.rt-edge-m') ? msg.data.length : 0) });
     try {
-      await until('the remote engine', () => pool.workerEngines.some((w) => w.isolation === 'remote'));
+      await until('the remote engine', () => pool.workerEngines.some((w) => w.isolation === 'remote'), { timeoutMs: 10_000 });
       for (let i = 0; i < 10; i++) pool.setListener(`l${i}`, { volumes: { loop1: 50 + i } });
       const encoder = new OpusFrameEncoder();
       const sentAt = new Map<number, number>();
@@ -193,7 +186,7 @@ describe('edge and mixer hosts as separate processes', () => {
       }
       // Every tick, or what came back before the engine was given up (a loaded machine can stall a
       // process past the probe: then its listeners moved home, as they should).
-      await until('every tick answered', () => returned.size >= frames * MIX_PHASES || pool.lost > 0, 10_000);
+      await until('every tick answered', () => returned.size >= frames * MIX_PHASES || pool.lost > 0, { timeoutMs: 10_000 });
       const seconds = (performance.now() - started) / 1000;
       const answered = [...sentAt].filter(([k]) => returned.has(k));
       expect(answered.length, `ticks answered (engine lost: ${pool.lost})`).toBeGreaterThan(0.5 * frames * MIX_PHASES);

@@ -11,6 +11,7 @@ import { ReplicatedDirectoryStore, parseScopeKey, scopeKey } from '../../src/con
 import { createDemoDirectory, DEMO_PROJECT } from '../../src/directory/demo.js';
 import { Directory, DirectoryChangeError } from '../../src/directory/directory.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { until } from '../support/until.js';
 
 let cluster: NatsCluster;
 let root: string;
@@ -24,15 +25,6 @@ async function backend(node: number, bucket: string): Promise<Directory> {
   const directory = await Directory.load(root, store);
   directories.push(directory);
   return directory;
-}
-
-async function until(check: () => boolean, ms: number): Promise<number> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > ms) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return Date.now() - started;
 }
 
 const project = (d: Directory) => d.project(DEMO_PROJECT)!;
@@ -72,16 +64,16 @@ describe('replicated directory', () => {
       await writer.change(project(writer), (draft) => {
         draft.loops[loopId] = { id: loopId, name: `NEW ${i}`, roles: { engineering: false } };
       });
-      await until(() => reader.loopsOfRole(project(reader), 'engineering').some((l) => l.loop.id === loopId), 1000);
+      await until(`${loopId} among the reader's engineering loops`, () => reader.loopsOfRole(project(reader), 'engineering').some((l) => l.loop.id === loopId), { timeoutMs: 1000, pollMs: 5 });
       gaps.push(Date.now() - started);
     }
     console.log(`replication admin change → other backend's role loops: ${gaps.join(', ')} ms`);
     expect(Math.max(...gaps)).toBeLessThan(1000);
     // Removal and a new scope travel the same way.
     await a.addProject({ id: 'p2@x', domain: project(a).domainId, users: {}, roles: {}, loops: {} });
-    await until(() => b.project('p2@x') !== undefined, 1000);
+    await until('the new project p2@x at b', () => b.project('p2@x') !== undefined, { timeoutMs: 1000, pollMs: 5 });
     await b.removeScope(b.project('p2@x')!);
-    await until(() => a.project('p2@x') === undefined, 1000);
+    await until('project p2@x removed at a', () => a.project('p2@x') === undefined, { timeoutMs: 1000, pollMs: 5 });
   });
 
   it('two backends writing one scope at once: one wins, the other is refused, nothing is lost silently', async () => {
@@ -96,7 +88,7 @@ describe('replicated directory', () => {
       const ok = results.filter((r) => r.status === 'fulfilled').length;
       for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(DirectoryChangeError);
       expect(ok).toBeGreaterThanOrEqual(1);
-      await until(() => JSON.stringify(project(a).data) === JSON.stringify(project(b).data), 1000);
+      await until(`the project the same on both backends after round ${round}`, () => JSON.stringify(project(a).data) === JSON.stringify(project(b).data), { timeoutMs: 1000, pollMs: 5 });
       const landed = [ida, idb].filter((id) => Object.hasOwn(project(a).data.loops, id));
       expect(landed.length).toBe(ok);
     }
@@ -143,8 +135,8 @@ describe('replicated directory', () => {
     console.log(`a fresh reader opened ${Date.now() - openedAt} ms after the writes, with ${leader} dead`);
     const readerLoops = (d: Directory) => [...Object.keys(project(d).data.loops), ...Object.keys(d.domain(project(d).domainId)!.data.loops)].sort();
     for (const id of acknowledged) expect(readerLoops(reader), id).toContain(id);
-    await until(() => JSON.stringify(readerLoops(a)) === JSON.stringify(readerLoops(reader)), 3000);
-    await until(() => JSON.stringify(readerLoops(b)) === JSON.stringify(readerLoops(reader)), 3000);
+    await until("a's loops the same as the fresh reader's", () => JSON.stringify(readerLoops(a)) === JSON.stringify(readerLoops(reader)), { timeoutMs: 3000, pollMs: 5 });
+    await until("b's loops the same as the fresh reader's", () => JSON.stringify(readerLoops(b)) === JSON.stringify(readerLoops(reader)), { timeoutMs: 3000, pollMs: 5 });
     await cluster.restart(victim);
   }, 60_000);
 });

@@ -18,6 +18,7 @@ import { SESSION_LIFETIME_MS, sessionDigest, SessionStore, type Sessions } from 
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { ProtocolClient } from '../support/protocol-client.js';
 import { copyFixture } from '../support/server.js';
+import { until } from '../support/until.js';
 
 const bytes = (value: unknown): Uint8Array => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 
@@ -114,15 +115,6 @@ describe('two backends on one cluster', () => {
     return client;
   }
 
-  async function until(condition: () => boolean, timeoutMs = 5000): Promise<number> {
-    const started = Date.now();
-    while (!condition()) {
-      if (Date.now() - started > timeoutMs) throw new Error('condition not reached in time');
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    return Date.now() - started;
-  }
-
   let a: Awaited<ReturnType<typeof startBackend>>;
   let b: Awaited<ReturnType<typeof startBackend>>;
 
@@ -144,7 +136,7 @@ describe('two backends on one cluster', () => {
   it('a client logged in on backend A resumes its login with the session id on backend B', async () => {
     const onA = await connect(a.app, 'console-1');
     const session = await onA.loginAs('bob', 'bob');
-    const lag = await until(() => b.sessions.value[sessionDigest(session)] !== undefined);
+    const lag = await until('the session known on backend B', () => b.sessions.value[sessionDigest(session)] !== undefined, { pollMs: 5 });
     console.log(`session created on backend A → known on backend B after ${lag} ms`);
     onA.close();
     // The id itself is never stored: only its digest is a key of the bucket, which drops keys not renewed.
@@ -163,7 +155,7 @@ describe('two backends on one cluster', () => {
     expect(renewed).not.toBe(session);
     expect(await onB.ok('update_login', { user: 'bob', session: renewed })).toMatchObject({ id: 'bob', session: renewed });
     // Resuming used the old id up, on every backend.
-    await until(() => a.sessions.value[sessionDigest(session)] === undefined && a.sessions.value[sessionDigest(renewed)] !== undefined);
+    await until('the old session gone and the renewed one known on backend A', () => a.sessions.value[sessionDigest(session)] === undefined && a.sessions.value[sessionDigest(renewed)] !== undefined, { pollMs: 5 });
     const again = await connect(a.app, 'console-1');
     const reply = await again.request('login', { user: 'bob', password: session });
     expect(reply.error?.code).toBe(5000);
@@ -185,7 +177,7 @@ describe('two backends on one cluster', () => {
     await kv.put(sessionKey(sessionDigest(malformed)), bytes({ user: 'bob', client: 'console-3', expires: 'never' }));
     await kv.put(sessionKey(sessionDigest(live)), bytes({ user: 'bob', client: 'console-3', expires: Date.now() + 60_000 }));
     // The watch delivers in order: once the live one is there, the other two were seen and ignored.
-    await until(() => b.sessions.value[sessionDigest(live)] !== undefined);
+    await until('the live session known on backend B', () => b.sessions.value[sessionDigest(live)] !== undefined, { pollMs: 5 });
     expect(b.sessions.value[sessionDigest(expired)]).toBeUndefined();
     expect(b.sessions.value[sessionDigest(malformed)]).toBeUndefined();
 

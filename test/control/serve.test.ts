@@ -15,6 +15,7 @@ import { connectNats } from '../../src/control/nats/connection.js';
 import { NatsControlPlane } from '../../src/control/nats/nats-control-plane.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { copyFixture } from '../support/server.js';
+import { until } from '../support/until.js';
 
 let cluster: NatsCluster;
 let dir: string;
@@ -33,14 +34,6 @@ afterAll(async () => {
   await cluster?.stop();
   await rm(dir, { recursive: true, force: true });
 });
-
-async function until(check: () => boolean, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 it('refuses unknown services, a backend with only one of edge and mixer and a recorder without signaling; knows the four roles', () => {
   expect(() => parseServices('signaling,database')).toThrow(ConfigError);
@@ -97,14 +90,14 @@ it('two backends share the directory and announce themselves; a clean stop withd
   expect(b.app.services.directory.allScopes().map((s) => s.id)).toEqual(a.app.services.directory.allScopes().map((s) => s.id));
   // Login sessions too: one issued by backend a is accepted by backend b.
   const session = await a.app.services.sessions.create('bob', 'console-1');
-  await until(() => b.app.services.sessions.find(session, 'bob', 'console-1') !== undefined, 3000);
+  await until("backend a's session known to backend b", () => b.app.services.sessions.find(session, 'bob', 'console-1') !== undefined, { timeoutMs: 3000 });
   observer = await connectNats({ servers: [cluster.urls[2]!], user: cluster.user, password: cluster.password });
   const control = new NatsControlPlane(observer);
-  await until(() => control.services('signaling').length === 2, 3000);
+  await until('both signaling services announced', () => control.services('signaling').length === 2, { timeoutMs: 3000 });
   expect(control.services('signaling').map((s) => s.backend).sort()).toEqual(['a', 'b']);
   expect(control.services('signaling')[0]!.capacity).toBeGreaterThan(0);
   await a.close();
   running.splice(running.indexOf(a), 1);
-  await until(() => control.services('signaling').length === 1, 3000);
+  await until('the closed backend withdrawn', () => control.services('signaling').length === 1, { timeoutMs: 3000 });
   await control.close();
 }, 60_000);

@@ -28,6 +28,7 @@ import { Operator, sleep } from '../support/media-operator.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
 import { copyFixture } from '../support/server.js';
 import { useTestGroups } from '../support/serve-process.js';
+import { until } from '../support/until.js';
 
 const PROJECT = 'mcc@127.0.0.1';
 const LOOP1 = `project/${PROJECT}/loop1`;
@@ -128,14 +129,6 @@ describe('recorders name talkers whose sessions live in another process', () => 
     (await backend.app.services.metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
   const talksOf = (backend: RunningBackend, ssrc: number): TalkRecord[] =>
     backend.app.services.recording!.recorder.repo.search({ loops: [LOOP1], fromMs: 0, toMs: Date.now() + 60_000, limit: 1000 }).filter((t) => t.ssrc === ssrc);
-  async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition())) {
-      if (Date.now() > deadline) throw new Error(`not reached in time: ${what}`);
-      await sleep(20);
-    }
-  }
-
   it('names a spurt heard before its talker entry arrived, leaves a colliding SSRC unknown, drops a hostile entry', async () => {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
@@ -166,17 +159,17 @@ describe('recorders name talkers whose sessions live in another process', () => 
       // The race: dave's first words reach both recorders before his entry does.
       const dave = 0x7a11c0de;
       await send(dave, 15);
-      await until('dave recorded as unknown', () => backends.every((b) => talksOf(b, dave).length === 1));
+      await until('dave recorded as unknown', () => backends.every((b) => talksOf(b, dave).length === 1), { timeoutMs: 10_000 });
       expect(backends.map((b) => talksOf(b, dave)[0]!.user)).toEqual(['unknown', 'unknown']);
       const published = Date.now();
       tableC.publish(dave, { connectionId: 'race-1', user: 'dave', role: 'ground' });
-      await until('dave named', () => backends.every((b) => talksOf(b, dave).every((t) => t.user === 'dave' && t.role === 'ground')));
+      await until('dave named', () => backends.every((b) => talksOf(b, dave).every((t) => t.user === 'dave' && t.role === 'ground')), { timeoutMs: 10_000 });
       console.log(`talker entry written → spurt already recorded as unknown named in both recorders: ${Date.now() - published} ms`);
 
       // The collision: no guess, in both recorders.
       const collisionsBefore = await Promise.all(backends.map((b) => metric(b, 'loopcast_recorder_talker_collisions_total')));
       await send(shared, 10);
-      await until('colliding SSRC recorded', () => backends.every((b) => talksOf(b, shared).length === 1));
+      await until('colliding SSRC recorded', () => backends.every((b) => talksOf(b, shared).length === 1), { timeoutMs: 10_000 });
       expect(backends.map((b) => talksOf(b, shared)[0]!.user)).toEqual(['unknown', 'unknown']);
       const collisions = await Promise.all(backends.map((b) => metric(b, 'loopcast_recorder_talker_collisions_total')));
       expect(collisions.map((n, i) => n - collisionsBefore[i]!)).toEqual([1, 1]);
@@ -185,9 +178,9 @@ describe('recorders name talkers whose sessions live in another process', () => 
       const evil = 0x0bad0bad;
       const rejectedBefore = await Promise.all(backends.map((b) => metric(b, 'loopcast_talker_entries_rejected_total')));
       await kv.put(talkerKey(talkerName(evil, 'c-signaling-test', 'evil')), Buffer.from(JSON.stringify({ user: '__proto__', role: 'x'.repeat(300), backend: 'c', owner: 'c-signaling-test', expires: Date.now() + 60_000 })));
-      await until('hostile value counted', async () => (await Promise.all(backends.map((b) => metric(b, 'loopcast_talker_entries_rejected_total')))).every((v, i) => v > rejectedBefore[i]!));
+      await until('hostile value counted', async () => (await Promise.all(backends.map((b) => metric(b, 'loopcast_talker_entries_rejected_total')))).every((v, i) => v > rejectedBefore[i]!), { timeoutMs: 10_000 });
       await send(evil, 10);
-      await until('evil recorded', () => backends.every((b) => talksOf(b, evil).length === 1));
+      await until('evil recorded', () => backends.every((b) => talksOf(b, evil).length === 1), { timeoutMs: 10_000 });
       expect(backends.map((b) => talksOf(b, evil)[0]!.user)).toEqual(['unknown', 'unknown']);
     } finally {
       socket.close();

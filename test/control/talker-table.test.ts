@@ -21,6 +21,7 @@ import {
   talkerNameOf,
 } from '../../src/control/nats/replicated-talkers.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { until } from '../support/until.js';
 
 const bytes = (value: unknown): Uint8Array => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 const good = { user: 'alice', role: 'flight', backend: 'a', owner: 'a-signaling-1', expires: 2_000 };
@@ -102,14 +103,6 @@ describe('three processes on one cluster', () => {
     return table;
   }
 
-  async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) throw new Error('condition not reached in time');
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-  }
-
   beforeAll(async () => {
     cluster = await startNatsCluster({ nodes: 3 });
   }, 30_000);
@@ -127,23 +120,23 @@ describe('three processes on one cluster', () => {
     reader.onChange((ssrc) => changes.push(ssrc));
     const published = Date.now();
     a.publish(0x1234, { connectionId: 'ms-1', user: 'alice', role: 'flight' });
-    await until(() => reader.entries(0x1234).length === 1);
+    await until("alice's entry at the reader", () => reader.entries(0x1234).length === 1, { pollMs: 5 });
     console.log(`talker entry published on one process → seen by another: ${Date.now() - published} ms`);
     expect(reader.entries(0x1234)[0]).toMatchObject({ user: 'alice', role: 'flight', backend: 'a', owner: 'a-signaling-1' });
     expect(changes).toContain(0x1234);
-    await until(() => b.entries(0x1234).length === 1);
+    await until("alice's entry at b", () => b.entries(0x1234).length === 1, { pollMs: 5 });
     expect(a.entries(0x1234)).toEqual([]);
     // Same SSRC from another session elsewhere: both are there (TalkerNames does not guess between them).
     b.publish(0x1234, { connectionId: 'c7', user: 'carol', role: 'ground' });
-    await until(() => reader.entries(0x1234).length === 2);
+    await until("carol's entry beside alice's at the reader", () => reader.entries(0x1234).length === 2, { pollMs: 5 });
     a.withdraw(0x1234, { connectionId: 'ms-1' });
-    await until(() => reader.entries(0x1234).length === 1);
+    await until("alice's entry withdrawn at the reader", () => reader.entries(0x1234).length === 1, { pollMs: 5 });
     expect(reader.entries(0x1234)[0]?.user).toBe('carol');
     await b.close();
-    await until(() => reader.entries(0x1234).length === 0);
+    await until("b's entries removed at the reader on close", () => reader.entries(0x1234).length === 0, { pollMs: 5 });
     // A process started later loads what is there.
     a.publish(0x99, { connectionId: 'ms-2', user: 'dave', role: 'flight' });
-    await until(() => reader.entries(0x99).length === 1);
+    await until("dave's entry at the reader", () => reader.entries(0x99).length === 1, { pollMs: 5 });
     const late = await open('c-signaling-1', 'c', 0);
     expect(late.entries(0x99).map((e) => e.user)).toEqual(['dave']);
     expect((await (await connections[0]!.jetstream().views.kv(TALKERS_BUCKET)).status()).ttl).toBe(TALKERS_MAX_AGE_MS);
@@ -159,16 +152,16 @@ describe('three processes on one cluster', () => {
     // Not our key form at all: ignored before decoding (not counted).
     await kv.put('talker.__proto__', bytes(good));
     await kv.put(key(10), bytes({ ...good, user: 'constructor', expires: Date.now() + 60_000 }));
-    await until(() => reader.entries(0x5000 + 10).length === 1);
+    await until('the good entry after the hostile ones', () => reader.entries(0x5000 + 10).length === 1, { pollMs: 5 });
     expect(reader.rejected - before).toBe(hostile.length);
     for (let n = 0; n < hostile.length; n++) expect(reader.entries(0x5000 + n)).toEqual([]);
     expect(reader.entries(0x5000 + 10)[0]?.user).toBe('constructor');
     // A good entry replaced by a hostile value keeps what it had (never applied), and the table still takes changes.
     await kv.put(key(10), bytes({ ...good, user: 42 }));
-    await until(() => reader.rejected - before === hostile.length + 1);
+    await until('the hostile replacement counted', () => reader.rejected - before === hostile.length + 1, { pollMs: 5 });
     expect(reader.entries(0x5000 + 10)[0]?.user).toBe('constructor');
     tables[0]!.publish(0x6000, { connectionId: 'ms-3', user: 'erin', role: 'flight' });
-    await until(() => reader.entries(0x6000).length === 1);
+    await until("erin's entry at the reader", () => reader.entries(0x6000).length === 1, { pollMs: 5 });
   }, 30_000);
 
   it('ignores the entries of an owner the registry says is down, until it is up again', async () => {
@@ -177,7 +170,7 @@ describe('three processes on one cluster', () => {
     const changes: number[] = [];
     reader.onChange((ssrc) => changes.push(ssrc));
     tables[0]!.publish(0x8000, { connectionId: 'ms-5', user: 'gina', role: 'flight' });
-    await until(() => reader.entries(0x8000).length === 1);
+    await until("gina's entry at the reader", () => reader.entries(0x8000).length === 1, { pollMs: 5 });
     changes.length = 0;
     registry.emit('down', 'a-signaling-1');
     expect(reader.entries(0x8000)).toEqual([]);
@@ -191,8 +184,8 @@ describe('three processes on one cluster', () => {
     const owner = await open('d-signaling-1', 'd', 1, 200);
     const reader = tables[2]!;
     owner.publish(0x7000, { connectionId: 'ms-4', user: 'frank', role: 'ground' });
-    await until(() => reader.entries(0x7000).length === 1);
+    await until("frank's entry at the reader", () => reader.entries(0x7000).length === 1, { pollMs: 5 });
     const first = reader.entries(0x7000)[0]!.expires;
-    await until(() => (reader.entries(0x7000)[0]?.expires ?? 0) > first);
+    await until("frank's entry rewritten with a later expiry", () => (reader.entries(0x7000)[0]?.expires ?? 0) > first, { pollMs: 5 });
   }, 30_000);
 });

@@ -4,12 +4,13 @@
 import { afterEach, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../src/media/opus.js';
 import { levelAt, tone } from '../../testkit/signal/index.js';
-import { Operator, sleep } from '../support/media-operator.js';
+import { Operator } from '../support/media-operator.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { resolveConfig } from '../../src/config/config.js';
 import { startMediaPlane } from '../../src/media/plane/start.js';
 import { tmpdir } from 'node:os';
 import { pino } from 'pino';
+import { until } from '../support/until.js';
 
 let server: TestServer | undefined;
 const operators: Operator[] = [];
@@ -18,14 +19,6 @@ afterEach(async () => {
   await server?.stop();
   server = undefined;
 });
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(10);
-  }
-}
 
 it('every client of a lost edge gets media_lost and hears again within 3 s', async () => {
   const media = { enabled: true, bindAddress: '127.0.0.1' };
@@ -41,15 +34,15 @@ it('every client of a lost edge gets media_lost and hears again within 3 s', asy
   await alice.switch('loop1', 'send');
   alice.startSending();
   const hearsSince = (op: Operator, since: number) => op.media.received.frames().filter((f) => f.arrivedAt > since && levelAt(f.pcm, 440) > -40).length >= 5;
-  await until(() => hearsSince(bob, 0) && hearsSince(carol, 0), 10_000, 'bob and carol hear alice');
+  await until('bob and carol hear alice', () => hearsSince(bob, 0) && hearsSince(carol, 0), { timeoutMs: 10_000, pollMs: 10 });
 
   const lostAt = performance.now();
   for (const session of [...plane.edge.sessions()]) session.close();
-  for (const op of [alice, bob, carol]) await until(() => op.losses.length > 0, 3000, `media_lost pushed to ${op.name}`);
-  for (const op of [alice, bob, carol]) await until(() => op.reestablished === 1, 3000, `${op.name} set media up again`);
+  for (const op of [alice, bob, carol]) await until(`media_lost pushed to ${op.name}`, () => op.losses.length > 0, { timeoutMs: 3000, pollMs: 10 });
+  for (const op of [alice, bob, carol]) await until(`${op.name} set media up again`, () => op.reestablished === 1, { timeoutMs: 3000, pollMs: 10 });
   const reestablishedMs = performance.now() - lostAt;
   const back = performance.now();
-  await until(() => hearsSince(bob, back) && hearsSince(carol, back), 3000, 'bob and carol hear alice again');
+  await until('bob and carol hear alice again', () => hearsSince(bob, back) && hearsSince(carol, back), { timeoutMs: 3000, pollMs: 10 });
   console.log(`edge lost: all 3 clients re-established ${reestablishedMs.toFixed(0)} ms after, audio back ${(performance.now() - lostAt).toFixed(0)} ms after`);
   expect(reestablishedMs).toBeLessThan(3000);
 }, 40_000);

@@ -17,7 +17,8 @@ import { parseFromEngine } from '../../src/media/mixer/worker/validate.js';
 import { FRAME_SAMPLES, OpusFrameEncoder } from '../../src/media/opus.js';
 import { startMediaPlane } from '../../src/media/plane/start.js';
 import { tone } from '../../testkit/signal/index.js';
-import { sleep, type Operator } from '../support/media-operator.js';
+import type { Operator } from '../support/media-operator.js';
+import { until } from '../support/until.js';
 import { heard, longestSilenceAround, startTalk, toneScene } from './support/engine-loss.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -28,14 +29,6 @@ function running(pid: number): boolean {
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
-  }
-}
-
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
   }
 }
 
@@ -92,7 +85,7 @@ describe('media plane with two mixer processes', () => {
     expect((await registry.getSingleMetric('loopcast_mixer_workers_lost_total')?.get())?.values[0]?.value).toBe(1);
 
     // A replacement process starts (for new listeners); when the plane stops, every engine process is gone.
-    await until('a replacement engine process', () => plane.engine.workerEngines.length === 2);
+    await until('a replacement engine process', () => plane.engine.workerEngines.length === 2, { pollMs: 10 });
     await Promise.all(plane.engine.workerEngines.map((w) => w.ready));
     for (const w of plane.engine.workerEngines) pids.add(w.pid ?? 0);
     expect(pids.size).toBe(3);
@@ -108,11 +101,11 @@ describe('engine processes die with their parent', () => {
     parent = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     parent.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    await until('the engine pid', () => /engine pid \d+/.test(out), 15_000);
+    await until('the engine pid', () => /engine pid \d+/.test(out), { timeoutMs: 15_000, pollMs: 10 });
     const pid = Number(/engine pid (\d+)/.exec(out)?.[1]);
     expect(running(pid)).toBe(true);
     parent.kill('SIGKILL');
-    await until(`engine process ${pid} to exit after its parent`, () => !running(pid), 3000);
+    await until(`engine process ${pid} to exit after its parent`, () => !running(pid), { timeoutMs: 3000, pollMs: 10 });
   }, 30_000);
 });
 
@@ -130,7 +123,7 @@ describe('a hung engine process', () => {
       expect(pool.inWorker('b')).toBe(false);
       expect(pool.load).toEqual([2]);
       // A stopped process cannot see its channel close: it is killed after the grace period.
-      await until(`the hung engine process ${pid} to be gone`, () => !running(pid), 3000);
+      await until(`the hung engine process ${pid} to be gone`, () => !running(pid), { timeoutMs: 3000, pollMs: 10 });
       expect(pool.lost).toBe(1);
     } finally {
       if (running(pid)) process.kill(pid, 'SIGKILL');

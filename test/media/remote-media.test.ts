@@ -12,6 +12,7 @@ import { MediaService } from '../../src/media/remote/media-service.js';
 import { RemoteMediaControl } from '../../src/media/remote/remote-media-control.js';
 import type { Operator } from '../support/media-operator.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/until.js';
 import { heard, startTalk, toneScene } from './support/engine-loss.js';
 import { gapAcrossNewClient } from './support/host-loss.js';
 
@@ -57,7 +58,7 @@ describe('signaling with media hosts over the control plane', () => {
     const before = await heard(bob, performance.now());
     await heard(carol, performance.now());
     // Stats snapshots reach signaling.
-    await until(() => server.services.hub.connections.size === 3 && [...server.services.hub.connections.values()].every((c) => c.media?.stats().connected === true));
+    await until('three connections with connected media stats', () => server.services.hub.connections.size === 3 && [...server.services.hub.connections.values()].every((c) => c.media?.stats().connected === true));
 
     const client = bob.media;
     const lostAt = performance.now();
@@ -72,11 +73,3 @@ describe('signaling with media hosts over the control plane', () => {
     expect(hosts[0]!.sessionCount).toBe(3);
   }, 60_000);
 });
-
-async function until(check: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -14,6 +14,7 @@ import { MEDIA_HOST_ROLE, mediaCommandSchema, mediaEventBatchSchema } from '../.
 import { RemoteMediaControl } from '../../src/media/remote/remote-media-control.js';
 import { VadCombiner } from '../../src/media/remote/vad-combiner.js';
 import { EventOutbox, MAX_QUEUED } from '../../src/media/remote/event-outbox.js';
+import { until } from '../support/until.js';
 
 const host = (id: string, load: number, extra: Partial<ServiceInfo> = {}): ServiceInfo => ({ id, kind: 'edge', backend: 'a', capacity: 2, load, meta: { role: MEDIA_HOST_ROLE }, ...extra });
 const loop = { key: 'project/p1/loop1' as LoopKey };
@@ -69,7 +70,7 @@ describe('EventOutbox', () => {
     const failures: string[] = [];
     const outbox = new EventOutbox({ control, host: 'h1', owner: 'sig-1', timeoutMs: 50, onUnknown: (ids) => unknown.push(ids), onFailure: (m) => failures.push(m), onClosed: () => undefined });
     for (let i = 0; i < 3; i++) outbox.push({ type: 'ready', session: `ms-${i}` });
-    await until(() => outbox.idle);
+    await until('the outbox idle', () => outbox.idle, { timeoutMs: 3000, pollMs: 5 });
     expect(batches.map((b) => b.map((e) => e.session))).toEqual([['ms-0'], ['ms-1', 'ms-2']]);
     expect(unknown).toEqual([['ms-2'], ['ms-2']]);
     answer = false;
@@ -77,7 +78,7 @@ describe('EventOutbox', () => {
     for (let i = 0; i < MAX_QUEUED + 500; i++) outbox.push(i % 2 ? { type: 'stats', stats: {} } : { type: 'ready', session: `ms-q${i}` });
     expect(outbox.queued).toBeLessThanOrEqual(MAX_QUEUED);
     expect(outbox.queued).toBeGreaterThan(MAX_QUEUED / 2 - 1);
-    await until(() => failures.some((f) => f.includes('dropped')));
+    await until('a failure reporting dropped events', () => failures.some((f) => f.includes('dropped')), { timeoutMs: 3000, pollMs: 5 });
     outbox.close();
     await control.close();
   });
@@ -138,7 +139,7 @@ describe('RemoteMediaSession against a scripted media host', () => {
     session.on('candidate', (c) => seen.push(`candidate ${c.candidate}`));
     session.on('talkReleased', (l) => seen.push(`released ${l.key}`));
     const offered = session.offer();
-    await until(() => commands.length >= 1);
+    await until('the open command', () => commands.length >= 1, { timeoutMs: 3000, pollMs: 5 });
     const sessionId = String(commands[0]!.session);
     // A candidate that overtakes the offer's answer waits for it.
     expect(await events({ host: 'h1', events: [{ type: 'candidate', session: sessionId, candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } }] })).toEqual({ unknown: [] });
@@ -148,7 +149,7 @@ describe('RemoteMediaSession against a scripted media host', () => {
     expect(() => session.addCandidate({ candidate: 'candidate:x 1 udp 1 evil.example 9 typ host' })).toThrow(EdgeError);
     session.setLoop(loop, 'recv', 40);
     session.setLoop(loop, 'none', 40);
-    await until(() => commands.length >= 5);
+    await until('five commands', () => commands.length >= 5, { timeoutMs: 3000, pollMs: 5 });
     expect(commands.map((c) => c.op)).toEqual(['open', 'offer', 'answer', 'set-loop', 'set-loop']);
     expect(commands[3]).toMatchObject({ state: 'recv', loop: { key: loop.key, multicast: { host: '239.255.0.9' } } });
     expect(commands[4]).toMatchObject({ state: 'none' });
@@ -184,7 +185,7 @@ describe('RemoteMediaSession against a scripted media host', () => {
     expect(Object.fromEntries(remote.placed())).toEqual({ h2: 1 });
     c.on('closed', (l) => losses.push(l));
     await h2.withdraw();
-    await until(() => losses.length === 3);
+    await until('the third session lost', () => losses.length === 3, { timeoutMs: 3000, pollMs: 5 });
     expect(losses[2]!.description).toMatch(/media host h2 is down/);
     expect(() => remote.openSession(client)).toThrow(/no media host of backend a/);
     // Readiness says why: h1 is up but does not answer (no session for it now), h2 is gone.
@@ -198,11 +199,3 @@ describe('RemoteMediaSession against a scripted media host', () => {
     await control.close();
   });
 });
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -14,18 +14,11 @@ import { MediaService } from '../../src/media/remote/media-service.js';
 import { MEDIA_HOST_ROLE } from '../../src/media/remote/messages.js';
 import { RemoteMediaControl } from '../../src/media/remote/remote-media-control.js';
 import type { TalkerChange } from '../../src/media/talkers.js';
+import { until } from '../support/until.js';
 
 const client = (connectionId: string, user = 'bob') => ({ connectionId, user, role: 'ground', client: 'k1' });
 const host = (id: string): ServiceInfo => ({ id, kind: 'edge', backend: 'a', capacity: 10, load: 0, meta: { role: MEDIA_HOST_ROLE } });
 const summary = (c: TalkerChange) => [c.ssrc, c.client.user, c.present];
-
-async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 describe('a media host with a real plane', () => {
   const control = new InProcessControlPlane({ heartbeatMs: 100, expiryMs: 1000 });
@@ -78,11 +71,11 @@ describe('RemoteMediaControl against scripted media hosts', () => {
     const changes: TalkerChange[] = [];
     remote.onTalker((c) => changes.push(c));
     const alice = remote.openSession(client('c1', 'alice'));
-    await until(() => changes.length === 1);
+    await until('the first talker change', () => changes.length === 1, { timeoutMs: 3000, pollMs: 5 });
     expect(alice.ssrc).toBe(0x1234);
     expect(remote.clientOfSsrc(0x1234)).toMatchObject({ user: 'alice' });
     const carol = remote.openSession(client('c2', 'carol'));
-    await until(() => changes.length === 2);
+    await until('the second talker change', () => changes.length === 2, { timeoutMs: 3000, pollMs: 5 });
     // Two of its sessions (on two hosts) with one SSRC: no guess.
     expect(remote.clientOfSsrc(0x1234)).toBeUndefined();
     const odd = [remote.openSession(client('c3')), remote.openSession(client('c4')), remote.openSession(client('c5')), remote.openSession(client('c6'))];

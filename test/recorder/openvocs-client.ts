@@ -15,6 +15,7 @@ import { dominantFrequency } from '../../testkit/signal/index.js';
 import { launchChromium } from '../support/chromium.js';
 import { serveForeignWeb } from '../support/foreign-web.js';
 import { startRecordedServer, talkFor, toneTalker } from '../keyset/recorded-server.js';
+import { until } from '../support/until.js';
 import { decodeOggOpus } from './opusdec.js';
 
 export interface OpenvocsRecorderOptions {
@@ -69,7 +70,7 @@ export async function checkOpenvocsRecorder(options: OpenvocsRecorderOptions): P
     const seen = watchPage(page);
     await signInAndOpenRecorder(page, site.origin);
     // The page selects the first loop and searches the default range on its own; then the user's search.
-    await until('the automatic search of the first loop', () => seen.sent.some((m) => m.event === 'get_recording'));
+    await until('the automatic search of the first loop', () => seen.sent.some((m) => m.event === 'get_recording'), { timeoutMs: 15_000, pollMs: 50 });
     // Custom elements of the openvocs page (ov-recorder-config-loop): the loop id, its name, the REC dot.
     const loops = await page
       .locator('ov-recorder-config-loop')
@@ -128,14 +129,6 @@ async function signInAndOpenRecorder(page: Page, origin: string): Promise<void> 
   await page.locator('#recorder_page_button + label').click();
   await page.locator('#stop_time').waitFor({ timeout: 15_000 });
   await page.locator('ov-recorder-config-loop').first().waitFor({ state: 'attached', timeout: 15_000 });
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** What is read of the page's HTMLAudioElement (the Node build has no DOM types). */

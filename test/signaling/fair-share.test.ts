@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type { MediaControl, MediaSession } from '../../src/media/control.js';
 import { getHealth, RawSocket } from '../support/fuzz-tools.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/until.js';
 
 const servers: TestServer[] = [];
 const sockets: RawSocket[] = [];
@@ -32,14 +33,6 @@ async function loggedIn(server: TestServer, user: string, role?: string, options
   return socket;
 }
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.close();
   await Promise.all(servers.splice(0).map((s) => s.stop()));
@@ -59,13 +52,13 @@ describe('slow readers', () => {
     let sent = 0;
     // Requests at the rate limit (50/s) for at most 30 s: 2.5 MB/s of replies.
     await until(
+      'the slow reader to be dropped',
       async () => {
         for (let i = 0; i < 5; i++) slow.sendText(JSON.stringify({ event: 'get_user_data', uuid: `slow-${sent++}`, type: 'unicast', parameter: {} }));
         await new Promise((resolve) => setTimeout(resolve, 100));
         return server.services.hub.socketsOfUser('alice').length === 0;
       },
-      30_000,
-      'the slow reader to be dropped',
+      { timeoutMs: 30_000, pollMs: 50 },
     );
     expect(sent).toBeLessThan(1_500);
     expect((await witness.request('ping', {}, uuid())).error).toBeUndefined();
@@ -81,7 +74,7 @@ describe('login deadline and anonymous sockets', () => {
     const busy = await connect(server);
     expect((await busy.request('register', {}, uuid())).error).toBeUndefined();
     const user = await loggedIn(server, 'bob');
-    await until(() => idle.closeCode !== undefined && busy.closeCode !== undefined, 5_000, 'the deadline');
+    await until('the deadline', () => idle.closeCode !== undefined && busy.closeCode !== undefined, { pollMs: 50 });
     expect(idle.closeCode).toBe(1008);
     expect(busy.closeCode).toBe(1008);
     expect((await user.request('ping', {}, uuid())).error).toBeUndefined();
@@ -93,7 +86,7 @@ describe('login deadline and anonymous sockets', () => {
     const server = await serverWith({ maxAnonymousPerAddress: 3 });
     const first = [await connect(server), await connect(server), await connect(server)];
     const fourth = await connect(server);
-    await until(() => fourth.closeCode !== undefined, 5_000, 'the fourth socket to close');
+    await until('the fourth socket to close', () => fourth.closeCode !== undefined, { pollMs: 50 });
     expect(fourth.closeCode).toBe(1013);
     // Another address is not affected, nor are the first three.
     const other = await connect(server, { localAddress: '127.0.0.2' });
@@ -118,7 +111,7 @@ describe('per-user caps', () => {
     await loggedIn(server, 'bob');
     // A socket freed is a socket available.
     second.close();
-    await until(() => server.services.hub.socketsOfUser('alice').length === 1, 5_000, 'the socket to go');
+    await until('the socket to go', () => server.services.hub.socketsOfUser('alice').length === 1, { pollMs: 50 });
     expect((await third.request('login', { user: 'alice', password: 'alice' }, uuid())).error).toBeUndefined();
   });
 
@@ -156,7 +149,7 @@ describe('per-user caps', () => {
     const bob = await loggedIn(server, 'bob', 'ground');
     expect((await bob.request('media', { type: 'request' }, uuid())).error).toBeUndefined();
     alice[0]?.close();
-    await until(() => server.services.hub.socketsOfUser('alice').length === 2, 5_000, 'the socket to go');
+    await until('the socket to go', () => server.services.hub.socketsOfUser('alice').length === 2, { pollMs: 50 });
     expect((await alice[2]?.request('media', { type: 'request' }, uuid()))?.error).toBeUndefined();
   });
 

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RawSocket } from '../support/fuzz-tools.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/until.js';
 
 let server: TestServer;
 const sockets: RawSocket[] = [];
@@ -20,14 +21,6 @@ async function login(user: string, password: string, options: { localAddress?: s
   const socket = await connect(options);
   const reply = await socket.request('login', { user, password }, uuid());
   return { socket, reply, session: String(reply.response.session) };
-}
-
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 beforeEach(async () => {
@@ -71,7 +64,7 @@ describe('credentials changes end logins', () => {
     const b = await login('carol', 'carol', { clientId: 'carol-b' });
     const admin = await login('alice', 'alice');
     expect((await admin.socket.request('update_password', { user: 'carol', password: 'carol-new-password' }, uuid())).error).toBeUndefined();
-    await until(() => a.socket.closeCode !== undefined && b.socket.closeCode !== undefined, 5_000, 'carol\'s sockets to close');
+    await until('carol\'s sockets to close', () => a.socket.closeCode !== undefined && b.socket.closeCode !== undefined, { pollMs: 25 });
     expect([a.socket.closeCode, b.socket.closeCode]).toEqual([4001, 4001]);
     expect((await login('carol', a.session, { clientId: 'carol-a' })).reply.error?.code).toBe(5000);
     expect((await login('carol', 'carol-new-password')).reply.error).toBeUndefined();
@@ -82,7 +75,7 @@ describe('credentials changes end logins', () => {
     const mine = await login('bob', 'bob', { clientId: 'bob-here' });
     const other = await login('bob', 'bob', { clientId: 'bob-there' });
     expect((await mine.socket.request('update_password', { user: 'bob', password: 'bob-new-password' }, uuid())).error).toBeUndefined();
-    await until(() => other.socket.closeCode !== undefined, 5_000, 'the other socket to close');
+    await until('the other socket to close', () => other.socket.closeCode !== undefined, { pollMs: 25 });
     expect(other.socket.closeCode).toBe(4001);
     expect((await mine.socket.request('ping', {}, uuid())).error).toBeUndefined();
     expect((await login('bob', other.session, { clientId: 'bob-there' })).reply.error?.code).toBe(5000);
@@ -94,7 +87,7 @@ describe('credentials changes end logins', () => {
     const carol = await login('carol', 'carol', { clientId: 'carol-x' });
     const admin = await login('alice', 'alice');
     expect((await admin.socket.request('delete', { type: 'user', id: 'carol' }, uuid())).error).toBeUndefined();
-    await until(() => carol.socket.closeCode !== undefined, 5_000, 'carol\'s socket to close');
+    await until('carol\'s socket to close', () => carol.socket.closeCode !== undefined, { pollMs: 25 });
     expect((await login('carol', carol.session, { clientId: 'carol-x' })).reply.error?.code).toBe(5000);
   });
 });
@@ -109,7 +102,7 @@ describe('client ids', () => {
     // The same user may reconnect with it (a reload before the old socket is gone).
     expect((await login('alice', 'alice', { clientId: 'desk-7' })).reply.error).toBeUndefined();
     for (const s of sockets.filter((s) => s.clientId === 'desk-7')) s.close();
-    await until(() => server.services.hub.socketsOfUser('alice').length === 0, 5_000, 'alice\'s sockets to go');
+    await until('alice\'s sockets to go', () => server.services.hub.socketsOfUser('alice').length === 0, { pollMs: 25 });
     expect((await login('bob', 'bob', { clientId: 'desk-7' })).reply.error).toBeUndefined();
   });
 });

@@ -13,6 +13,7 @@ import { parseRtp } from '../../src/media/rtp.js';
 import { Operator } from '../support/media-operator.js';
 import { freePort } from '../support/ports.js';
 import { copyFixture, startTestServer, type TestServer } from '../support/server.js';
+import { until } from '../support/until.js';
 import { writeRtpPcap } from './support/rtp-pcap.js';
 import { runSipp } from './support/sipp.js';
 
@@ -72,14 +73,6 @@ function sipp(scenario: string, number: string, rtpPort: number) {
   return runSipp(`127.0.0.1:${port}`, scenario, ['-s', number, '-au', 'phone1', '-ap', 'phone-secret', '-key', 'rtpport', String(rtpPort), '-key', 'pcap', pcap, '-key', 'pt', '0', '-key', 'codec', 'PCMU']);
 }
 
-async function until(condition: () => boolean, timeoutMs: number, pollMs = 20): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, pollMs));
-  }
-}
-
 describe('SIP calls in a Loopcast server', () => {
   it('an operator hears the caller and the caller hears an operator; broadcasts follow the call', async () => {
     const alice = await Operator.connect(server.apiUrl, 'alice', 'flight', {
@@ -94,7 +87,7 @@ describe('SIP calls in a Loopcast server', () => {
     const caller = await callerSocket();
     try {
       const call = sipp('uac-auth.xml', '1001', caller.port);
-      await until(() => (server.services.telephony?.list().length ?? 0) === 1, 10_000);
+      await until('the call listed by telephony', () => (server.services.telephony?.list().length ?? 0) === 1, { timeoutMs: 10_000 });
       const listed = await bob.signaling.ok('list_calls');
       expect(listed.calls).toMatchObject([{ loop: 'loop1', peer: expect.stringContaining('sip:sipp@') as unknown }]);
       await new Promise((r) => setTimeout(r, 1500)); // audio flows both ways for a while
@@ -124,7 +117,7 @@ describe('SIP calls in a Loopcast server', () => {
     const caller = await callerSocket();
     try {
       const call = sipp('uac-hungup.xml', '1001', caller.port);
-      await until(() => (server.services.telephony?.list().length ?? 0) === 1, 10_000);
+      await until('the call listed by telephony', () => (server.services.telephony?.list().length ?? 0) === 1, { timeoutMs: 10_000 });
       const { calls } = (await bob.signaling.ok('list_calls')) as { calls: Array<Record<string, string>> };
       const callId = calls[0]?.['call-id'] as string;
       expect((await bob.signaling.request('hangup', { call: callId, loop: 'loop3' })).error?.code).toBe(5004);
@@ -146,12 +139,12 @@ describe('SIP calls in a Loopcast server', () => {
     try {
       // Nothing else talks on loop3: once bob's downlink is quiet, any frame he gets is the caller.
       let before = -1;
-      await until(() => {
+      await until("bob's downlink quiet", () => {
         const now = bob.media.stats.received;
         const quiet = now === before;
         before = now;
         return quiet;
-      }, 5000, 300);
+      }, { pollMs: 300 });
       const result = await sipp('uac-auth.xml', '1003', caller.port);
       expect(result.code, result.output).toBe(0);
       expect(caller.pcm().length, 'the call was up (the caller got RTP)').toBeGreaterThan(8000);

@@ -8,21 +8,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FRAME_SAMPLES } from '../../../src/media/opus.js';
 import { levelAt, tone } from '../../../testkit/signal/index.js';
-import { Operator, sleep } from '../../support/media-operator.js';
+import { Operator } from '../../support/media-operator.js';
 import { startNatsCluster } from '../../support/nats-cluster.js';
 import { copyFixture } from '../../support/server.js';
+import { until } from '../../support/until.js';
 
 const [ns1, ns2, work] = process.argv.slice(2) as [string, string, string];
 const address = (host: number): string => `10.98.${host}.1`;
 const step = (msg: string): void => void process.stderr.write(`[multi-host ${(performance.now() / 1000).toFixed(1)} s] ${msg}\n`);
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(10);
-  }
-}
 
 /**
  * The fixture directory with its loops moved from 224.0.0.1 (link-local: routers never forward it,
@@ -54,7 +47,7 @@ try {
     backends.push(child);
     let log = '';
     child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-    await until(() => log.includes('is running') || child.exitCode !== null, 30_000, `backend ${name} started`).catch((err: Error) => {
+    await until(`backend ${name} started`, () => log.includes('is running') || child.exitCode !== null, { timeoutMs: 30_000, pollMs: 10 }).catch((err: Error) => {
       throw new Error(`${err.message}\n${log}`);
     });
     if (child.exitCode !== null) throw new Error(`backend ${name} exited:\n${log}`);
@@ -76,7 +69,7 @@ try {
   const talkStarted = performance.now();
   talker.startSending();
   const toneFrames = () => listener.media.received.frames().filter((f) => levelAt(f.pcm, 440) > -40);
-  await until(() => toneFrames().length >= 10, 10_000, "bob (backend b) hears alice (backend a) over multicast");
+  await until("bob (backend b) hears alice (backend a) over multicast", () => toneFrames().length >= 10, { timeoutMs: 10_000, pollMs: 10 });
   const firstHeardMs = (toneFrames()[0]?.arrivedAt ?? 0) - talkStarted;
   step(`bob on b hears alice on a: first tone frame ${firstHeardMs.toFixed(0)} ms after she started`);
 
@@ -84,7 +77,7 @@ try {
   const killedAt = performance.now();
   backendA.kill('SIGKILL');
   // Alice's client sees its socket close and re-establishes on backend b.
-  await until(() => talker.signaling.closeCode !== undefined, 10_000, "alice's socket closed");
+  await until("alice's socket closed", () => talker.signaling.closeCode !== undefined, { timeoutMs: 10_000, pollMs: 10 });
   talker.close();
   talker = await Operator.connect(api(2), 'alice', 'flight', { ...client, source });
   operators.push(talker);
@@ -94,7 +87,7 @@ try {
   const reestablishedMs = resumedAt - killedAt;
   // Heard again: 10 tone frames after alice sends through b (b's concealment of her last packets
   // on a may carry the tone for a few frames after the kill: those do not count).
-  await until(() => toneFrames().filter((f) => f.arrivedAt > resumedAt).length >= 10, 10_000, 'bob hears alice again');
+  await until('bob hears alice again', () => toneFrames().filter((f) => f.arrivedAt > resumedAt).length >= 10, { timeoutMs: 10_000, pollMs: 10 });
   // The gap is the longest silence between two tone frames around the kill.
   const times = toneFrames().map((f) => f.arrivedAt).filter((t) => t > killedAt - 1000).sort((x, y) => x - y);
   const gapMs = Math.max(...times.slice(1).map((t, i) => t - (times[i] ?? t)));

@@ -13,21 +13,14 @@ import { connectNats } from '../../../src/control/nats/connection.js';
 import { NatsControlPlane } from '../../../src/control/nats/nats-control-plane.js';
 import { FRAME_SAMPLES } from '../../../src/media/opus.js';
 import { levelAt, tone } from '../../../testkit/signal/index.js';
-import { Operator, sleep } from '../../support/media-operator.js';
+import { Operator } from '../../support/media-operator.js';
 import { startNatsCluster } from '../../support/nats-cluster.js';
 import { copyFixture } from '../../support/server.js';
+import { until } from '../../support/until.js';
 
 const [ns1, ns2, work] = process.argv.slice(2) as [string, string, string];
 const address = (host: number): string => `10.98.${host}.1`;
 const step = (msg: string): void => void process.stderr.write(`[multi-host split ${(performance.now() / 1000).toFixed(1)} s] ${msg}\n`);
-
-async function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(10);
-  }
-}
 
 const cluster = await startNatsCluster({ host: (i) => address(i + 1), wrap: (i) => (i < 2 ? ['ip', 'netns', 'exec', i === 0 ? ns1 : ns2] : []) });
 const processes: ChildProcess[] = [];
@@ -55,7 +48,7 @@ try {
     processes.push(child);
     let log = '';
     child.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-    await until(() => log.includes(ready) || child.exitCode !== null, 30_000, `${name} started`).catch((err: Error) => {
+    await until(`${name} started`, () => log.includes(ready) || child.exitCode !== null, { timeoutMs: 30_000, pollMs: 10 }).catch((err: Error) => {
       throw new Error(`${err.message}\n${log}`);
     });
     if (child.exitCode !== null) throw new Error(`${name} exited:\n${log}`);
@@ -66,7 +59,7 @@ try {
     id: /media host (\S+) of backend/.exec(banner)?.[1] ?? '',
   }));
   await start('signaling', 1, ns1, 'signaling', ['--db', db], 'is running');
-  await until(() => control.services('edge').length === 2, 5000, 'both media hosts announced');
+  await until('both media hosts announced', () => control.services('edge').length === 2, { pollMs: 10 });
   step('signaling (host 1) and media hosts (hosts 1 and 2) running');
   const loads = (): Map<string, number> => new Map(control.services('edge').map((s) => [s.id, s.load]));
 
@@ -75,17 +68,17 @@ try {
   const client = { bindAddress: address(3) };
   const talker = await Operator.connect(api, 'alice', 'flight', { ...client, source });
   operators.push(talker);
-  await until(() => [...loads().values()].includes(1), 5000, 'alice placed');
+  await until('alice placed', () => [...loads().values()].includes(1), { pollMs: 10 });
   const placedFirst = [...loads()].find(([, load]) => load === 1)![0];
   const listener = await Operator.connect(api, 'bob', 'ground', client);
   operators.push(listener);
-  await until(() => [...loads().values()].every((l) => l === 1), 5000, 'bob placed on the other media host');
+  await until('bob placed on the other media host', () => [...loads().values()].every((l) => l === 1), { pollMs: 10 });
   await listener.switch('loop1', 'recv');
   await talker.switch('loop1', 'send');
   talker.startSending();
   const talkStarted = performance.now();
   const toneTimes = (media: Operator['media']) => media.received.frames().filter((f) => levelAt(f.pcm, 440) > -40).map((f) => f.arrivedAt);
-  await until(() => toneTimes(listener.media).length >= 10, 10_000, "bob hears alice across media hosts over routed multicast");
+  await until("bob hears alice across media hosts over routed multicast", () => toneTimes(listener.media).length >= 10, { timeoutMs: 10_000, pollMs: 10 });
   const firstHeardMs = (toneTimes(listener.media)[0] ?? 0) - talkStarted;
   step(`bob hears alice on the other media host: first tone frame ${firstHeardMs.toFixed(0)} ms after she started`);
 
@@ -95,7 +88,7 @@ try {
   const before = listener.media;
   const killedAt = performance.now();
   victim.kill('SIGKILL');
-  await until(() => listener.media !== before && toneTimes(listener.media).filter((t) => t > killedAt).length >= 10, 10_000, 'bob hears alice again on a new media session');
+  await until('bob hears alice again on a new media session', () => listener.media !== before && toneTimes(listener.media).filter((t) => t > killedAt).length >= 10, { timeoutMs: 10_000, pollMs: 10 });
   const times = [...toneTimes(before), ...toneTimes(listener.media)].filter((t) => t > killedAt - 1000).sort((x, y) => x - y);
   const gapMs = Math.max(...times.slice(1).map((t, i) => t - (times[i] ?? t)));
   step(`bob's media host SIGKILLed: media_lost ${listener.losses.map((l) => l.reason).join(',')}; bob's longest silence ${gapMs.toFixed(0)} ms`);

@@ -2,7 +2,8 @@
 // 440 Hz on loop1, bob (volume 50) and carol listen; then what bob hears, and his longest silence.
 import { FRAME_SAMPLES } from '../../../src/media/opus.js';
 import { concat, dominantFrequency, levelAt, tone } from '../../../testkit/signal/index.js';
-import { Operator, sleep } from '../../support/media-operator.js';
+import { Operator } from '../../support/media-operator.js';
+import { until } from '../../support/until.js';
 
 const TONE_HZ = 440;
 const HEARD_DBFS = -40;
@@ -30,14 +31,6 @@ export async function startTalk({ alice, bob, carol }: { alice: Operator; bob: O
   alice.media.startSending();
 }
 
-async function until(what: string, cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 /**
  * Waits until `op` hears the tone in 20 frames that arrived after `sinceMs`; their frequency and the
  * tone's level as the median of the frames' levels, so that a frame or two concealed under load does
@@ -48,7 +41,7 @@ export async function heard(op: Operator, sinceMs: number): Promise<{ level: num
   await until(`${op.name} hearing ${TONE_HZ} Hz`, () => {
     frames = op.media.received.frames().filter((f) => f.arrivedAt > sinceMs);
     return frames.length >= 20 && levelAt(concat(frames.slice(-20).map((f) => f.pcm)), TONE_HZ) > HEARD_DBFS;
-  });
+  }, { pollMs: 10 });
   const last = frames.slice(-20);
   const levels = last.map((f) => levelAt(f.pcm, TONE_HZ)).sort((a, b) => a - b);
   return { level: levels[10] ?? -Infinity, frequency: dominantFrequency(concat(last.map((f) => f.pcm))) };
@@ -60,7 +53,7 @@ export async function heard(op: Operator, sinceMs: number): Promise<{ level: num
  */
 export async function longestSilenceAround(op: Operator, lostAt: number): Promise<number> {
   const toneTimes = () => op.media.received.frames().filter((f) => f.arrivedAt > lostAt - 500 && levelAt(f.pcm, TONE_HZ) > HEARD_DBFS).map((f) => f.arrivedAt);
-  await until(`${op.name} hearing a second of tone after the loss`, () => toneTimes().filter((t) => t > lostAt).length >= 50);
+  await until(`${op.name} hearing a second of tone after the loss`, () => toneTimes().filter((t) => t > lostAt).length >= 50, { pollMs: 10 });
   const times = toneTimes();
   return Math.max(...times.slice(1).map((t, i) => t - (times[i] ?? t)));
 }
