@@ -126,7 +126,7 @@ export async function serve(config: LoopcastConfig, settings: ServeSettings): Pr
     const id = `${settings.backend}-signaling-${randomBytes(4).toString('hex')}`;
     const log = createLogger(effective.logLevel);
     const metrics = new Metrics();
-    const auditReplica = await ReplicatedAudit.open(connection, { replicas: settings.replicas, log });
+    const auditReplica = await ReplicatedAudit.open(connection, { replicas: settings.replicas, log, registry: metrics.registry });
     // Who talks with which SSRC, shared so that every recorder names the talkers (docs/recording.md).
     const limited = new LimitedLog(log);
     const talkers = await ReplicatedTalkers.open(connection, {

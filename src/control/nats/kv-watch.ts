@@ -8,9 +8,10 @@
 // timeout (a create that is answered at all takes a few ms, ~100 ms on a loaded machine) and is
 // tried again until the deadline; the initial content must keep arriving; a watch that goes quiet
 // while the bucket moves on, or ends, or whose connection reconnected, is replaced by a new one
-// started right after the last revision delivered, before the old one is stopped (never no watch).
-// Entries reach `deliver` once each, in revision order.
-import { Events, type KV, type KvEntry, type NatsConnection, type QueuedIterator } from 'nats';
+// started right after the last revision delivered, before the old one is stopped (never no watch:
+// consumer-watchdog.ts). Entries reach `deliver` once each, in revision order.
+import type { KV, KvEntry, NatsConnection, QueuedIterator } from 'nats';
+import { ConsumerWatchdog, pause } from './consumer-watchdog.js';
 
 export interface KvWatchTiming {
   /** Opening: the first watch up and the bucket's content delivered, or the open fails. */
@@ -28,18 +29,12 @@ export const DEFAULT_KV_WATCH: KvWatchTiming = { openDeadlineMs: 30_000, createT
 /** `initial`: part of the bucket's content at open (as opposed to a later change). */
 export type Deliver = (entry: KvEntry, initial: boolean) => void;
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
-
 export class KvWatch {
   /** Highest revision delivered: a new watch starts right after it. */
   private received = 0;
   private loading = true;
-  private current: QueuedIterator<KvEntry> | undefined;
-  private restarting: Promise<void> | undefined;
-  private restartAgain = false;
-  private checking = false;
+  private watchdog: ConsumerWatchdog<QueuedIterator<KvEntry>> | undefined;
   private closed = false;
-  private timer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly bucket: string,
@@ -55,14 +50,28 @@ export class KvWatch {
     const js = connection.jetstream({ timeout: timing.createTimeoutMs });
     const kv = await KvWatch.untilDeadline(deadline, () => js.views.kv(bucket, { bindOnly: true }));
     const watch = new KvWatch(bucket, kv, deliver, timing);
+    let first: QueuedIterator<KvEntry>;
     try {
-      watch.current = await KvWatch.untilDeadline(deadline, () => watch.attempt(deadline));
+      first = await KvWatch.untilDeadline(deadline, () => watch.attempt(deadline));
     } catch (err) {
       watch.close();
       throw err;
     }
     watch.loading = false;
-    watch.follow(connection);
+    watch.watchdog = new ConsumerWatchdog(
+      {
+        connection,
+        checkMs: timing.checkMs,
+        // An empty bucket (every value past the bucket's max age) has nothing left to deliver.
+        last: async () => {
+          const status = await kv.status();
+          return status.values > 0 ? status.streamInfo.state.last_seq : 0;
+        },
+        delivered: () => watch.received,
+        start: () => watch.attempt(),
+      },
+      first,
+    );
     return watch;
   }
 
@@ -127,7 +136,7 @@ export class KvWatch {
         // Ended with an error (e.g. its consumer could not be recreated): replaced like any end.
       }
       failed(new Error(`kv watch ${this.bucket}: ended`));
-      if (!this.closed && this.current === started) this.restart();
+      if (this.watchdog?.isCurrent(started)) this.watchdog.replace('ended');
     })();
     if (!this.loading) return started;
     check();
@@ -148,77 +157,6 @@ export class KvWatch {
     return started;
   }
 
-  private follow(connection: NatsConnection): void {
-    void (async () => {
-      for await (const status of connection.status()) {
-        if (this.closed) return;
-        if (status.type === Events.Reconnect) this.restart();
-      }
-    })();
-    // The watch's consumer may sit on a node that died: the bucket moves on, the watch says nothing.
-    // Behind at two checks in a row, or behind at the first check that is answered after the cluster
-    // did not answer (a leader was being elected: a node may have died with the consumer).
-    let behindAt: number | undefined;
-    let unanswered = false;
-    this.timer = setInterval(() => {
-      if (this.checking || this.closed) return;
-      this.checking = true;
-      void this.kv
-        .status()
-        .then(
-          (status) => {
-            // An empty bucket (every value past the bucket's max age) has nothing left to deliver.
-            const last = status.values > 0 ? status.streamInfo.state.last_seq : 0;
-            if (last <= this.received) behindAt = undefined;
-            else if (behindAt !== this.received && !unanswered) behindAt = this.received;
-            else {
-              behindAt = undefined;
-              this.restart();
-            }
-            unanswered = false;
-          },
-          () => (unanswered = true),
-        )
-        .finally(() => (this.checking = false));
-    }, this.timing.checkMs);
-    this.timer.unref();
-  }
-
-  /**
-   * A new watch right after the last revision delivered, then the old one stopped; one at a time.
-   * Two creates race (the first up wins, the other is stopped): one in three lands on a dead node.
-   */
-  restart(): void {
-    if (this.closed) return;
-    if (this.restarting) {
-      this.restartAgain = true;
-      return;
-    }
-    this.restarting = (async () => {
-      for (let tries = 0; !this.closed; tries++) {
-        const began = Date.now();
-        try {
-          const racing = [this.attempt(), this.attempt()];
-          const next = await Promise.any(racing);
-          for (const other of racing) void other.then((watch) => watch !== next && watch.stop(), () => undefined);
-          const old = this.current;
-          this.current = next;
-          old?.stop();
-          if (this.closed) next.stop();
-          return;
-        } catch {
-          await pause(Math.min(100 * 2 ** tries, 2000) - (Date.now() - began));
-        }
-      }
-    })().finally(() => {
-      this.restarting = undefined;
-      if (this.restartAgain) {
-        this.restartAgain = false;
-        this.restart();
-      }
-    });
-  }
-
   /** Highest revision delivered. */
   get revision(): number {
     return this.received;
@@ -226,7 +164,6 @@ export class KvWatch {
 
   close(): void {
     this.closed = true;
-    clearInterval(this.timer);
-    this.current?.stop();
+    this.watchdog?.close();
   }
 }
