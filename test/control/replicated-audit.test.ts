@@ -10,6 +10,7 @@ import { connectNats } from '../../src/control/nats/connection.js';
 import { ReplicatedAudit, VISIBLE_WAIT_MS } from '../../src/control/nats/replicated-audit.js';
 import type { AuditEntry } from '../../src/directory/audit-log.js';
 import { startNatsCluster, type NatsCluster } from '../support/nats-cluster.js';
+import { until } from '../support/until.js';
 
 let cluster: NatsCluster;
 const connections: NatsConnection[] = [];
@@ -77,14 +78,6 @@ it('a value in the stream that is not JSON, or not an entry, is skipped: the fol
   expect(audit.replaced).toBe(0);
 }, 30_000);
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 it('a running follower whose consumer sits on a node that is SIGKILLed gets every new entry, in order, once, within 5 s', async () => {
   const admin = await connectNats({ servers: cluster.urls, user: cluster.user, password: cluster.password });
   connections.push(admin);
@@ -120,7 +113,7 @@ it('a running follower whose consumer sits on a node that is SIGKILLed gets ever
     });
     // The stream leader lists a consumer placed on another node once that node reported it.
     let added: [string, string][] = [];
-    await until('the new follower\'s consumer listed', async () => (added = [...(await consumerNodes())].filter(([name]) => !before.has(name))).length > 0, 5000);
+    await until('the new follower\'s consumer listed', async () => (added = [...(await consumerNodes())].filter(([name]) => !before.has(name))).length > 0, { timeoutMs: 5000 });
     expect(added.length).toBe(1);
     follower.node = added[0]![1];
     followers.push(follower);
@@ -129,7 +122,7 @@ it('a running follower whose consumer sits on a node that is SIGKILLed gets ever
   const victims = followers.filter((f) => f.node === victimName);
   expect(victims.length).toBeGreaterThan(0);
   await publish('before the kill');
-  await until('every follower saw the entry before the kill', () => followers.every((f) => f.seen.includes('before the kill')), 5000);
+  await until('every follower saw the entry before the kill', () => followers.every((f) => f.seen.includes('before the kill')), { timeoutMs: 5000 });
 
   const victim = cluster.nodes.findIndex((n) => n.name === victimName);
   await cluster.kill(victim);
@@ -151,7 +144,7 @@ it('a running follower whose consumer sits on a node that is SIGKILLed gets ever
   await own;
   const published = [...ackedAt.keys()];
   try {
-    await until('every follower saw every entry published after the kill', () => followers.every((f) => published.every((s) => f.seen.includes(s))), 5000);
+    await until('every follower saw every entry published after the kill', () => followers.every((f) => published.every((s) => f.seen.includes(s))), { timeoutMs: 5000 });
   } finally {
     const resumed = victims.map((f) => Math.min(...published.map((s) => f.seenAt.get(s) ?? Infinity)) - killedAt);
     const lag = victims.map((f) => Math.max(...published.map((s) => (f.seenAt.get(s) ?? Infinity) - ackedAt.get(s)!)));
