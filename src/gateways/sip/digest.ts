@@ -80,3 +80,28 @@ export class DigestAuth {
     return age >= 0 ? age : undefined;
   }
 }
+
+/** What a client needs to answer a challenge (RFC 2617 §3.2.2); values as the server sent them. */
+export interface DigestAnswer {
+  user: string;
+  password: string;
+  method: string;
+  uri: string;
+  realm: string;
+  nonce: string;
+  opaque?: string;
+  /** Use qop=auth with this client nonce and nonce count; absent: the RFC 2069 form (no qop offered). */
+  qop?: { cnonce: string; nc: number };
+}
+
+/** The value of an Authorization / Proxy-Authorization header answering a challenge (MD5). */
+export function digestAuthorization(a: DigestAnswer): string {
+  const ha1 = md5(`${a.user}:${a.realm}:${a.password}`);
+  const ha2 = md5(`${a.method}:${a.uri}`);
+  const nc = a.qop ? a.qop.nc.toString(16).padStart(8, '0') : '';
+  const response = a.qop ? md5(`${ha1}:${a.nonce}:${nc}:${a.qop.cnonce}:auth:${ha2}`) : md5(`${ha1}:${a.nonce}:${ha2}`);
+  const parts = [`username="${a.user}"`, `realm="${a.realm}"`, `nonce="${a.nonce}"`, `uri="${a.uri}"`, `response="${response}"`, 'algorithm=MD5'];
+  if (a.opaque !== undefined) parts.push(`opaque="${a.opaque}"`);
+  if (a.qop) parts.push('qop=auth', `nc=${nc}`, `cnonce="${a.qop.cnonce}"`);
+  return `Digest ${parts.join(', ')}`;
+}

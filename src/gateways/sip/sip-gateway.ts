@@ -15,6 +15,7 @@ import { CallerAuth } from './caller-auth.js';
 import { LoopBridges } from './loop-bridges.js';
 import { T1, type OutgoingResult } from './outgoing-invite.js';
 import { PinEntry } from './pin-entry.js';
+import { Registrations, type RegistrationStatus } from './registrations.js';
 import { buildAudioSdp, parseAudioOffer } from './sdp.js';
 import { ALLOW, byeRequest, contactHeader, plainResponse, type Call, type Dialing, type LocalAddress } from './sip-dialog.js';
 import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from './sip-message.js';
@@ -37,6 +38,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   private readonly local: LocalAddress;
 
   private tcp: Server | undefined;
+  private registrations: Registrations | undefined;
 
   private constructor(
     private readonly socket: Socket,
@@ -79,6 +81,15 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
       throw err;
     }
     options.log.info({ host: options.host, port }, 'SIP gateway listening (UDP and TCP)');
+    if (options.registrations?.length) {
+      gateway.registrations = new Registrations(options.registrations, {
+        local: { host: options.host, port },
+        sendUdp: (data, host, to) => socket.send(data, to, host),
+        log: options.log,
+        ...options.registrationTiming,
+      });
+      gateway.registrations.start();
+    }
     return gateway;
   }
 
@@ -93,6 +104,11 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
 
   status(): SipStatus {
     return { connected: true, calls: this.list().length, max_calls: this.options.maxCalls, transports: ['udp', 'tcp'], outbound: this.options.outbound !== undefined };
+  }
+
+  /** Each configured registration's state (registered, failing with its reason, …). */
+  registrationStatus(): RegistrationStatus[] {
+    return this.registrations?.status() ?? [];
   }
 
   /** Ends a call from our side (BYE to the phone). */
@@ -177,6 +193,8 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
     this.dialing.clear();
     for (const callId of [...this.calls.keys()]) this.hangup(callId, 'gateway closed');
     this.bridges.close();
+    // Unregister (Expires: 0) while the socket is still open; a silent registrar delays shutdown ≤ 2 s.
+    await this.registrations?.stop(2000);
     const tcp = this.tcp;
     if (tcp) {
       tcp.close();
@@ -189,6 +207,7 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   private receive(message: SipMessage, remote: SipPeer): void {
     if (message.kind === 'response') {
       // Our INVITEs' responses go to their transaction; responses to our BYEs need no action.
+      if (this.registrations?.receive(message, remote.address)) return;
       const callId = header(message, 'call-id') ?? '';
       return (this.dialing.get(callId)?.outgoing ?? this.calls.get(callId)?.outgoing)?.receive(message);
     }

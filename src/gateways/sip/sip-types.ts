@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { LoopKey } from '../../directory/loop-key.js';
 import type { LoopAddress, LoopBus } from '../../media/loopbus/index.js';
+import type { RegistrationSettings } from './registration-messages.js';
 
 /** A loop a number reaches: its bus key (unique across tenants) and, on the multicast bus, its address. */
 export interface SipLoopTarget {
@@ -40,6 +41,10 @@ export interface SipGatewayOptions {
   pinTimeoutMs?: number;
   /** Wrong PINs per call before the gateway hangs up (default 3). */
   pinAttempts?: number;
+  /** Registrations at PBXs/registrars (RFC 3261 §10), kept up while the gateway runs. */
+  registrations?: RegistrationSettings[];
+  /** Registration transaction timeout and retry backoff; defaults 32 s, 5 s doubling to 5 min. */
+  registrationTiming?: { timeoutMs?: number; retryMinMs?: number; retryMaxMs?: number };
   bus: LoopBus;
   log: Logger;
 }

@@ -34,6 +34,7 @@ export async function startTelephony(config: LoopcastConfig, deps: TelephonyDeps
     ringTimeoutMs: sip.ringTimeoutMs,
     pinTimeoutMs: sip.pinTimeoutMs,
     pinAttempts: sip.pinAttempts,
+    registrations: sip.registrations,
     access,
     bus: deps.media.bus,
     log: deps.log.child({ component: 'sip' }),
