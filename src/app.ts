@@ -162,7 +162,7 @@ export async function startLoopcast(config: LoopcastConfig, options: StartOption
   });
   if (recording) services.recording = recording.service;
   // SIP gateway in-process when configured (docs/telephony.md); a taken SIP port fails the start cleanly.
-  const telephony = await startTelephony(config, { directory, media, hub, log }).catch(async (err: unknown) => {
+  const telephony = await startTelephony(config, { directory, media, hub, log, registry: metrics.registry }).catch(async (err: unknown) => {
     recording?.close();
     await media.close();
     throw err;

@@ -2,11 +2,13 @@
 // builds, digest answers checked by the gateway's own verifier, and hostile registrar responses.
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { Registry } from 'prom-client';
 import { resolveConfig } from '../../src/config/config.js';
 import { DigestAuth } from '../../src/gateways/sip/digest.js';
 import { grantedExpires, parseChallenge, splitContacts, type RegistrationSettings } from '../../src/gateways/sip/registration-messages.js';
 import { Registration, type RegistrationState, type RegistrationTimers } from '../../src/gateways/sip/registration.js';
-import { Registrations } from '../../src/gateways/sip/registrations.js';
+import { Registrations, type RegistrationStatus } from '../../src/gateways/sip/registrations.js';
+import { registerSipMetrics } from '../../src/gateways/sip/sip-metrics.js';
 import { header, parseSip, responseTo, serializeSip, type SipHeader, type SipRequest, type SipResponse } from '../../src/gateways/sip/sip-message.js';
 
 class FakeClock implements RegistrationTimers {
@@ -253,5 +255,22 @@ describe('registration messages', () => {
     expect(lines.join('')).toMatch(/SIP registration failing/);
     expect(lines.join('')).not.toMatch(/pbx secret/);
     return registrations.stop(10);
+  });
+});
+
+describe('registration metrics', () => {
+  it('counts registrations by state', async () => {
+    const registry = new Registry();
+    let list: RegistrationStatus[] = [];
+    registerSipMetrics(registry, () => list);
+    list = [
+      { index: 0, registrar: '192.0.2.1:5060', user: 'a', state: 'registered', expires: 60 },
+      { index: 1, registrar: '192.0.2.2:5060', user: 'b', state: 'failing', reason: '403 Forbidden', retryInMs: 5000 },
+      { index: 2, registrar: '192.0.2.3:5060', user: 'c', state: 'failing', reason: 'timeout', retryInMs: 5000 },
+    ];
+    const text = await registry.metrics();
+    expect(text).toMatch(/loopcast_sip_registrations\{state="registered"\} 1/);
+    expect(text).toMatch(/loopcast_sip_registrations\{state="failing"\} 2/);
+    expect(text).toMatch(/loopcast_sip_registrations\{state="registering"\} 0/);
   });
 });

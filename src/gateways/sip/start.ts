@@ -1,6 +1,7 @@
 // Building the SIP gateway for one Loopcast process (used by src/app.ts): on the media plane's loop
 // bus, numbers and rights from the directory, call/hangup/talking broadcasts to the loop's sockets.
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { LoopcastConfig } from '../../config/config.js';
 import type { Directory } from '../../directory/directory.js';
 import { loopIdOf } from '../../directory/loop-key.js';
@@ -10,12 +11,15 @@ import { push } from '../../protocol/envelope.js';
 import type { Hub } from '../../signaling/hub.js';
 import { DirectorySipAccess } from './directory-access.js';
 import { SipGateway } from './sip-gateway.js';
+import { registerSipMetrics } from './sip-metrics.js';
 
 export interface TelephonyDeps {
   directory: Directory;
   media: MediaControl;
   hub: Hub;
   log: Logger;
+  /** Where `loopcast_sip_registrations` is registered (the process's metrics). */
+  registry?: Registry;
 }
 
 export async function startTelephony(config: LoopcastConfig, deps: TelephonyDeps): Promise<SipGateway | undefined> {
@@ -39,6 +43,7 @@ export async function startTelephony(config: LoopcastConfig, deps: TelephonyDeps
     bus: deps.media.bus,
     log: deps.log.child({ component: 'sip' }),
   });
+  if (deps.registry) registerSipMetrics(deps.registry, () => gateway.registrationStatus());
   const { hub } = deps;
   // Rights are the directory's: a change applies to running calls too, not only to the next one.
   deps.directory.on('changed', () => gateway.recheck());
