@@ -262,6 +262,7 @@ describe('registration metrics', () => {
   it('counts registrations by state', async () => {
     const registry = new Registry();
     let list: RegistrationStatus[] = [];
+    registerSipMetrics(registry, () => []);
     registerSipMetrics(registry, () => list);
     list = [
       { index: 0, registrar: '192.0.2.1:5060', user: 'a', state: 'registered', expires: 60 },

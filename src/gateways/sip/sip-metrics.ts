@@ -6,6 +6,8 @@ import type { RegistrationStatus } from './registrations.js';
 const STATES = ['registering', 'registered', 'failing', 'stopped'] as const;
 
 export function registerSipMetrics(registry: Registry, registrations: () => RegistrationStatus[]): void {
+  // A gateway started again on the same metrics (a restart in one process) replaces the old view.
+  registry.removeSingleMetric('loopcast_sip_registrations');
   new Gauge({
     name: 'loopcast_sip_registrations',
     help: 'Outbound SIP registrations by state (registering, registered, failing, stopped)',
