@@ -2,17 +2,12 @@
 // input: malformed, oversized, mistyped and randomly mutated payloads are each answered with an error,
 // nothing is applied and nothing crashes; afterwards a valid session still opens (once, however often
 // its open is retried) and offers. A session whose signaling service goes down is closed and reported.
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RemoteCommandError } from '../../src/control/control-plane.js';
 import { InProcessControlPlane } from '../../src/control/in-process.js';
-import { resolveConfig } from '../../src/config/config.js';
-import type { MediaPlane } from '../../src/media/plane/media-plane.js';
-import { startMediaPlane } from '../../src/media/plane/start.js';
-import { MediaService } from '../../src/media/remote/media-service.js';
 import { RemoteMediaControl } from '../../src/media/remote/remote-media-control.js';
+import { useMediaHost } from './support/media-host.js';
 import { seededRandom } from '../../testkit/random.js';
-import { tmpdir } from 'node:os';
 
 const client = { connectionId: 'c1', user: 'bob', role: 'ground', client: 'k1' };
 const valid: Array<Record<string, unknown>> = [
@@ -38,21 +33,8 @@ function mutate(base: Record<string, unknown>, random: () => number): unknown {
 }
 
 describe('media host under hostile commands', () => {
-  const control = new InProcessControlPlane({ heartbeatMs: 100, expiryMs: 1000 });
-  let plane: MediaPlane;
-  let service: MediaService;
-
-  beforeAll(async () => {
-    const config = resolveConfig({ dataDir: tmpdir(), host: '127.0.0.1', port: 0, media: { enabled: true, bindAddress: '127.0.0.1', maxSessions: 4 } });
-    plane = await startMediaPlane(config, 0, [], pino({ level: 'silent' }));
-    service = new MediaService({ control, media: plane, maxSessions: 4, id: 'h1', backend: 'a', log: pino({ level: 'silent' }) });
-  }, 30_000);
-
-  afterAll(async () => {
-    await service?.close();
-    await plane?.close();
-    await control.close();
-  });
+  const host = useMediaHost();
+  const { control } = host;
 
   const send = (payload: unknown, key?: string) => control.request('h1', 'media', payload, { retries: 0, timeoutMs: 2000, ...(key ? { idempotencyKey: key } : {}) });
 
@@ -74,17 +56,17 @@ describe('media host under hostile commands', () => {
   });
 
   it('still opens a session afterwards, once however often the open is retried, and offers', async () => {
-    const before = plane.sessionCount;
+    const before = host.plane.sessionCount;
     const open = { op: 'open', session: 'ms-good', owner: 'sig-1', client };
     await send(open, 'open-ms-good');
     await send(open, 'open-ms-good');
     await send(open, 'another-key');
-    expect(plane.sessionCount - before).toBe(1);
+    expect(host.plane.sessionCount - before).toBe(1);
     const offer = (await send({ op: 'offer', session: 'ms-good' })) as { sdp: string };
     expect(offer.sdp).toMatch(/^v=0/);
     expect(await send({ op: 'answer', session: 'ms-good', sdp: 'not sdp' })).toMatchObject({ refused: { code: expect.any(String) as string } });
     await send({ op: 'close', session: 'ms-good' });
-    expect(plane.sessionCount - before).toBe(0);
+    expect(host.plane.sessionCount - before).toBe(0);
   });
 
   it('closes the sessions of a signaling service that goes down and tells it, in case it was only cut off', async () => {
@@ -94,16 +76,16 @@ describe('media host under hostile commands', () => {
       return Promise.resolve({ unknown: [] });
     });
     const signaling = control.announce({ id: 'sig-9', kind: 'signaling', backend: 'a', capacity: 1, load: 0 });
-    const before = plane.sessionCount;
+    const before = host.plane.sessionCount;
     await send({ op: 'open', session: 'ms-orphan', owner: 'sig-9', client });
-    expect(plane.sessionCount - before).toBe(1);
+    expect(host.plane.sessionCount - before).toBe(1);
     await signaling.withdraw();
     const deadline = Date.now() + 3000;
     const closed = () => JSON.stringify(batches).includes('"type":"closed","session":"ms-orphan"');
     while (!closed() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(closed()).toBe(true);
     expect(JSON.stringify(batches)).toContain('media-host-lost');
-    expect(plane.sessionCount - before).toBe(0);
+    expect(host.plane.sessionCount - before).toBe(0);
     await expect(send({ op: 'offer', session: 'ms-orphan' })).rejects.toThrow(/unknown media session/);
     stop();
   });

@@ -2,17 +2,12 @@
 // host answers the open with the session's uplink SSRC, signaling's RemoteMediaControl reports it as a
 // talker (and its end), never guesses between two of its sessions with one SSRC, and ignores an SSRC
 // that is not one; the media plane reports its own sessions the same way.
-import { tmpdir } from 'node:os';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServiceInfo } from '../../src/control/control-plane.js';
 import { InProcessControlPlane } from '../../src/control/in-process.js';
-import { resolveConfig } from '../../src/config/config.js';
-import type { MediaPlane } from '../../src/media/plane/media-plane.js';
-import { startMediaPlane } from '../../src/media/plane/start.js';
-import { MediaService } from '../../src/media/remote/media-service.js';
 import { MEDIA_HOST_ROLE } from '../../src/media/remote/messages.js';
 import { RemoteMediaControl } from '../../src/media/remote/remote-media-control.js';
+import { useMediaHost } from './support/media-host.js';
 import type { TalkerChange } from '../../src/media/talkers.js';
 import { until } from '../support/until.js';
 
@@ -21,37 +16,24 @@ const host = (id: string): ServiceInfo => ({ id, kind: 'edge', backend: 'a', cap
 const summary = (c: TalkerChange) => [c.ssrc, c.client.user, c.present];
 
 describe('a media host with a real plane', () => {
-  const control = new InProcessControlPlane({ heartbeatMs: 100, expiryMs: 1000 });
-  let plane: MediaPlane;
-  let service: MediaService;
-
-  beforeAll(async () => {
-    const config = resolveConfig({ dataDir: tmpdir(), host: '127.0.0.1', port: 0, media: { enabled: true, bindAddress: '127.0.0.1', maxSessions: 4 } });
-    plane = await startMediaPlane(config, 0, [], pino({ level: 'silent' }));
-    service = new MediaService({ control, media: plane, maxSessions: 4, id: 'h1', backend: 'a', log: pino({ level: 'silent' }) });
-  }, 30_000);
-
-  afterAll(async () => {
-    await service?.close();
-    await plane?.close();
-    await control.close();
-  });
+  const host = useMediaHost();
+  const { control } = host;
 
   it('answers the open with the session\'s SSRC (the same on a retry); the plane reports it and its end', async () => {
     const changes: TalkerChange[] = [];
-    const stop = plane.onTalker((c) => changes.push(c));
+    const stop = host.plane.onTalker((c) => changes.push(c));
     const open = { op: 'open', session: 'ms-t1', owner: 'sig-1', client: client('x') };
     const answer = (await control.request('h1', 'media', open, { idempotencyKey: 'a' })) as { ssrc: number };
     expect(answer.ssrc).toEqual(expect.any(Number));
     expect(await control.request('h1', 'media', open, { idempotencyKey: 'b' })).toEqual({ ssrc: answer.ssrc });
-    expect(plane.clientOfSsrc(answer.ssrc)).toMatchObject({ connectionId: 'ms-t1', user: 'bob' });
+    expect(host.plane.clientOfSsrc(answer.ssrc)).toMatchObject({ connectionId: 'ms-t1', user: 'bob' });
     // A listener added later hears the sessions there already.
     const late: TalkerChange[] = [];
-    plane.onTalker((c) => late.push(c))();
+    host.plane.onTalker((c) => late.push(c))();
     expect(late.map(summary)).toEqual([[answer.ssrc, 'bob', true]]);
     await control.request('h1', 'media', { op: 'close', session: 'ms-t1' });
     expect(changes.map(summary)).toEqual([[answer.ssrc, 'bob', true], [answer.ssrc, 'bob', false]]);
-    expect(plane.clientOfSsrc(answer.ssrc)).toBeUndefined();
+    expect(host.plane.clientOfSsrc(answer.ssrc)).toBeUndefined();
     stop();
   });
 });
