@@ -17,7 +17,7 @@ import { getHealth } from '../support/fuzz-tools.js';
 import { Operator, sleep } from '../support/media-operator.js';
 import type { NatsCluster } from '../support/nats-cluster.js';
 import { spawnServe, type ServeProcess } from '../support/serve-process.js';
-import { startServeRig, type ServeRig } from '../support/serve-rig.js';
+import { aliceAndBobApart, startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { heard } from '../media/support/engine-loss.js';
 import { gapAcrossNewClient } from '../media/support/host-loss.js';
 import { until } from '../support/until.js';
@@ -77,20 +77,8 @@ describe('signaling and media hosts as separate processes', () => {
     expect(health.status).toBe(200);
     expect((health.body.checks as Record<string, unknown>).media_hosts).toEqual({ ok: true, detail: '2 media host(s)' });
     const source = (i: number): Int16Array => tone({ frequency: TONE_HZ, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
-    const alice = await Operator.connect(apiUrl, 'alice', 'flight', { source });
-    operators.push(alice);
-    await until('alice placed on a host', () => Object.values(loads()).includes(1), { timeoutMs: 10_000 });
-    const aliceHost = Object.entries(loads()).find(([, load]) => load === 1)![0];
-    const bob = await Operator.connect(apiUrl, 'bob', 'ground');
-    operators.push(bob);
     // The least-loaded host takes bob: the other one.
-    await until('bob placed on the other host', () => Object.values(loads()).every((load) => load === 1), { timeoutMs: 10_000 });
-    const victim = hosts.find((h) => hostOf(h) !== aliceHost)!;
-    const survivor = hosts.find((h) => hostOf(h) === aliceHost)!;
-
-    await bob.switch('loop1', 'recv');
-    await bob.volume('loop1', 50);
-    await alice.switch('loop1', 'send');
+    const { alice, bob, victim, survivor } = await aliceAndBobApart(apiUrl, loads, hosts, source, operators);
     alice.media.startSending();
     // Across hosts: alice's voice reaches bob's host over the multicast bus.
     const before = await heard(bob, performance.now());

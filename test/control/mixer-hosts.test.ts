@@ -22,10 +22,11 @@ import { MIX_PHASES } from '../../src/media/plane/media-plane.js';
 import { MixerService } from '../../src/media/remote/mixer-service.js';
 import { RemoteMixers } from '../../src/media/remote/remote-mixers.js';
 import { levelAt, tone } from '../../testkit/signal/index.js';
-import { Operator, sleep } from '../support/media-operator.js';
+import type { Operator} from '../support/media-operator.js';
+import { sleep } from '../support/media-operator.js';
 import type { NatsCluster } from '../support/nats-cluster.js';
 import { spawnServe, type ServeProcess } from '../support/serve-process.js';
-import { startServeRig, type ServeRig } from '../support/serve-rig.js';
+import { aliceAndBobApart, startServeRig, type ServeRig } from '../support/serve-rig.js';
 import { heard, longestSilenceAround } from '../media/support/engine-loss.js';
 import { until } from '../support/until.js';
 
@@ -70,20 +71,8 @@ describe('edge and mixer hosts as separate processes', () => {
     await until('both mixer hosts announced', () => control.services('mixer').length === 2, { timeoutMs: 10_000 });
     await until('the edge holding an engine on each mixer host', () => edgeSaid('remote mixer engine ready') >= 2, { timeoutMs: 10_000 });
     const source = (i: number): Int16Array => tone({ frequency: TONE_HZ, dbfs: -12, samples: FRAME_SAMPLES, startSample: i * FRAME_SAMPLES });
-    const alice = await Operator.connect(apiUrl, 'alice', 'flight', { source });
-    operators.push(alice);
     // Every session is a listener: alice's mix goes to one mixer host, bob's to the other.
-    await until('alice mixed on a mixer host', () => Object.values(mixerLoads()).includes(1), { timeoutMs: 10_000 });
-    const aliceMixer = Object.entries(mixerLoads()).find(([, load]) => load === 1)![0];
-    const bob = await Operator.connect(apiUrl, 'bob', 'ground');
-    operators.push(bob);
-    await until('bob mixed on the other mixer host', () => Object.values(mixerLoads()).every((load) => load === 1), { timeoutMs: 10_000 });
-    const victim = mixers.find((m) => idOf(m) !== aliceMixer)!;
-    const survivor = mixers.find((m) => idOf(m) === aliceMixer)!;
-
-    await bob.switch('loop1', 'recv');
-    await bob.volume('loop1', 50);
-    await alice.switch('loop1', 'send');
+    const { alice, bob, victim, survivor } = await aliceAndBobApart(apiUrl, mixerLoads, mixers, source, operators);
     // Nobody talks: no engine traffic at all (the clock is idle; heartbeats only).
     let streamed = 0;
     const engineTraffic = observer.subscribe('loopcast.stream.>', { callback: () => streamed++ });

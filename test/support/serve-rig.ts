@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupChildren, copyFixtureDb, ensureBuilt } from './kill-server.js';
 import { startNatsCluster, type NatsCluster } from './nats-cluster.js';
-import { killAllServe, useTestGroups } from './serve-process.js';
+import { Operator } from './media-operator.js';
+import { killAllServe, useTestGroups, type ServeProcess } from './serve-process.js';
+import { until } from './until.js';
 
 export const RIG_MEDIA = { bus: 'multicast', multicast: { interface: '127.0.0.1' }, bindAddress: '127.0.0.1' };
 
@@ -46,4 +48,35 @@ export async function startServeRig(name: string, media: Record<string, unknown>
     await stop();
     throw err;
   }
+}
+
+export interface TwoOperatorsApart {
+  alice: Operator;
+  bob: Operator;
+  /** The process serving bob (the one a test kills) and the one serving alice. */
+  victim: ServeProcess;
+  survivor: ServeProcess;
+}
+
+/**
+ * alice (sending `source` when she talks) and bob connected to signaling at `apiUrl`,
+ * each served by another of two `processes`: `loads` is the registry's load per service id, which
+ * must read 1 for alice's before bob connects (the least-loaded one then takes bob). Both go into
+ * `operators` (closed by the test's afterAll); bob monitors loop1 at volume 50, alice talks on it.
+ */
+export async function aliceAndBobApart(apiUrl: string, loads: () => Record<string, number>, processes: readonly ServeProcess[], source: (frame: number) => Int16Array, operators: Operator[]): Promise<TwoOperatorsApart> {
+  const alice = await Operator.connect(apiUrl, 'alice', 'flight', { source });
+  operators.push(alice);
+  await until('alice placed', () => Object.values(loads()).includes(1), { timeoutMs: 10_000 });
+  const aliceOn = Object.entries(loads()).find(([, load]) => load === 1)![0];
+  const bob = await Operator.connect(apiUrl, 'bob', 'ground');
+  operators.push(bob);
+  await until('bob placed on the other one', () => Object.values(loads()).every((load) => load === 1), { timeoutMs: 10_000 });
+  const idOf = (p: ServeProcess): string => String(p.ready.id);
+  const victim = processes.find((p) => idOf(p) !== aliceOn)!;
+  const survivor = processes.find((p) => idOf(p) === aliceOn)!;
+  await bob.switch('loop1', 'recv');
+  await bob.volume('loop1', 50);
+  await alice.switch('loop1', 'send');
+  return { alice, bob, victim, survivor };
 }
