@@ -20,7 +20,7 @@ import { buildAudioSdp, parseAudioOffer } from './sdp.js';
 import { ALLOW, byeRequest, contactHeader, plainResponse, type Call, type Dialing, type LocalAddress } from './sip-dialog.js';
 import { header, parseSip, responseTo, serializeSip, uriOf, userOf, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from './sip-message.js';
 import type { CallInfo, SipGatewayEvents, SipGatewayOptions, SipLoopTarget, SipStatus } from './sip-types.js';
-import { listenTcp, type SipPeer } from './sip-transport.js';
+import { bindUdpAndTcp, listenTcp, type SipPeer } from './sip-transport.js';
 
 export type { CallInfo, SipAccess, SipGatewayEvents, SipGatewayOptions, SipLoopTarget } from './sip-types.js';
 
@@ -62,24 +62,33 @@ export class SipGateway extends EventEmitter<SipGatewayEvents> {
   }
 
   static async start(options: SipGatewayOptions): Promise<SipGateway> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
-      socket.bind(options.port, options.host, () => {
-        socket.off('error', reject);
-        resolve();
-      });
+    // A TCP message may come before the gateway exists (dropped then): the listener looks it up late.
+    const late: { gateway?: SipGateway } = {};
+    // SIP over UDP and TCP on the same port number (RFC 3261 §18).
+    const bound = await bindUdpAndTcp(options.port, {
+      bindUdp: async (port) => {
+        const socket = createSocket('udp4');
+        await new Promise<void>((resolve, reject) => {
+          socket.once('error', (err) => {
+            socket.close();
+            reject(err);
+          });
+          socket.bind(port, options.host, () => {
+            socket.removeAllListeners('error');
+            resolve();
+          });
+        });
+        return { socket, port: socket.address().port };
+      },
+      listenTcp: (port) => listenTcp({ host: options.host, port, maxConnections: 256, idleMs: 300_000, onMessage: (m, peer) => late.gateway?.receive(m, peer) }),
+      closeUdp: (socket) => new Promise<void>((resolve) => socket.close(() => resolve())),
     });
+    const socket = bound.udp;
+    const port = bound.port;
     socket.on('error', (err) => options.log.warn({ err }, 'SIP socket error'));
-    const port = socket.address().port;
     const gateway = new SipGateway(socket, port, options);
-    // SIP over TCP on the same port number (RFC 3261 §18: UDP and TCP both).
-    try {
-      gateway.tcp = await listenTcp({ host: options.host, port, maxConnections: 256, idleMs: 300_000, onMessage: (m, peer) => gateway.receive(m, peer) });
-    } catch (err) {
-      await gateway.close();
-      throw err;
-    }
+    gateway.tcp = bound.tcp;
+    late.gateway = gateway;
     options.log.info({ host: options.host, port }, 'SIP gateway listening (UDP and TCP)');
     if (options.registrations?.length) {
       gateway.registrations = new Registrations(options.registrations, {

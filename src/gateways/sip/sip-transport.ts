@@ -90,3 +90,26 @@ export function listenTcp(options: TcpListenOptions): Promise<Server> {
     });
   });
 }
+
+/**
+ * UDP and TCP on one port number (RFC 3261 §18: a SIP port serves both). Asked for any port (0), the
+ * number the kernel gives the UDP socket may already be taken for TCP — another socket's ephemeral
+ * port (seen in the test suite: EADDRINUSE) —: then the UDP socket is closed and both are tried again
+ * on a new number, `attempts` times in all. A configured port is tried once: taken is an error.
+ */
+export async function bindUdpAndTcp<U, T>(
+  port: number,
+  io: { bindUdp(port: number): Promise<{ socket: U; port: number }>; listenTcp(port: number): Promise<T>; closeUdp(socket: U): Promise<void> },
+  attempts = 10,
+): Promise<{ udp: U; tcp: T; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = await io.bindUdp(port);
+    try {
+      return { udp: udp.socket, tcp: await io.listenTcp(udp.port), port: udp.port };
+    } catch (err) {
+      await io.closeUdp(udp.socket);
+      const taken = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (port !== 0 || !taken || attempt >= attempts) throw err;
+    }
+  }
+}
